@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The gate's kernel side: receive one seccomp user notification, turn it into a
+ * struct al_request (the daemon's own copy of every pointed-to argument), and respond so
+ * that what runs is what was decided.
+ *
+ *   notify_recv()     ioctl(NOTIF_RECV) -> decode -> read args -> NOTIF_ID_VALID
+ *   notify_allow()    perform on the daemon's copy (open -> ADDFD|SEND, connect -> pidfd_getfd
+ *                     + connect) or CONTINUE where the decision rests on registers / exec
+ *   notify_deny()     return -errno to the caller
+ *
+ * These functions do not log; they return 0 or -errno and the caller logs once.
+ */
+#ifndef AIRLOCK_NOTIFY_H
+#define AIRLOCK_NOTIFY_H
+
+#include <linux/seccomp.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "request.h"
+
+struct gate_notif {
+	int listener;  /* the listener fd it came from (not owned) */
+	uint64_t id;   /* seccomp_notif.id */
+	uint32_t arch; /* AUDIT_ARCH_* of the call */
+	struct al_request req;
+};
+
+/* Receive and decode one notification from listener.  Returns 0 with *n filled,
+ * -ENOENT when the target died before it could be read (nothing to answer),
+ * -EAGAIN when nothing was pending, other -errno on failure.  When decoding fails after
+ * the notification was received, the call is answered with an error here (closed, never
+ * open) and -EIO is returned. */
+int notify_recv(int listener, struct gate_notif *n);
+
+/* Is the notification still alive (the thread still waiting)?  Guards pid reuse. */
+bool notify_id_valid(const struct gate_notif *n);
+
+/* Let the call happen, acting on the daemon's copy.  0 or -errno; on failure the caller
+ * must deny (the gate never opens on error). */
+int notify_allow(struct gate_notif *n);
+
+/* Fail the call with -err (err > 0). */
+int notify_deny(struct gate_notif *n, int err);
+
+/* Everything the launcher and the daemon need to build a session's filter. */
+struct gate_filter_spec {
+	uint64_t ops;              /* bits of enum al_op to notify (policy_ops_needed) */
+	const char *const *extra;  /* syscall names to notify (policy_syscalls_named) */
+	size_t n_extra;
+	uid_t user_uid;            /* the session user: setuid to it is not an escalation */
+	gid_t user_gid;
+};
+
+/* Build the cBPF program for a session.  *ret_prog is malloc'ed struct sock_filter[],
+ * *ret_len its instruction count.  Foreign architectures are killed, io_uring_setup and
+ * clone3 fail (ENOSYS, so libc falls back to clone), seccomp(2) with NEW_LISTENER is
+ * denied.  0 or -errno. */
+struct sock_filter;
+int gate_filter_build(const struct gate_filter_spec *spec, struct sock_filter **ret_prog,
+		      unsigned *ret_len);
+
+/* Install prog on the calling thread with NEW_LISTENER (and WAIT_KILLABLE_RECV when the
+ * kernel has it: 5.19).  Returns the listener fd or -errno. */
+int gate_filter_install(const struct sock_filter *prog, unsigned len);
+
+#endif
