@@ -45,8 +45,8 @@
 
 struct audit_log {
 	int fd;
-	off_t size;	     /* end of the last complete line */
-	uint64_t seq;	     /* seq of the last line, 0 for an empty file */
+	off_t size;		     /* end of the last complete line */
+	uint64_t seq;		     /* seq of the last line, 0 for an empty file */
 	char prev[HASH_HEX_LEN + 1]; /* hash of the last line, zeros for an empty file */
 };
 
@@ -119,10 +119,11 @@ static int check_line(const char *line, size_t len, const char *want_prev, uint6
 		if (want_seq == 1)
 			snprintf(why, why_len, "first line's 'prev' is not all zeros");
 		else
-			snprintf(why, why_len,
-				 "'prev' is not the SHA-256 of line %llu: that line or this one was "
-				 "altered, or lines were removed or reordered",
-				 (unsigned long long)want_seq - 1);
+			snprintf(
+				why, why_len,
+				"'prev' is not the SHA-256 of line %llu: that line or this one was "
+				"altered, or lines were removed or reordered",
+				(unsigned long long)want_seq - 1);
 		goto out;
 	}
 	if ((uint64_t)json_integer_value(seq) != want_seq) {
@@ -313,8 +314,8 @@ static void format_ts(char *buf, size_t len)
 int audit_append(struct audit_log *log, json_t *record)
 {
 	char ts[40], hash[HASH_HEX_LEN + 1];
-	json_t *line = NULL, *value;
-	const char *key;
+	json_t *line = NULL;
+	void *it;
 	char *text = NULL;
 	size_t len;
 	ssize_t n;
@@ -333,10 +334,12 @@ int audit_append(struct audit_log *log, json_t *record)
 		r = -ENOMEM;
 		goto out;
 	}
-	json_object_foreach(record, key, value) {
+	for (it = json_object_iter(record); it; it = json_object_iter_next(record, it)) {
+		const char *key = json_object_iter_key(it);
+
 		if (!strcmp(key, "seq") || !strcmp(key, "ts") || !strcmp(key, "prev"))
 			continue;
-		if (json_object_set(line, key, value)) {
+		if (json_object_set(line, key, json_object_iter_value(it))) {
 			r = -ENOMEM;
 			goto out;
 		}

@@ -208,8 +208,7 @@ fail:
 	return r;
 }
 
-static int variant_attach(struct session_bpf *skel, int hook, int kind,
-			  struct bpf_link **ret_link)
+static int variant_attach(struct session_bpf *skel, int hook, int kind, struct bpf_link **ret_link)
 {
 	struct bpf_link *link;
 
@@ -426,8 +425,8 @@ int bpf_layer_session_counters(struct bpf_layer *b, uint64_t cgroup_id,
 
 	if (!b)
 		return -EOPNOTSUPP;
-	r = bpf_map__lookup_elem(b->skel->maps.sessions, &key, sizeof(key), &value,
-				 sizeof(value), 0);
+	r = bpf_map__lookup_elem(b->skel->maps.sessions, &key, sizeof(key), &value, sizeof(value),
+				 0);
 	if (r < 0)
 		return r;
 	ret->forks = value.forks;

@@ -82,7 +82,8 @@ int cmd_audit(const struct cli_global *g, int argc, char **argv)
 		return 2;
 	}
 	if (strcmp(argv[optind], "verify") != 0) {
-		fprintf(stderr, "airlock audit: unknown subcommand '%s' (see 'airlock audit --help')\n",
+		fprintf(stderr,
+			"airlock audit: unknown subcommand '%s' (see 'airlock audit --help')\n",
 			argv[optind]);
 		return 2;
 	}
@@ -100,7 +101,8 @@ int cmd_audit(const struct cli_global *g, int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "airlock audit verify: missing FILE (see 'airlock audit --help')\n");
+		fprintf(stderr,
+			"airlock audit verify: missing FILE (see 'airlock audit --help')\n");
 		return 2;
 	}
 	for (i = optind; i < argc; i++)

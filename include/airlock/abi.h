@@ -15,7 +15,7 @@
 #define AL_ABI_VERSION 1
 
 #define AL_MAX_SESSIONS 4096
-#define AL_COMM_LEN 16
+#define AL_COMM_LEN	16
 #define AL_FILENAME_LEN 256
 
 /* Value of the `sessions` map, keyed by the session's cgroup v2 id (__u64).  The daemon
@@ -41,7 +41,7 @@ struct al_exec_event {
 	__u32 pid;  /* tgid of the process after exec */
 	__u32 ppid; /* tgid of its real parent */
 	__u32 _pad;
-	char comm[AL_COMM_LEN];	       /* the new comm, NUL-terminated */
+	char comm[AL_COMM_LEN];		/* the new comm, NUL-terminated */
 	char filename[AL_FILENAME_LEN]; /* the path exec was given, NUL-terminated, maybe cut */
 };
 

@@ -294,9 +294,9 @@ Test(bpf_layer, nothing_allowed_is_an_error)
 
 	if (geteuid() != 0)
 		cr_skip_test("needs root to load BPF programs");
-	cr_assert_eq(bpf_layer_open_refusing(BPF_LAYER_TP_BTF | BPF_LAYER_RAW_TP | BPF_LAYER_TP,
-					     &b),
-		     -EOPNOTSUPP);
+	cr_assert_eq(
+		bpf_layer_open_refusing(BPF_LAYER_TP_BTF | BPF_LAYER_RAW_TP | BPF_LAYER_TP, &b),
+		-EOPNOTSUPP);
 	cr_assert_null(b);
 	cr_assert_eq(bpf_layer_session_add(NULL, 1, 1), -EOPNOTSUPP);
 }

@@ -24,22 +24,24 @@ struct field {
 	size_t size;
 };
 
-#define FIELD(type, member)                                                                   \
-	{ #member, offsetof(struct type, member), sizeof(((struct type *)0)->member) }
+/* The C compiler's view of one field: name, offset, size. */
+#define NAME(member) #member
+#define FIELD(type, member)                                                                        \
+	NAME(member), offsetof(struct type, member), sizeof(((struct type *)0)->member)
 
 static const struct field session_fields[] = {
-	FIELD(al_session, session_id),
-	FIELD(al_session, forks),
-	FIELD(al_session, execs),
-	FIELD(al_session, exits),
+	{ FIELD(al_session, session_id) },
+	{ FIELD(al_session, forks) },
+	{ FIELD(al_session, execs) },
+	{ FIELD(al_session, exits) },
 };
 
 static const struct field exec_event_fields[] = {
-	FIELD(al_exec_event, cgroup_id), FIELD(al_exec_event, session_id),
-	FIELD(al_exec_event, ino),	 FIELD(al_exec_event, dev),
-	FIELD(al_exec_event, pid),	 FIELD(al_exec_event, ppid),
-	FIELD(al_exec_event, _pad),	 FIELD(al_exec_event, comm),
-	FIELD(al_exec_event, filename),
+	{ FIELD(al_exec_event, cgroup_id) }, { FIELD(al_exec_event, session_id) },
+	{ FIELD(al_exec_event, ino) },	     { FIELD(al_exec_event, dev) },
+	{ FIELD(al_exec_event, pid) },	     { FIELD(al_exec_event, ppid) },
+	{ FIELD(al_exec_event, _pad) },	     { FIELD(al_exec_event, comm) },
+	{ FIELD(al_exec_event, filename) },
 };
 
 static char object_path[PATH_MAX];

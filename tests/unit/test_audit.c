@@ -195,7 +195,8 @@ Test(audit, any_altered_byte_of_a_middle_line_is_detected)
 		buf[i] ^= 0x01;
 		spill(buf, len);
 		cr_assert_eq(verify(&lines, &bad, why, sizeof(why)), -EBADMSG,
-			     "byte %zu of line 3 altered ('%c') went unnoticed", i - start, orig[i]);
+			     "byte %zu of line 3 altered ('%c') went unnoticed", i - start,
+			     orig[i]);
 		cr_assert(bad == 3 || bad == 4, "byte %zu: reported at line %lu: %s", i - start,
 			  bad, why);
 		if (bad == 3)
