@@ -5,10 +5,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -357,4 +360,52 @@ Test(audit, missing_file_is_an_io_error)
 	char why[256];
 
 	cr_assert_eq(verify(&lines, &bad, why, sizeof(why)), -ENOENT);
+}
+
+/* Run 'airlock audit verify' (the binary next to this test's build tree) on the log; return
+ * its exit status and first line of output. */
+static int run_cli(char *out, size_t len)
+{
+	char exe[PATH_MAX], cmd[2 * PATH_MAX + 64];
+	FILE *p;
+	ssize_t n;
+	int status;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	cr_assert_gt(n, 0);
+	exe[n] = '\0';
+	/* BUILD/tests/unit/test_audit -> BUILD/airlock */
+	snprintf(cmd, sizeof(cmd), "%s/../../airlock", dirname(exe));
+	if (access(cmd, X_OK) != 0)
+		cr_skip_test("'%s' is not built", cmd);
+	snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), " audit verify '%s' 2>&1", path);
+	p = popen(cmd, "re");
+	cr_assert_not_null(p);
+	out[0] = '\0';
+	if (!fgets(out, (int)len, p))
+		out[0] = '\0';
+	status = pclose(p);
+	cr_assert(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+Test(audit, cli_reports_ok_and_the_broken_line)
+{
+	char out[512], want[PATH_MAX + 64], *buf, *p;
+	size_t len;
+
+	write_records(0, 4);
+	snprintf(want, sizeof(want), "%s: ok, 4 records\n", path);
+	cr_assert_eq(run_cli(out, sizeof(out)), 0, "%s", out);
+	cr_assert_str_eq(out, want);
+
+	buf = slurp(&len);
+	p = strstr(buf + line_start(buf, 2), "\"pid\":1001");
+	cr_assert_not_null(p);
+	p[strlen("\"pid\":100")] = '7';
+	spill(buf, len);
+	snprintf(want, sizeof(want), "%s:3: chain broken: ", path);
+	cr_assert_eq(run_cli(out, sizeof(out)), 1, "%s", out);
+	cr_assert(strncmp(out, want, strlen(want)) == 0, "got '%s'", out);
+	free(buf);
 }
