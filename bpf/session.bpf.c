@@ -77,7 +77,7 @@ static __always_inline void count_exit(struct task_struct *task)
 }
 
 /* Runs in the task after a successful exec; file is the file that was executed. */
-static __always_inline void count_exec(struct task_struct *task, struct file *file,
+static __always_inline void count_exec(struct task_struct *task, __u32 old_pid, struct file *file,
 				       const char *filename)
 {
 	struct al_exec_event *e;
@@ -98,7 +98,7 @@ static __always_inline void count_exec(struct task_struct *task, struct file *fi
 	e->dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
 	e->pid = BPF_CORE_READ(task, tgid);
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	e->_pad = 0;
+	e->old_pid = old_pid;
 	if (bpf_get_current_comm(e->comm, sizeof(e->comm)) < 0)
 		e->comm[0] = '\0';
 	if (bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), filename) < 0)
@@ -120,7 +120,7 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_sched_process_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
-	count_exec(p, BPF_CORE_READ(bprm, file), BPF_CORE_READ(bprm, filename));
+	count_exec(p, old_pid, BPF_CORE_READ(bprm, file), BPF_CORE_READ(bprm, filename));
 	return 0;
 }
 
@@ -145,7 +145,7 @@ SEC("raw_tp/sched_process_exec")
 int BPF_PROG(handle_sched_process_exec_raw, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
-	count_exec(p, BPF_CORE_READ(bprm, file), BPF_CORE_READ(bprm, filename));
+	count_exec(p, old_pid, BPF_CORE_READ(bprm, file), BPF_CORE_READ(bprm, filename));
 	return 0;
 }
 
@@ -175,7 +175,7 @@ int handle_sched_process_exec_tp(struct trace_event_raw_sched_process_exec *ctx)
 	/* __data_loc: the low 16 bits are the offset of the string in the record. */
 	const char *filename = (const char *)ctx + (ctx->__data_loc_filename & 0xffff);
 
-	count_exec(task, BPF_CORE_READ(task, mm, exe_file), filename);
+	count_exec(task, ctx->old_pid, BPF_CORE_READ(task, mm, exe_file), filename);
 	return 0;
 }
 

@@ -32,15 +32,16 @@ _Static_assert(sizeof(struct al_session) == 32, "bump AL_ABI_VERSION");
 /* One successful exec by a session member, on the `events` ring buffer.  ino and dev name
  * the file that actually executed (the kernel's open file, not the path the caller gave),
  * which is what exec verification compares with the approved file.  dev is the kernel's
- * encoding: major = dev >> 20, minor = dev & 0xfffff. */
+ * encoding: major = dev >> 20, minor = dev & 0xfffff.  Pids are those of the initial pid
+ * namespace; old_pid differs from pid when a thread other than the leader called exec. */
 struct al_exec_event {
 	__u64 cgroup_id;
 	__u64 session_id;
 	__u64 ino;
 	__u32 dev;
-	__u32 pid;  /* tgid of the process after exec */
-	__u32 ppid; /* tgid of its real parent */
-	__u32 _pad;
+	__u32 pid;     /* tgid of the process after exec */
+	__u32 ppid;    /* tgid of its real parent */
+	__u32 old_pid; /* the thread that called exec: a seccomp notification names this one */
 	char comm[AL_COMM_LEN];		/* the new comm, NUL-terminated */
 	char filename[AL_FILENAME_LEN]; /* the path exec was given, NUL-terminated, maybe cut */
 };

@@ -64,29 +64,48 @@ static void teardown(void)
 
 TestSuite(bpf_layer, .fini = teardown);
 
-enum workload { FORK_EXEC_TRUE, THREAD_ONLY };
+enum workload { FORK_EXEC_TRUE, THREAD_EXEC_TRUE, THREAD_ONLY };
+
+struct run {
+	pid_t child;	  /* moved into the cgroup */
+	pid_t grandchild; /* forked by child, execs /bin/true */
+	pid_t exec_tid;	  /* the thread of grandchild that called exec */
+};
 
 static void *thread_main(void *arg)
 {
 	return arg;
 }
 
+/* A thread other than the leader execs: the kernel makes it the leader, with the
+ * leader's pid. */
+static void *thread_exec(void *arg)
+{
+	int fd = *(int *)arg;
+	pid_t tid = gettid();
+
+	if (write(fd, &tid, sizeof(tid)) != sizeof(tid))
+		_exit(20);
+	execl("/bin/true", "true", (char *)NULL);
+	_exit(21);
+}
+
 /*
  * Fork a child, move it into cgroup cg, then let it run the workload: FORK_EXEC_TRUE forks
- * a grandchild that execs /bin/true; THREAD_ONLY starts and joins one thread.  Returns the
- * grandchild's pid (0 for THREAD_ONLY) once both are reaped.
+ * a grandchild that execs /bin/true; THREAD_EXEC_TRUE likewise, but from a second thread of
+ * the grandchild; THREAD_ONLY starts and joins one thread.  Returns once all are reaped.
  */
-static pid_t run_in(const char *cg, enum workload w, pid_t *ret_child)
+static struct run run_in(const char *cg, enum workload w)
 {
+	struct run run = { 0 };
 	int go[2], report[2], status, r;
-	pid_t child, grandchild = 0;
 	char c = 0;
 
 	cr_assert_eq(pipe2(go, O_CLOEXEC), 0);
 	cr_assert_eq(pipe2(report, O_CLOEXEC), 0);
-	child = fork();
-	cr_assert_geq(child, 0);
-	if (child == 0) {
+	run.child = fork();
+	cr_assert_geq(run.child, 0);
+	if (run.child == 0) {
 		pthread_t t;
 		pid_t gc = 0;
 
@@ -100,6 +119,12 @@ static pid_t run_in(const char *cg, enum workload w, pid_t *ret_child)
 			gc = fork();
 			if (gc < 0)
 				_exit(12);
+			if (gc == 0 && w == THREAD_EXEC_TRUE) {
+				if (pthread_create(&t, NULL, thread_exec, &report[1]) != 0)
+					_exit(16);
+				for (;;)
+					pause(); /* until the exec replaces us */
+			}
 			if (gc == 0) {
 				execl("/bin/true", "true", (char *)NULL);
 				_exit(13);
@@ -114,20 +139,21 @@ static pid_t run_in(const char *cg, enum workload w, pid_t *ret_child)
 	}
 	close(go[0]);
 	close(report[1]);
-	r = test_cgroup_enter(cg, child);
+	r = test_cgroup_enter(cg, run.child);
 	if (r < 0)
-		kill(child, SIGKILL);
-	cr_assert_eq(r, 0, "move %d into '%s': %s", (int)child, cg, strerror(-r));
+		kill(run.child, SIGKILL);
+	cr_assert_eq(r, 0, "move %d into '%s': %s", (int)run.child, cg, strerror(-r));
 	cr_assert_eq(write(go[1], &c, 1), 1);
-	cr_assert_eq(read(report[0], &grandchild, sizeof(grandchild)), sizeof(grandchild));
-	cr_assert_eq(waitpid(child, &status, 0), child);
+	/* The exec thread writes before the child, which waits for its exit. */
+	if (w == THREAD_EXEC_TRUE)
+		cr_assert_eq(read(report[0], &run.exec_tid, sizeof(pid_t)), sizeof(pid_t));
+	cr_assert_eq(read(report[0], &run.grandchild, sizeof(pid_t)), sizeof(pid_t));
+	cr_assert_eq(waitpid(run.child, &status, 0), run.child);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "workload child failed: %#x",
 		  status);
 	close(go[1]);
 	close(report[0]);
-	if (ret_child)
-		*ret_child = child;
-	return grandchild;
+	return run;
 }
 
 struct seen {
@@ -163,7 +189,7 @@ static void check_members_counted_others_not(void)
 {
 	struct seen seen = { .n = 0 };
 	const struct al_exec_event *mine = NULL;
-	pid_t child, gc_a, gc_b;
+	struct run a, b;
 	struct pollfd pfd;
 	struct stat st;
 	int i, r;
@@ -172,8 +198,8 @@ static void check_members_counted_others_not(void)
 	cr_assert_eq(r, 0, "session_add: %s", strerror(-r));
 	assert_counters(id_a, 0, 0, 0);
 
-	gc_a = run_in(cg_a, FORK_EXEC_TRUE, &child);
-	gc_b = run_in(cg_b, FORK_EXEC_TRUE, NULL);
+	a = run_in(cg_a, FORK_EXEC_TRUE);
+	b = run_in(cg_b, FORK_EXEC_TRUE);
 
 	/* One fork (the grandchild), one exec (/bin/true), two exits (both). */
 	assert_counters(id_a, 1, 1, 2);
@@ -187,14 +213,16 @@ static void check_members_counted_others_not(void)
 	r = bpf_layer_events_consume(layer, collect, &seen);
 	cr_assert_eq(r, 1, "consumed %d events, expected only the member's exec", r);
 	for (i = 0; i < seen.n; i++) {
-		cr_assert_neq(seen.events[i].pid, (__u32)gc_b, "exec outside the session seen");
-		if (seen.events[i].pid == (__u32)gc_a)
+		cr_assert_neq(seen.events[i].pid, (__u32)b.grandchild,
+			      "exec outside the session seen");
+		if (seen.events[i].pid == (__u32)a.grandchild)
 			mine = &seen.events[i];
 	}
-	cr_assert_not_null(mine, "no exec event for pid %d", (int)gc_a);
+	cr_assert_not_null(mine, "no exec event for pid %d", (int)a.grandchild);
 	cr_assert_eq(mine->cgroup_id, id_a);
 	cr_assert_eq(mine->session_id, SESSION_ID);
-	cr_assert_eq(mine->ppid, (__u32)child);
+	cr_assert_eq(mine->ppid, (__u32)a.child);
+	cr_assert_eq(mine->old_pid, mine->pid, "the leader itself called exec");
 	cr_assert_str_eq(mine->comm, "true");
 	cr_assert_str_eq(mine->filename, "/bin/true");
 	/* The file that ran, whatever path led to it. */
@@ -245,9 +273,27 @@ Test(bpf_layer, threads_are_not_processes)
 {
 	open_layer(0);
 	cr_assert_eq(bpf_layer_session_add(layer, id_a, SESSION_ID), 0);
-	run_in(cg_a, THREAD_ONLY, NULL);
+	run_in(cg_a, THREAD_ONLY);
 	/* A thread is neither a fork nor, when it ends, an exit of the process. */
 	assert_counters(id_a, 0, 0, 1);
+}
+
+/* The event names the thread that called exec, which is the pid a seccomp notification of
+ * that execve carried, and the process it became. */
+Test(bpf_layer, exec_from_a_thread_names_that_thread)
+{
+	struct seen seen = { .n = 0 };
+	struct run a;
+
+	open_layer(0);
+	cr_assert_eq(bpf_layer_session_add(layer, id_a, SESSION_ID), 0);
+	a = run_in(cg_a, THREAD_EXEC_TRUE);
+	assert_counters(id_a, 1, 1, 2);
+	cr_assert_eq(bpf_layer_events_consume(layer, collect, &seen), 1);
+	cr_assert_eq(seen.events[0].pid, (__u32)a.grandchild);
+	cr_assert_eq(seen.events[0].old_pid, (__u32)a.exec_tid);
+	cr_assert_neq(a.exec_tid, a.grandchild);
+	cr_assert_str_eq(seen.events[0].filename, "/bin/true");
 }
 
 Test(bpf_layer, session_add_remove)
@@ -255,7 +301,7 @@ Test(bpf_layer, session_add_remove)
 	open_layer(0);
 	cr_assert_eq(bpf_layer_session_add(layer, id_a, SESSION_ID), 0);
 	cr_assert_eq(bpf_layer_session_add(layer, id_a, SESSION_ID + 1), -EEXIST);
-	run_in(cg_a, FORK_EXEC_TRUE, NULL);
+	run_in(cg_a, FORK_EXEC_TRUE);
 	assert_counters(id_a, 1, 1, 2);
 
 	cr_assert_eq(bpf_layer_session_remove(layer, id_a), 0);
@@ -263,7 +309,7 @@ Test(bpf_layer, session_add_remove)
 	cr_assert_eq(bpf_layer_session_counters(layer, id_a, &(struct al_session_counters){ 0 }),
 		     -ENOENT);
 	/* After removal the cgroup is nobody's business: nothing is counted or sent. */
-	run_in(cg_a, FORK_EXEC_TRUE, NULL);
+	run_in(cg_a, FORK_EXEC_TRUE);
 	cr_assert_eq(bpf_layer_session_add(layer, id_a, SESSION_ID), 0);
 	assert_counters(id_a, 0, 0, 0);
 	cr_assert_eq(bpf_layer_events_consume(layer, collect, &(struct seen){ .n = 0 }), 1,

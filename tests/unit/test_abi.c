@@ -40,7 +40,7 @@ static const struct field exec_event_fields[] = {
 	{ FIELD(al_exec_event, cgroup_id) }, { FIELD(al_exec_event, session_id) },
 	{ FIELD(al_exec_event, ino) },	     { FIELD(al_exec_event, dev) },
 	{ FIELD(al_exec_event, pid) },	     { FIELD(al_exec_event, ppid) },
-	{ FIELD(al_exec_event, _pad) },	     { FIELD(al_exec_event, comm) },
+	{ FIELD(al_exec_event, old_pid) },   { FIELD(al_exec_event, comm) },
 	{ FIELD(al_exec_event, filename) },
 };
 
