@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -314,6 +316,65 @@ Test(bpf_layer, session_add_remove)
 	assert_counters(id_a, 0, 0, 0);
 	cr_assert_eq(bpf_layer_events_consume(layer, collect, &(struct seen){ .n = 0 }), 1,
 		     "only the exec made while a session should be in the ring");
+}
+
+/* Write text to path, creating its directories. */
+static void write_file_p(const char *path, const char *text)
+{
+	char dir[256], *p;
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (p = strchr(dir + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		cr_assert(mkdir(dir, 0755) == 0 || errno == EEXIST, "mkdir '%s': %m", dir);
+		*p = '/';
+	}
+	f = fopen(path, "we");
+	cr_assert_not_null(f, "create '%s': %m", path);
+	fputs(text, f);
+	fclose(f);
+}
+
+/*
+ * A kernel that refuses some hooks and not others.  libbpf looks classic tracepoint ids up
+ * under /sys/kernel/debug/tracing when that exists; in a mount namespace of this test's
+ * own, a tmpfs there holds task_newtask's id and nothing else, so attaching the exec and
+ * exit tracepoints fails for real.  The optimistic load must fall back to probing, keep
+ * the fork hook, report the other two with their errno, and count forks.
+ */
+Test(bpf_layer, one_refused_hook_leaves_the_others)
+{
+	const char *id_path = "/sys/kernel/tracing/events/task/task_newtask/id";
+	char id[32] = "", buf[1024];
+	FILE *f;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root for a mount namespace and BPF");
+	cr_assert_eq(unshare(CLONE_NEWNS), 0, "unshare: %m");
+	cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0, "%m");
+	f = fopen(id_path, "re");
+	if (!f && mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0)
+		f = fopen(id_path, "re");
+	if (!f)
+		cr_skip_test("no tracefs to read tracepoint ids from");
+	cr_assert_not_null(fgets(id, sizeof(id), f));
+	fclose(f);
+	cr_assert_eq(mount("tmpfs", "/sys/kernel/debug", "tmpfs", 0, "mode=0755"), 0, "%m");
+	write_file_p("/sys/kernel/debug/tracing/events/task/task_newtask/id", id);
+
+	open_layer(BPF_LAYER_TP_BTF | BPF_LAYER_RAW_TP);
+	bpf_layer_describe(layer, buf, sizeof(buf));
+	cr_assert(strstr(buf, "session-fork: active (tp/task/task_newtask)\n"), "%s", buf);
+	cr_assert(strstr(buf, "session-exec: refused (tp_btf/sched_process_exec ruled out; "
+			      "raw_tp/sched_process_exec ruled out; tp/sched/sched_process_exec "
+			      "refused: No such file or directory)\n"),
+		  "%s", buf);
+	cr_assert(strstr(buf, "session-exit: refused ("), "%s", buf);
+
+	cr_assert_eq(bpf_layer_session_add(layer, id_a, SESSION_ID), 0);
+	run_in(cg_a, FORK_EXEC_TRUE);
+	assert_counters(id_a, 1, 0, 0);
 }
 
 Test(bpf_layer, describe_names_every_hook_and_mount)
