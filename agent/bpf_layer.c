@@ -251,12 +251,12 @@ static void links_destroy(struct bpf_layer *b)
 
 /*
  * Attach every hook of want[] in b->skel.  strict: all or nothing (the optimistic pass);
- * otherwise a refusal only leaves its hook inactive.  Returns the number of hooks active
- * or -errno.
+ * otherwise a refusal only leaves its hook inactive.  Returns the number of hooks active,
+ * or -errno when none is (in strict mode: when any is refused).
  */
 static int hooks_attach(struct bpf_layer *b, const int want[HOOK_COUNT], bool strict)
 {
-	int h, r, n = 0;
+	int h, r, n = 0, last = -EOPNOTSUPP;
 
 	for (h = 0; h < HOOK_COUNT; h++) {
 		if (want[h] < 0)
@@ -269,13 +269,43 @@ static int hooks_attach(struct bpf_layer *b, const int want[HOOK_COUNT], bool st
 				links_destroy(b);
 				return r;
 			}
+			last = r;
 			continue;
 		}
 		b->outcome[h][want[h]] = ACTIVE;
 		b->active[h] = want[h];
 		n++;
 	}
-	return n;
+	return n > 0 ? n : last;
+}
+
+/*
+ * After a refused optimistic pass: for each hook, the first kind not ruled out that loads
+ * and attaches on its own.  Fills want[] (-1 for a hook with none) and returns the number
+ * of hooks found, or the last -errno when there is none.
+ */
+static int hooks_probe(struct bpf_layer *b, int want[HOOK_COUNT])
+{
+	int h, k, r, n = 0, last = -EOPNOTSUPP;
+
+	for (h = 0; h < HOOK_COUNT; h++) {
+		want[h] = -1;
+		for (k = 0; k < KIND_COUNT && want[h] < 0; k++) {
+			if (b->outcome[h][k] == RULED_OUT)
+				continue;
+			r = variant_probe(h, k);
+			if (r < 0) {
+				b->outcome[h][k] = REFUSED;
+				b->err[h][k] = r;
+				last = r;
+				continue;
+			}
+			b->outcome[h][k] = UNTRIED;
+			want[h] = k;
+			n++;
+		}
+	}
+	return n > 0 ? n : last;
 }
 
 static int event_received(void *ctx, void *data, size_t size)
@@ -296,8 +326,12 @@ static int event_received(void *ctx, void *data, size_t size)
 
 int bpf_layer_open_refusing(unsigned int refused_kinds, struct bpf_layer **ret)
 {
-	int want[HOOK_COUNT], h, k, r, n;
+	int want[HOOK_COUNT], h, k, r;
 	struct bpf_layer *b;
+
+	if ((refused_kinds & (BPF_LAYER_TP_BTF | BPF_LAYER_RAW_TP | BPF_LAYER_TP)) ==
+	    (BPF_LAYER_TP_BTF | BPF_LAYER_RAW_TP | BPF_LAYER_TP))
+		return -EOPNOTSUPP; /* nothing left to try */
 
 	b = calloc(1, sizeof(*b));
 	if (!b)
@@ -321,50 +355,23 @@ int bpf_layer_open_refusing(unsigned int refused_kinds, struct bpf_layer **ret)
 	mount_ensure(&b->tracefs, "tracefs", "/sys/kernel/tracing", "tracefs", NULL);
 	b->memlock = memlock_raise_if_needed();
 
-	if (want[HOOK_FORK] < 0 && want[HOOK_EXEC] < 0 && want[HOOK_EXIT] < 0) {
-		r = -EOPNOTSUPP; /* every kind ruled out */
-		goto fail;
-	}
-
 	/* Optimistic pass: the most precise allowed kind of every hook, in one object. */
 	r = object_load(want, &b->skel);
-	if (r == 0) {
-		r = hooks_attach(b, want, true);
-		if (r < 0) {
-			session_bpf__destroy(b->skel);
-			b->skel = NULL;
-		}
+	if (r == 0 && hooks_attach(b, want, true) < 0) {
+		session_bpf__destroy(b->skel);
+		b->skel = NULL;
 	}
 
 	if (!b->skel) {
-		/* Something refused: find, hook by hook, the first kind that works alone. */
-		n = 0;
-		for (h = 0; h < HOOK_COUNT; h++) {
-			want[h] = -1;
-			for (k = 0; k < KIND_COUNT && want[h] < 0; k++) {
-				if (b->outcome[h][k] == RULED_OUT)
-					continue;
-				r = variant_probe(h, k);
-				if (r < 0) {
-					b->outcome[h][k] = REFUSED;
-					b->err[h][k] = r;
-				} else {
-					b->outcome[h][k] = UNTRIED;
-					want[h] = k;
-					n++;
-				}
-			}
-		}
-		if (n == 0) {
-			r = r < 0 ? r : -EOPNOTSUPP;
+		/* Something was refused, and a load does not say which program: find, hook
+		 * by hook, the first kind that works alone, then load those together. */
+		r = hooks_probe(b, want);
+		if (r < 0)
 			goto fail;
-		}
 		r = object_load(want, &b->skel);
 		if (r < 0)
 			goto fail;
 		r = hooks_attach(b, want, false);
-		if (r == 0)
-			r = -EOPNOTSUPP;
 		if (r < 0)
 			goto fail;
 	}

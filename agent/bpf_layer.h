@@ -27,7 +27,7 @@ void bpf_layer_close(struct bpf_layer *b);
 
 /* Attach kinds, most precise first.  Each hook uses the first kind this kernel accepts;
  * bpf_layer_open_refusing() rules kinds out by hand (to exercise a fallback, or to avoid
- * a kind an operator distrusts). */
+ * a kind an operator distrusts).  Ruling out every kind is -EOPNOTSUPP. */
 enum {
 	BPF_LAYER_TP_BTF = 1u << 0, /* tp_btf/: typed arguments, 5.5 */
 	BPF_LAYER_RAW_TP = 1u << 1, /* raw_tp/: untyped arguments read with CO-RE, 4.17 */
