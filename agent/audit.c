@@ -18,6 +18,10 @@
  * and moves it aside; a short write of our own is undone at once (ftruncate to the last
  * complete line), so airlockd itself never leaves a torn line behind while it runs.
  *
+ * One writer per file: two would fork the chain, so audit_open() takes an exclusive flock
+ * and fails with -EBUSY while another process holds it.  The log is opened O_NOFOLLOW: a
+ * symlink planted where the log should be is refused (-ELOOP), not followed.
+ *
  * What the chain cannot show: a change to the last line that keeps it valid JSON, and the
  * removal of lines at the end.  Both need an anchor kept elsewhere (the last "prev" seen
  * by a reader, or logged to the journal).
