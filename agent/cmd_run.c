@@ -209,6 +209,11 @@ int cmd_run(const struct cli_global *g, int argc, char **argv)
 		run_error("workspace '%s': %s", ws ? ws : ".", strerror(errno));
 		goto out;
 	}
+	/* airlockd takes the session's workspace from the launcher's own cwd */
+	if (chdir(workspace) < 0) {
+		run_error("workspace '%s': %s", workspace, strerror(errno));
+		goto out;
+	}
 	l.workspace = workspace;
 
 	r = launcher_find_command(l.argv[0], &path);

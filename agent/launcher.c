@@ -5,7 +5,7 @@
  *
  *   P: session.create -> the filter spec; build the filter; reserve descriptor R
  *   P: block the relayed signals, fork C
- *   C: chdir, setgroups (--user), no_new_privs (not root), install the filter,
+ *   C: setgroups (--user), no_new_privs (not root), install the filter,
  *      dup3(listener, R), close its end of `ready`       <- from here C only closes/reads
  *   P: sees EOF on `ready`; session.attach(C, R): airlockd moves C into the session's
  *      cgroup and takes the listener with pidfd_getfd
@@ -215,11 +215,12 @@ struct child_report {
 	int err;
 };
 
-enum child_step { STEP_PDEATHSIG = 1, STEP_CHDIR, STEP_GROUPS, STEP_NNP, STEP_FILTER };
+enum child_step { STEP_PDEATHSIG = 1, STEP_GROUPS, STEP_NNP, STEP_FILTER };
 
 static const char *const step_names[] = {
-	[STEP_PDEATHSIG] = "watching the launcher",	 [STEP_CHDIR] = "entering the workspace",
-	[STEP_GROUPS] = "setting the user's groups",	 [STEP_NNP] = "setting no_new_privs",
+	[STEP_PDEATHSIG] = "watching the launcher",
+	[STEP_GROUPS] = "setting the user's groups",
+	[STEP_NNP] = "setting no_new_privs",
 	[STEP_FILTER] = "installing the seccomp filter",
 };
 
@@ -264,8 +265,6 @@ static void __attribute__((noreturn)) child_run(const struct child_ctx *c)
 		child_fail(c->ready_w, STEP_PDEATHSIG, errno);
 	if (getppid() != c->parent)
 		_exit(125);
-	if (chdir(l->workspace) < 0)
-		child_fail(c->ready_w, STEP_CHDIR, errno);
 	/* Supplementary groups are a list in memory, which the filter cannot check: set them
 	 * while setgroups is still unfiltered. */
 	if (u && setgroups((size_t)u->n_groups, u->groups) < 0)
@@ -328,7 +327,12 @@ static int wait_ready(int ready_r, char *err, size_t err_len)
 		snprintf(err, err_len, "the command's process failed before its filter was set up");
 		return -EPROTO;
 	}
-	snprintf(err, err_len, "%s: %s", step_names[rep.step], strerror(rep.err));
+	/* A session's filter refuses a second listener with EPERM (the kernel itself says
+	 * EACCES or EBUSY): this launcher runs inside a session. */
+	snprintf(err, err_len, "%s: %s%s", step_names[rep.step], strerror(rep.err),
+		 rep.step == STEP_FILTER && rep.err == EPERM
+			 ? " (already inside an airlock session? sessions do not nest)"
+			 : "");
 	return -rep.err;
 }
 

@@ -30,7 +30,7 @@ struct launch {
 	int api_fd;			/* connected to airlockd (not owned) */
 	const char *profile;		/* NULL: the policy's default */
 	const struct launch_user *user; /* NULL: stay who we are */
-	const char *workspace; /* absolute; the command starts there, policy globs use it */
+	const char *workspace; /* absolute: the cwd, which airlockd reads as the workspace */
 	const char *path;      /* the executable, resolved from argv[0] */
 	char *const *argv;     /* the command line, NULL-terminated */
 };
