@@ -581,16 +581,51 @@ static int check_reopen(int fd, const char *expect)
 	return strcmp(got, expect) == 0 ? 0 : -ESTALE;
 }
 
+/*
+ * /dev/tty means the opener's controlling terminal: opened by the daemon it would be the
+ * daemon's (or none).  Open the target's terminal device instead, by its own path, and
+ * check it is that device.
+ */
+static int open_ctty(const struct target *t, int flags)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	dev_t dev;
+	int fd, r;
+
+	r = target_ctty(t, &dev);
+	if (r < 0)
+		return r;
+	r = target_dev_path(dev, path, sizeof(path));
+	if (r < 0)
+		return r == -ENOENT ? -ENXIO : r;
+	fd = openat2_in_root(t, path, flags & ~(O_CREAT | O_TRUNC | O_EXCL | O_TMPFILE), 0);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != dev) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
 /* Open what was decided, as the target.  Returns the daemon's fd or -errno. */
 static int open_decided(const struct gate_notif *n, const struct target *t)
 {
 	const struct al_request *req = &n->req;
-	/* The daemon must never gain a controlling tty from a target's open. */
-	int flags = (req->open_flags | O_CLOEXEC | O_NOCTTY);
+	/* The daemon must never gain a controlling tty from a target's open, nor block its
+	 * loop on one: a FIFO without a peer would block a plain open.  O_NONBLOCK is taken
+	 * back below when the target did not ask for it. */
+	int flags = (req->open_flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	bool tmpfile = (req->open_flags & O_TMPFILE) == O_TMPFILE;
 	int fd, r;
 
-	if (n->reopen[0]) {
+	if (strcmp(req->path, "/dev/tty") == 0) {
+		fd = open_ctty(t, flags);
+		if (fd < 0)
+			return fd;
+		r = 0;
+	} else if (n->reopen[0]) {
 		fd = open(n->reopen, flags, req->mode & 07777);
 		if (fd < 0)
 			return -errno;
@@ -604,6 +639,12 @@ static int open_decided(const struct gate_notif *n, const struct target *t)
 	if (r < 0) {
 		close(fd);
 		return r;
+	}
+	if (!(req->open_flags & (O_NONBLOCK | O_PATH))) {
+		int fl = fcntl(fd, F_GETFL);
+
+		if (fl >= 0)
+			fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 	}
 	return fd;
 }

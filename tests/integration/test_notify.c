@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -964,4 +965,74 @@ Test(notify, exec_argv_copied_and_truncation_flagged, .init = setup, .fini = tea
 	cr_assert_not(rec.truncated[1]);
 	cr_assert_str_eq(rec.arg1[1], "a b");
 	cr_assert_str_eq(rec.path[1], real);
+}
+
+/* ---- special files ---------------------------------------------------------------- */
+
+static int child_ctty(void *arg)
+{
+	const char *slave = arg;
+	int s, fd;
+
+	if (setsid() < 0)
+		return 120;
+	s = open(slave, O_RDWR);
+	if (s < 0 || ioctl(s, TIOCSCTTY, 0) < 0)
+		return 121;
+	/* /dev/tty must be the target's terminal, not the daemon's */
+	fd = open("/dev/tty", O_WRONLY);
+	if (fd < 0)
+		return 122;
+	if (write(fd, "ping", 4) != 4)
+		return 123;
+	return 0;
+}
+
+Test(notify, dev_tty_is_the_target_terminal, .init = setup, .fini = teardown)
+{
+	struct record rec = { 0 };
+	struct gate_harness h;
+	char buf[64] = "", *slave;
+	int m, r;
+
+	m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	cr_assert_geq(m, 0);
+	cr_assert_eq(grantpt(m), 0);
+	cr_assert_eq(unlockpt(m), 0);
+	slave = ptsname(m);
+	cr_assert_not_null(slave);
+	r = run_gated(open_calls, 4, NULL, child_ctty, slave, record_decide, &rec, &h);
+	cr_assert_eq(r, 0, "child failed at step %d", r);
+	cr_assert_eq(rec.n, 2);
+	cr_assert_str_eq(rec.path[1], "/dev/tty");
+	cr_assert_gt(read(m, buf, sizeof(buf) - 1), 0);
+	cr_assert(strstr(buf, "ping"), "got '%s'", buf);
+	close(m);
+}
+
+static int child_fifo(void *arg)
+{
+	int fd = open(arg, O_RDONLY);
+
+	if (fd < 0)
+		return 130;
+	/* the target asked for a blocking fd and must get one */
+	if (fcntl(fd, F_GETFL) & O_NONBLOCK)
+		return 131;
+	return 0;
+}
+
+Test(notify, fifo_open_does_not_block_the_daemon, .init = setup, .fini = teardown,
+     .timeout = 30)
+{
+	struct record rec = { 0 };
+	struct gate_harness h;
+	char path[128];
+	int r;
+
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	cr_assert_eq(mkfifo(path, 0666), 0);
+	r = run_gated(open_calls, 4, NULL, child_fifo, path, record_decide, &rec, &h);
+	cr_assert_eq(r, 0, "child failed at step %d", r);
+	cr_assert_eq(rec.n, 1);
 }
