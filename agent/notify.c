@@ -70,6 +70,10 @@ static int notif_buf(struct seccomp_notif **ret_buf, size_t *ret_size)
 
 	if (!buf) {
 		struct seccomp_notif_sizes sizes;
+		int r = syscalls_init(); /* idempotent; decoding needs the numbers */
+
+		if (r < 0)
+			return r;
 
 		if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
 			return -errno;
@@ -377,8 +381,8 @@ static int decode(struct gate_notif *n, const struct syscall_desc *d, const stru
 				    n->reopen);
 		if (r < 0)
 			goto out;
-	} else if (a->fd >= 0 && (req->op == AL_OP_CHMOD || req->op == AL_OP_CHOWN ||
-				  req->op == AL_OP_MODULE)) {
+	} else if (a->fd >= 0 &&
+		   (req->op == AL_OP_CHMOD || req->op == AL_OP_CHOWN || req->op == AL_OP_MODULE)) {
 		/* fchmod/fchown/finit_module: the object is the fd */
 		r = pathres_resolve(t, a->fd, "", PATHRES_EMPTY_PATH, req->path, n->reopen);
 		if (r < 0)
@@ -404,7 +408,8 @@ static int decode(struct gate_notif *n, const struct syscall_desc *d, const stru
 		char sun[sizeof(un->sun_path) + 1] = "";
 
 		if (un->sun_path[0]) {
-			memcpy(sun, un->sun_path, max < sizeof(un->sun_path) ? max : sizeof(un->sun_path));
+			memcpy(sun, un->sun_path,
+			       max < sizeof(un->sun_path) ? max : sizeof(un->sun_path));
 			r = pathres_resolve(t, AL_AT_FDCWD_ARG, sun, PATHRES_FOLLOW, req->path,
 					    n->reopen);
 			if (r < 0)
@@ -828,8 +833,10 @@ static int read_times(const struct gate_notif *n, const struct syscall_desc *d,
 		if (tv[0].tv_usec < 0 || tv[0].tv_usec >= 1000000 || tv[1].tv_usec < 0 ||
 		    tv[1].tv_usec >= 1000000)
 			return -EINVAL;
-		ts[0] = (struct timespec){ .tv_sec = tv[0].tv_sec, .tv_nsec = tv[0].tv_usec * 1000 };
-		ts[1] = (struct timespec){ .tv_sec = tv[1].tv_sec, .tv_nsec = tv[1].tv_usec * 1000 };
+		ts[0] = (struct timespec){ .tv_sec = tv[0].tv_sec,
+					   .tv_nsec = tv[0].tv_usec * 1000 };
+		ts[1] = (struct timespec){ .tv_sec = tv[1].tv_sec,
+					   .tv_nsec = tv[1].tv_usec * 1000 };
 		return 0;
 	}
 }
@@ -855,7 +862,8 @@ static long emulate_object(const struct gate_notif *n, const struct syscall_desc
 		if (r < 0)
 			return r;
 		h = (int)r;
-		r = n->reopen[0] ? check_reopen(h, req->path) : check_fd_path(t, h, req->path, false);
+		r = n->reopen[0] ? check_reopen(h, req->path)
+				 : check_fd_path(t, h, req->path, false);
 	} else {
 		r = handle_decided(n, t, req->path, follows(n, d));
 		h = (int)r;
@@ -871,7 +879,7 @@ static long emulate_object(const struct gate_notif *n, const struct syscall_desc
 		int i = syscall_arg_index(d, SC_ID);
 
 		r = sysres(fchownat(h, "", (uid_t)req->args[i], (gid_t)req->args[i + 1],
-				       AT_EMPTY_PATH));
+				    AT_EMPTY_PATH));
 		break;
 	}
 	default:
@@ -899,9 +907,9 @@ static long emulate_object(const struct gate_notif *n, const struct syscall_desc
 					  : -ENOMEM;
 			}
 			if (r >= 0)
-				r = sysres(set ? setxattr(link, xname, value, size,
-							  (int)req->args[4])
-						 : removexattr(link, xname));
+				r = sysres(
+					set ? setxattr(link, xname, value, size, (int)req->args[4])
+					    : removexattr(link, xname));
 		} else {
 			r = -EPERM;
 		}
@@ -1076,8 +1084,7 @@ static bool connected_stream(int sock)
 	return getpeername(sock, (struct sockaddr *)&peer, &plen) == 0;
 }
 
-static int emulate_send(struct gate_notif *n, const struct syscall_desc *d,
-			const struct target *t)
+static int emulate_send(struct gate_notif *n, const struct syscall_desc *d, const struct target *t)
 {
 	const struct al_request *req = &n->req;
 	struct sockaddr_storage addr;
@@ -1129,7 +1136,9 @@ static int emulate_send(struct gate_notif *n, const struct syscall_desc *d,
 			r = notify_deny(n, EPERM);
 			goto out;
 		}
-		got = r < 0 ? r : gather(req->pid, (uint64_t)(uintptr_t)tmh.msg_iov, tmh.msg_iovlen, buf);
+		got = r < 0 ? r
+			    : gather(req->pid, (uint64_t)(uintptr_t)tmh.msg_iov, tmh.msg_iovlen,
+				     buf);
 		r = got < 0 ? (int)got : 0;
 		flags = (int)req->args[2];
 	}

@@ -342,8 +342,7 @@ int target_dev_path(dev_t dev, char *ret_path, size_t size)
 
 	/* Unix98 pty slaves are not in sysfs. */
 	if (maj >= 136 && maj <= 143)
-		return snprintf(ret_path, size, "/dev/pts/%u", (maj - 136) * 256 + min) <
-				       (int)size
+		return snprintf(ret_path, size, "/dev/pts/%u", (maj - 136) * 256 + min) < (int)size
 			       ? 0
 			       : -ENAMETOOLONG;
 	snprintf(uevent, sizeof(uevent), "/sys/dev/char/%u:%u/uevent", maj, min);

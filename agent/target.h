@@ -17,7 +17,7 @@
 #include <sys/types.h>
 
 struct target {
-	pid_t tid;   /* as the daemon's pid namespace numbers it */
+	pid_t tid; /* as the daemon's pid namespace numbers it */
 	pid_t tgid;
 	pid_t nstid; /* as the target's own pid namespace numbers it (innermost NSpid) */
 	pid_t nstgid;

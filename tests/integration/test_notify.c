@@ -328,9 +328,8 @@ Test(notify, pipe_behind_proc_fd_link_is_reopened, .init = setup, .fini = teardo
 	char buf[16] = "";
 
 	cr_assert_eq(pipe(pfd), 0);
-	cr_assert_eq(run_gated(open_calls, 4, NULL, child_pipe_reopen, pfd, record_decide, &rec,
-			       &h),
-		     0);
+	cr_assert_eq(
+		run_gated(open_calls, 4, NULL, child_pipe_reopen, pfd, record_decide, &rec, &h), 0);
 	cr_assert_eq(rec.n, 1);
 	cr_assert(strncmp(rec.path[0], "pipe:[", 6) == 0, "path '%s'", rec.path[0]);
 	close(pfd[1]);
@@ -340,7 +339,7 @@ Test(notify, pipe_behind_proc_fd_link_is_reopened, .init = setup, .fini = teardo
 
 /* ---- races ------------------------------------------------------------------------ */
 
-#define RACE_MS    2500
+#define RACE_MS	   2500
 #define RACE_ITERS 20000
 
 struct race {
@@ -445,8 +444,8 @@ Test(notify, racing_path_rewrite_never_opens_protected, .init = setup, .fini = t
 	rc->protected_ino = st.st_ino;
 
 	cr_assert_eq(run_gated(open_calls, 4, NULL, child_buffer_race, rc, race_decide, &d, &h), 0);
-	cr_log_info("buffer race: %d opens, %d denied, %d hits, %d escapes", rc->opens,
-		    rc->denied, d.hits, rc->escapes);
+	cr_log_info("buffer race: %d opens, %d denied, %d hits, %d escapes", rc->opens, rc->denied,
+		    d.hits, rc->escapes);
 	cr_assert_gt(rc->opens, 0);
 	cr_assert_gt(rc->denied, 0, "the flipping thread never showed the protected name");
 	cr_assert_gt(d.hits, 0, "the race window was never hit: the test proves nothing");
@@ -775,9 +774,9 @@ Test(notify, unix_connect_resolves_in_target_cwd, .init = setup, .fini = teardow
 	srv = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	cr_assert_eq(bind(srv, (struct sockaddr *)&un, sizeof(un)), 0);
 	cr_assert_eq(listen(srv, 4), 0);
-	cr_assert_eq(run_gated(connect_calls, 1, NULL, child_unix_connect, c, record_decide, &rec,
-			       &h),
-		     0);
+	cr_assert_eq(
+		run_gated(connect_calls, 1, NULL, child_unix_connect, c, record_decide, &rec, &h),
+		0);
 	cr_assert_eq(rec.n, 1);
 	cr_assert_str_eq(rec.path[0], un.sun_path);
 	expect_hello(srv);
@@ -787,7 +786,8 @@ Test(notify, unix_connect_resolves_in_target_cwd, .init = setup, .fini = teardow
 static int child_sendto(void *arg)
 {
 	struct conn_case *c = arg;
-	struct sockaddr_in me = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in me = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof(me);
 	int s = socket(AF_INET, SOCK_DGRAM, 0);
 
@@ -819,9 +819,9 @@ Test(notify, sendto_is_sent_from_the_target_socket, .init = setup, .fini = teard
 		     0);
 	cr_assert_eq(rec.n, 1);
 	cr_assert_eq(rec.flags[0], ntohs(c->addr.sin_port));
-	cr_assert_eq(recvfrom(s, buf, sizeof(buf) - 1, MSG_DONTWAIT, (struct sockaddr *)&from,
-			      &flen),
-		     5);
+	cr_assert_eq(
+		recvfrom(s, buf, sizeof(buf) - 1, MSG_DONTWAIT, (struct sockaddr *)&from, &flen),
+		5);
 	cr_assert_str_eq(buf, "dgram");
 	cr_assert_eq(ntohs(from.sin_port), c->nonblock_after, "not sent from the target's socket");
 	close(s);
@@ -829,8 +829,8 @@ Test(notify, sendto_is_sent_from_the_target_socket, .init = setup, .fini = teard
 
 /* ---- name and metadata calls ------------------------------------------------------ */
 
-static const char *const fs_calls[] = { "unlink", "unlinkat", "rename", "renameat", "renameat2",
-					"chmod", "fchmodat", "fchmod" };
+static const char *const fs_calls[] = { "unlink",    "unlinkat", "rename",   "renameat",
+					"renameat2", "chmod",	 "fchmodat", "fchmod" };
 
 static int child_fs_ops(void *arg)
 {
@@ -1022,8 +1022,7 @@ static int child_fifo(void *arg)
 	return 0;
 }
 
-Test(notify, fifo_open_does_not_block_the_daemon, .init = setup, .fini = teardown,
-     .timeout = 30)
+Test(notify, fifo_open_does_not_block_the_daemon, .init = setup, .fini = teardown, .timeout = 30)
 {
 	struct record rec = { 0 };
 	struct gate_harness h;
