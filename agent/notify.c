@@ -70,6 +70,10 @@ static int notif_buf(struct seccomp_notif **ret_buf, size_t *ret_size)
 
 	if (!buf) {
 		struct seccomp_notif_sizes sizes;
+		int r = syscalls_init(); /* idempotent; decoding needs the numbers */
+
+		if (r < 0)
+			return r;
 
 		if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
 			return -errno;
@@ -377,8 +381,8 @@ static int decode(struct gate_notif *n, const struct syscall_desc *d, const stru
 				    n->reopen);
 		if (r < 0)
 			goto out;
-	} else if (a->fd >= 0 && (req->op == AL_OP_CHMOD || req->op == AL_OP_CHOWN ||
-				  req->op == AL_OP_MODULE)) {
+	} else if (a->fd >= 0 &&
+		   (req->op == AL_OP_CHMOD || req->op == AL_OP_CHOWN || req->op == AL_OP_MODULE)) {
 		/* fchmod/fchown/finit_module: the object is the fd */
 		r = pathres_resolve(t, a->fd, "", PATHRES_EMPTY_PATH, req->path, n->reopen);
 		if (r < 0)
@@ -404,7 +408,8 @@ static int decode(struct gate_notif *n, const struct syscall_desc *d, const stru
 		char sun[sizeof(un->sun_path) + 1] = "";
 
 		if (un->sun_path[0]) {
-			memcpy(sun, un->sun_path, max < sizeof(un->sun_path) ? max : sizeof(un->sun_path));
+			memcpy(sun, un->sun_path,
+			       max < sizeof(un->sun_path) ? max : sizeof(un->sun_path));
 			r = pathres_resolve(t, AL_AT_FDCWD_ARG, sun, PATHRES_FOLLOW, req->path,
 					    n->reopen);
 			if (r < 0)
@@ -581,16 +586,51 @@ static int check_reopen(int fd, const char *expect)
 	return strcmp(got, expect) == 0 ? 0 : -ESTALE;
 }
 
+/*
+ * /dev/tty means the opener's controlling terminal: opened by the daemon it would be the
+ * daemon's (or none).  Open the target's terminal device instead, by its own path, and
+ * check it is that device.
+ */
+static int open_ctty(const struct target *t, int flags)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	dev_t dev;
+	int fd, r;
+
+	r = target_ctty(t, &dev);
+	if (r < 0)
+		return r;
+	r = target_dev_path(dev, path, sizeof(path));
+	if (r < 0)
+		return r == -ENOENT ? -ENXIO : r;
+	fd = openat2_in_root(t, path, flags & ~(O_CREAT | O_TRUNC | O_EXCL | O_TMPFILE), 0);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != dev) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
 /* Open what was decided, as the target.  Returns the daemon's fd or -errno. */
 static int open_decided(const struct gate_notif *n, const struct target *t)
 {
 	const struct al_request *req = &n->req;
-	/* The daemon must never gain a controlling tty from a target's open. */
-	int flags = (req->open_flags | O_CLOEXEC | O_NOCTTY);
+	/* The daemon must never gain a controlling tty from a target's open, nor block its
+	 * loop on one: a FIFO without a peer would block a plain open.  O_NONBLOCK is taken
+	 * back below when the target did not ask for it. */
+	int flags = (req->open_flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	bool tmpfile = (req->open_flags & O_TMPFILE) == O_TMPFILE;
 	int fd, r;
 
-	if (n->reopen[0]) {
+	if (strcmp(req->path, "/dev/tty") == 0) {
+		fd = open_ctty(t, flags);
+		if (fd < 0)
+			return fd;
+		r = 0;
+	} else if (n->reopen[0]) {
 		fd = open(n->reopen, flags, req->mode & 07777);
 		if (fd < 0)
 			return -errno;
@@ -604,6 +644,12 @@ static int open_decided(const struct gate_notif *n, const struct target *t)
 	if (r < 0) {
 		close(fd);
 		return r;
+	}
+	if (!(req->open_flags & (O_NONBLOCK | O_PATH))) {
+		int fl = fcntl(fd, F_GETFL);
+
+		if (fl >= 0)
+			fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 	}
 	return fd;
 }
@@ -787,8 +833,10 @@ static int read_times(const struct gate_notif *n, const struct syscall_desc *d,
 		if (tv[0].tv_usec < 0 || tv[0].tv_usec >= 1000000 || tv[1].tv_usec < 0 ||
 		    tv[1].tv_usec >= 1000000)
 			return -EINVAL;
-		ts[0] = (struct timespec){ .tv_sec = tv[0].tv_sec, .tv_nsec = tv[0].tv_usec * 1000 };
-		ts[1] = (struct timespec){ .tv_sec = tv[1].tv_sec, .tv_nsec = tv[1].tv_usec * 1000 };
+		ts[0] = (struct timespec){ .tv_sec = tv[0].tv_sec,
+					   .tv_nsec = tv[0].tv_usec * 1000 };
+		ts[1] = (struct timespec){ .tv_sec = tv[1].tv_sec,
+					   .tv_nsec = tv[1].tv_usec * 1000 };
 		return 0;
 	}
 }
@@ -814,7 +862,8 @@ static long emulate_object(const struct gate_notif *n, const struct syscall_desc
 		if (r < 0)
 			return r;
 		h = (int)r;
-		r = n->reopen[0] ? check_reopen(h, req->path) : check_fd_path(t, h, req->path, false);
+		r = n->reopen[0] ? check_reopen(h, req->path)
+				 : check_fd_path(t, h, req->path, false);
 	} else {
 		r = handle_decided(n, t, req->path, follows(n, d));
 		h = (int)r;
@@ -830,7 +879,7 @@ static long emulate_object(const struct gate_notif *n, const struct syscall_desc
 		int i = syscall_arg_index(d, SC_ID);
 
 		r = sysres(fchownat(h, "", (uid_t)req->args[i], (gid_t)req->args[i + 1],
-				       AT_EMPTY_PATH));
+				    AT_EMPTY_PATH));
 		break;
 	}
 	default:
@@ -858,9 +907,9 @@ static long emulate_object(const struct gate_notif *n, const struct syscall_desc
 					  : -ENOMEM;
 			}
 			if (r >= 0)
-				r = sysres(set ? setxattr(link, xname, value, size,
-							  (int)req->args[4])
-						 : removexattr(link, xname));
+				r = sysres(
+					set ? setxattr(link, xname, value, size, (int)req->args[4])
+					    : removexattr(link, xname));
 		} else {
 			r = -EPERM;
 		}
@@ -1035,8 +1084,7 @@ static bool connected_stream(int sock)
 	return getpeername(sock, (struct sockaddr *)&peer, &plen) == 0;
 }
 
-static int emulate_send(struct gate_notif *n, const struct syscall_desc *d,
-			const struct target *t)
+static int emulate_send(struct gate_notif *n, const struct syscall_desc *d, const struct target *t)
 {
 	const struct al_request *req = &n->req;
 	struct sockaddr_storage addr;
@@ -1088,7 +1136,9 @@ static int emulate_send(struct gate_notif *n, const struct syscall_desc *d,
 			r = notify_deny(n, EPERM);
 			goto out;
 		}
-		got = r < 0 ? r : gather(req->pid, (uint64_t)(uintptr_t)tmh.msg_iov, tmh.msg_iovlen, buf);
+		got = r < 0 ? r
+			    : gather(req->pid, (uint64_t)(uintptr_t)tmh.msg_iov, tmh.msg_iovlen,
+				     buf);
 		r = got < 0 ? (int)got : 0;
 		flags = (int)req->args[2];
 	}
