@@ -14,6 +14,7 @@
 
 /* Each subcommand adds its line here when its cmd_<name>.c lands. */
 static const struct cli_command commands[] = {
+	{ "run", cmd_run, "run a command under airlock" },
 	{ "status", cmd_status, "show airlockd, its policy, layers and sessions" },
 	{ "pending", cmd_pending, "list the actions waiting for a decision" },
 	{ "approve", cmd_approve, "let a pending action go ahead" },

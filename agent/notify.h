@@ -78,4 +78,8 @@ int gate_filter_build(const struct gate_filter_spec *spec, struct sock_filter **
  * kernel has it: 5.19).  Returns the listener fd or -errno. */
 int gate_filter_install(const struct sock_filter *prog, unsigned len);
 
+/* Whether this kernel takes WAIT_KILLABLE_RECV (probed once, installs nothing), for
+ * `airlock status`: without it a signal to a waiting thread notifies the call again. */
+bool gate_filter_killable_recv(void);
+
 #endif
