@@ -331,8 +331,9 @@ static json_t *op_status(struct airlockd *d, struct api_conn *c, const struct ap
 	json_t *res = api_ok(), *sessions = json_array(), *layers = json_array();
 	char buf[4096], *line, *save = NULL;
 	const struct session *s;
-	size_t pending = 0;
+	size_t pending = 0, watchers = 0;
 	const struct approval *a;
+	const struct api_conn *w;
 
 	buf[0] = '\0';
 	if (d->bpf)
@@ -350,6 +351,8 @@ static json_t *op_status(struct airlockd *d, struct api_conn *c, const struct ap
 		if (s && peer_sees(p, s->uid))
 			pending++;
 	}
+	for (w = d->api->conns; w; w = w->next)
+		watchers += w->watching && !w->dead;
 	json_object_set_new(res, "daemon",
 			    json_pack("{s:i,s:I,s:s,s:s,s:s}", "pid", (int)getpid(), "started",
 				      (json_int_t)d->started_ms, "runtime_dir", d->runtime_dir,
@@ -358,6 +361,7 @@ static json_t *op_status(struct airlockd *d, struct api_conn *c, const struct ap
 	json_object_set_new(res, "layers", layers);
 	json_object_set_new(res, "sessions", sessions);
 	json_object_set_new(res, "pending", json_integer((json_int_t)pending));
+	json_object_set_new(res, "watchers", json_integer((json_int_t)watchers));
 	json_object_set_new(res, "you", json_pack("{s:i,s:s,s:b,s:b}", "uid", (int)p->cred.uid,
 						  "name", p->name, "approver",
 						  p->approver && !p->inside, "in_session",

@@ -2,6 +2,7 @@
 /* airlock watch: a live stream of asks and decisions. */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
@@ -142,6 +143,15 @@ int cmd_watch(const struct cli_global *g, int argc, char **argv)
 		return r;
 	json_decref(res);
 	while (!interrupted) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		/* api_recv() retries on EINTR; poll() is where a signal ends the watch. */
+		if (poll(&pfd, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "airlock watch: poll: %s\n", strerror(errno));
+			goto out;
+		}
 		r = api_recv(fd, &ev, 16u << 20);
 		if (r == -EINTR || interrupted)
 			break;

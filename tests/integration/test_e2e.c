@@ -481,3 +481,183 @@ Test(e2e, audit_log_verifies_and_a_modified_line_is_detected)
 	free(out);
 	free(err);
 }
+
+Test(e2e, a_session_cannot_start_a_nested_session)
+{
+	char bin[PATH_MAX + 16], *err;
+	int r;
+
+	snprintf(bin, sizeof(bin), "%s/airlock", test_build_dir());
+	r = test_airlock(&D, NULL, &err, "run", "--", bin, "--runtime-dir", D.runtime_dir, "run",
+			 "--", "/bin/true", NULL);
+	cr_assert_neq(r, 0);
+	cr_assert(strstr(err, "permission denied") && strstr(err, "inside an airlock session"),
+		  "stderr: %s", err);
+	free(err);
+}
+
+Test(e2e, watch_streams_asks_and_decisions)
+{
+	json_t *a, *ev;
+	pid_t watch, pid;
+	int wfd, fd, i;
+	char *out, *line, *save = NULL;
+	bool seen_ask = false, seen_decision = false;
+
+	watch = test_airlock_spawn(&D, &wfd, "watch", "--json", NULL);
+	cr_assert_gt(watch, 0);
+	/* Start the session once the daemon counts the watcher. */
+	for (i = 0; i < 500; i++) {
+		json_t *st = test_daemon_call(&D, "{\"op\":\"status\"}");
+		json_int_t n = json_integer_value(json_object_get(st, "watchers"));
+
+		json_decref(st);
+		if (n == 1)
+			break;
+		usleep(10 * 1000);
+	}
+	cr_assert_lt(i, 500, "the watcher never registered");
+	pid = test_airlock_spawn(&D, &fd, "run", "--", "/usr/bin/id", "-u", NULL);
+	a = pending_one();
+	cr_assert_eq(test_airlock(&D, NULL, NULL, "approve", id_str(a), NULL), 0);
+	cr_assert_eq(test_wait_child(pid, 5000), 0);
+	close(fd);
+	usleep(200 * 1000);
+	kill(watch, SIGINT);
+	cr_assert_eq(test_wait_child(watch, 5000), 0);
+	out = test_read_all(wfd, 2000);
+	close(wfd);
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *kind;
+
+		ev = json_loads(line, 0, NULL);
+		cr_assert_not_null(ev, "not JSON: %s", line);
+		kind = json_string_value(json_object_get(ev, "event"));
+		if (kind && strcmp(kind, "ask") == 0 &&
+		    json_integer_value(json_object_get(ev, "id")) ==
+			    json_integer_value(json_object_get(a, "id")))
+			seen_ask = true;
+		if (kind && strcmp(kind, "decision") == 0 &&
+		    json_integer_value(json_object_get(ev, "id")) ==
+			    json_integer_value(json_object_get(a, "id"))) {
+			cr_assert_str_eq(json_string_value(json_object_get(ev, "decision")), "allow");
+			seen_decision = true;
+		}
+		json_decref(ev);
+	}
+	cr_assert(seen_ask && seen_decision, "watch printed:\n%s", out);
+	free(out);
+	json_decref(a);
+}
+
+Test(e2e, status_shows_sessions_pending_counts_and_the_policy)
+{
+	json_t *st, *a, *s;
+	char *out;
+	int fd;
+	pid_t pid;
+
+	pid = test_airlock_spawn(&D, &fd, "run", "--", "/usr/bin/id", "-u", NULL);
+	a = pending_one();
+	cr_assert_eq(test_airlock(&D, &out, NULL, "status", "--json", NULL), 0);
+	st = json_loads(out, 0, NULL);
+	cr_assert_not_null(st, "not JSON: %s", out);
+	free(out);
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(st, "policy"),
+							   "source")),
+			 D.policy_path);
+	cr_assert_eq(json_integer_value(json_object_get(st, "pending")), 1);
+	cr_assert_eq(json_array_size(json_object_get(st, "sessions")), 1);
+	s = json_array_get(json_object_get(st, "sessions"), 0);
+	cr_assert_eq(json_integer_value(json_object_get(s, "id")),
+		     json_integer_value(json_object_get(a, "session")));
+	cr_assert_eq(json_integer_value(json_object_get(s, "pending")), 1);
+	cr_assert_gt(json_array_size(json_object_get(st, "layers")), 0);
+	json_decref(st);
+
+	cr_assert_eq(test_airlock(&D, &out, NULL, "status", NULL), 0);
+	cr_assert(strstr(out, D.policy_path) && strstr(out, "/usr/bin/id -u") &&
+			  strstr(out, "seccomp-notify: active"),
+		  "status:\n%s", out);
+	free(out);
+	cr_assert_eq(test_airlock(&D, NULL, NULL, "deny", id_str(a), NULL), 0);
+	test_wait_child(pid, 5000);
+	close(fd);
+	json_decref(a);
+}
+
+Test(e2e, a_duration_scope_ends)
+{
+	json_t *a, *list;
+	char *out;
+	int fd;
+	pid_t pid;
+
+	pid = test_airlock_spawn(&D, &fd, "run", "--", "/bin/sh", "-c",
+				 "/usr/bin/id -u; /usr/bin/id -u; sleep 2.5; /usr/bin/id -u", NULL);
+	a = pending_one();
+	cr_assert_eq(test_airlock(&D, NULL, NULL, "approve", id_str(a), "--scope", "2s", NULL), 0);
+	json_decref(a);
+	/* The second call rides on the grant; the third, after it ended, asks again. */
+	list = test_daemon_wait_pending(&D, 1, 5000);
+	cr_assert_not_null(list, "no ask after the scope ended");
+	a = json_array_get(list, 0);
+	cr_assert_eq(json_integer_value(json_object_get(a, "id")), 2);
+	cr_assert_eq(test_airlock(&D, NULL, NULL, "approve", id_str(a), NULL), 0);
+	out = test_read_all(fd, 5000);
+	cr_assert_str_eq(out, "0\n0\n0\n");
+	cr_assert_eq(test_wait_child(pid, 5000), 0);
+	free(out);
+	close(fd);
+	json_decref(list);
+}
+
+/* Who may decide, with a daemon whose approvers' group is 'nogroup' (nobody's group). */
+Test(e2e_approvers, approvals_need_root_or_the_approvers_group, .timeout = 60)
+{
+	static const char *const extra[] = { "--approvers-group", "nogroup", NULL };
+	struct test_daemon d2;
+	char *out, *err;
+	json_t *list;
+	int fd, r;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root");
+	cr_assert_eq(test_daemon_start(&d2, POLICY, NULL), 0);
+	pid = test_airlock_spawn(&d2, &fd, "run", "--", "/usr/bin/id", "-u", NULL);
+	list = test_daemon_wait_pending(&d2, 1, 5000);
+	cr_assert_not_null(list);
+	/* 65534 without its group: not an approver, and not the session's user. */
+	r = test_airlock_as(&d2, 65534, 1, &out, &err, "approve", "1", NULL);
+	cr_assert_eq(r, 1);
+	cr_assert_str_eq(err, "airlock: permission denied: approvals need root or group "
+			      "'airlock'\n");
+	free(out);
+	free(err);
+	r = test_airlock_as(&d2, 65534, 1, &out, NULL, "pending", NULL);
+	cr_assert_eq(r, 0);
+	cr_assert_str_eq(out, "no pending requests\n", "another user's ask was shown");
+	free(out);
+	cr_assert_eq(test_airlock(&d2, NULL, NULL, "deny", "1", NULL), 0);
+	test_wait_child(pid, 5000);
+	close(fd);
+	json_decref(list);
+	cr_assert_eq(test_daemon_stop(&d2), 0);
+
+	/* The same user, now a member of the approvers' group. */
+	cr_assert_eq(test_daemon_start(&d2, POLICY, extra), 0);
+	pid = test_airlock_spawn(&d2, &fd, "run", "--", "/usr/bin/id", "-u", NULL);
+	list = test_daemon_wait_pending(&d2, 1, 5000);
+	cr_assert_not_null(list);
+	r = test_airlock_as(&d2, 65534, 65534, &out, NULL, "pending", NULL);
+	cr_assert(strstr(out, "/usr/bin/id -u"), "an approver does not see the ask:\n%s", out);
+	free(out);
+	r = test_airlock_as(&d2, 65534, 65534, NULL, &err, "approve", "1", NULL);
+	cr_assert_eq(r, 0, "approve as a group member: %s", err);
+	free(err);
+	cr_assert_eq(test_wait_child(pid, 5000), 0);
+	close(fd);
+	json_decref(list);
+	cr_assert_eq(test_daemon_stop(&d2), 0);
+}
