@@ -121,6 +121,7 @@ static void session_release(struct session *s)
 static int session_create(const struct launch *l, struct session *s, char *err, size_t err_len)
 {
 	json_t *req = NULL, *argv, *filter, *names, *v;
+	char why[400];
 	size_t i;
 	int r;
 
@@ -135,9 +136,11 @@ static int session_create(const struct launch *l, struct session *s, char *err, 
 		r = -ENOMEM;
 		goto out;
 	}
-	r = api_call(l->api_fd, req, &s->resp, err, err_len);
-	if (r == -EREMOTEIO)
-		goto out; /* err holds airlockd's reason */
+	r = api_call(l->api_fd, req, &s->resp, why, sizeof(why));
+	if (r == -EREMOTEIO) {
+		snprintf(err, err_len, "airlockd refused the session: %s", why);
+		goto out;
+	}
 	if (r < 0) {
 		snprintf(err, err_len, "session.create: %s", strerror(-r));
 		goto out;
@@ -193,14 +196,17 @@ static int session_attach(const struct launch *l, const struct session *s, pid_t
 			  int reserved, char *err, size_t err_len)
 {
 	json_t *req, *resp = NULL;
+	char why[400];
 	int r;
 
 	req = json_pack("{s:s, s:I, s:i, s:i}", "op", "session.attach", "session",
 			(json_int_t)s->id, "pid", (int)child, "fd", reserved);
 	if (!req)
 		return -ENOMEM;
-	r = api_call(l->api_fd, req, &resp, err, err_len);
-	if (r < 0 && r != -EREMOTEIO)
+	r = api_call(l->api_fd, req, &resp, why, sizeof(why));
+	if (r == -EREMOTEIO)
+		snprintf(err, err_len, "airlockd refused to attach the session: %s", why);
+	else if (r < 0)
 		snprintf(err, err_len, "session.attach: %s", strerror(-r));
 	json_decref(resp);
 	json_decref(req);
