@@ -244,9 +244,12 @@ static void __attribute__((noreturn)) child_fail(int ready_w, enum child_step st
 {
 	struct child_report rep = { step, err };
 
-	/* only before the filter: a write may be gated once it is installed */
-	if (write(ready_w, &rep, sizeof(rep)) < 0)
-		_exit(125);
+	ssize_t n;
+
+	/* only before the filter: a write may be gated once it is installed.  If P is gone
+	 * there is nobody to tell. */
+	n = write(ready_w, &rep, sizeof(rep));
+	(void)n;
 	_exit(125);
 }
 
@@ -474,6 +477,14 @@ int launcher_run(const struct launch *l, int *ret_status, char *err, size_t err_
 	r = session_create(l, &s, err, err_len);
 	if (r < 0)
 		return r;
+	/* The filter lets setuid to the session user through; it must be the one C becomes. */
+	if (l->user && (s.spec.user_uid != l->user->uid || s.spec.user_gid != l->user->gid)) {
+		r = -EPROTO;
+		snprintf(err, err_len, "airlockd's session user (%d:%d) is not '%s' (%d:%d)",
+			 (int)s.spec.user_uid, (int)s.spec.user_gid, l->user->name,
+			 (int)l->user->uid, (int)l->user->gid);
+		goto out;
+	}
 	r = gate_filter_build(&s.spec, &prog, &prog_len);
 	if (r < 0) {
 		snprintf(err, err_len, "building the seccomp filter: %s", strerror(-r));
