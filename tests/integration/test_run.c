@@ -365,3 +365,22 @@ Test(run, relays_signals_sent_to_the_launcher)
 		close(out);
 	}
 }
+
+/* The command stops itself: airlock run stops too (the shell waits for it), and
+ * continuing airlock run continues the command. */
+Test(run, mirrors_a_stop_of_the_command)
+{
+	char *argv[] = { "sh", "-c", "echo ready; kill -STOP $$; echo resumed", NULL };
+	char buf[64] = "";
+	int out, st;
+	pid_t pid = spawn_ready(argv, &out);
+
+	cr_assert_eq(waitpid(pid, &st, WUNTRACED), pid);
+	cr_assert(WIFSTOPPED(st), "airlock run did not stop with the command: status 0x%x", st);
+	cr_assert_eq(kill(pid, SIGCONT), 0);
+	cr_assert_gt(read(out, buf, sizeof(buf) - 1), 0, "the command was not continued");
+	cr_assert_str_eq(buf, "resumed\n");
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status 0x%x", st);
+	close(out);
+}
