@@ -14,6 +14,7 @@
 
 /* Each subcommand adds its line here when its cmd_<name>.c lands. */
 static const struct cli_command commands[] = {
+	{ "policy", cmd_policy, "check, show and test policy files" },
 	{ NULL, NULL, NULL },
 };
 
