@@ -152,11 +152,14 @@ void gate_inflight_event(struct airlockd *d, struct gate_inflight *f)
 	struct gate_inflight **pp;
 	int r;
 
+	/* Deregister before notify_complete() closes wait_fd: the socket is the target's
+	 * too, so closing our descriptor does not drop the epoll registration, and a socket
+	 * that stays writable would fire again with f already freed. */
+	loop_del(d->epfd, f->n->wait_fd);
 	r = notify_complete(f->n);
 	if (r < 0)
 		log_warn("pid %d: completing '%s' failed: %s", (int)f->n->req.pid,
 			 f->n->req.syscall ? f->n->req.syscall : "?", strerror(-r));
-	loop_del(d->epfd, f->n->wait_fd);
 	for (pp = &d->inflight; *pp; pp = &(*pp)->next) {
 		if (*pp == f) {
 			*pp = f->next;
