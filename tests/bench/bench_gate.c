@@ -482,6 +482,26 @@ static void bench_daemon_stop(struct test_daemon *d)
 	d->pid = -1;
 }
 
+/* BENCH_GATE_ROWS=1,3c runs only the rows whose id starts with one of the tokens (for
+ * profiling one row under perf or strace); unset: every row. */
+static bool row_wanted(const char *id)
+{
+	const char *env = getenv("BENCH_GATE_ROWS"), *p;
+
+	if (!env || !*env)
+		return true;
+	for (p = env; *p;) {
+		size_t len = strcspn(p, ",");
+
+		if (len > 0 && strncmp(id, p, len) == 0)
+			return true;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
 /* --- the table ----------------------------------------------------------------------- */
 
 struct row {
@@ -850,6 +870,8 @@ int main(void)
 					    .how = launch_name[real_default.how],
 					    .base_name = "allowall" };
 
+			if (!row_wanted(loops[i].id))
+				continue;
 			a.err = any.err = over.err = measure(s, 3, 7, loops[i].mode, loops[i].iters,
 							     NULL, m);
 			a.base = any.base = m[0];
@@ -860,15 +882,23 @@ int main(void)
 			row_print(&over);
 		}
 	}
-	{
-		const struct launch_spec *s[] = { &plain, &real_bench };
+	if (row_wanted("2")) {
+		/* gate too, when airlockd runs: it separates the notification's cost from the
+		 * session's (cgroup, BPF exec events) */
+		const struct launch_spec *s[] = { &plain, &real_bench, &gate_bench };
 		struct row a = { .id = "2", .what = "fork+exec /bin/true, exec auto-allowed",
-				 .how = launch_name[real_bench.how], .base_name = "outside" };
+				 .how = launch_name[real_bench.how], .base_name = "outside",
+				 .aim = 1.2 };
+		struct row b = { .id = "2", .what = "fork+exec /bin/true, exec auto-allowed",
+				 .how = launch_name[L_GATE], .base_name = "outside", .aim = 1.2 };
 
-		a.aim = 1.2;
-		a.err = measure(s, 2, 15, "forkexec", 30, NULL, m);
-		a.base = m[0], a.val = m[1];
+		a.err = b.err = measure(s, have_daemon ? 3 : 2, 15, "forkexec", 30, NULL, m);
+		a.base = b.base = m[0];
+		a.val = m[1];
+		b.val = m[2];
 		row_print(&a);
+		if (have_daemon)
+			row_print(&b);
 	}
 	{
 		static const struct {
@@ -888,6 +918,9 @@ int main(void)
 		for (size_t i = 0; i < 3; i++) {
 			const struct launch_spec *s[] = { floors[i], &gate_bench, &real_bench };
 			size_t n = have_daemon ? 3 : 2;
+
+			if (!row_wanted(calls[i].id))
+				continue;
 			struct row a = { .id = calls[i].id, .what = calls[i].what,
 					 .how = launch_name[L_GATE], .base_name = "floor" };
 			struct row b = { .id = calls[i].id, .what = calls[i].what,
@@ -903,7 +936,7 @@ int main(void)
 				row_print(&b);
 		}
 	}
-	{
+	if (row_wanted("4")) {
 		const struct launch_spec *s[] = { &real_bench, &real_read };
 		struct row a = { .id = "4", .what = "open O_RDONLY: read rule present vs absent",
 				 .how = launch_name[real_read.how], .base_name = "absent" };
@@ -912,7 +945,9 @@ int main(void)
 		a.base = m[0], a.val = m[1];
 		row_print(&a);
 	}
-	if (have_daemon) {
+	if (!row_wanted("5")) {
+		/* not asked for */
+	} else if (have_daemon) {
 		double cli[LAT_SAMPLES], raw[LAT_SAMPLES];
 		char p50[32], p99[32], q50[32], q99[32];
 
