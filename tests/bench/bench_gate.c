@@ -9,6 +9,9 @@
  *   allowall under a one-instruction RET_ALLOW filter: what any seccomp filter costs
  *   floor    under a raw filter notifying only the measured syscall; this process
  *            answers with bare ioctls, RECV -> SEND(CONTINUE)           (the mechanism's floor)
+ *   minimal  the floor's filter, answered by the least a safe emulation does: copy the
+ *            argument, NOTIF_ID_VALID, act on the copy (openat2 in /proc/PID/root + ADDFD,
+ *            pidfd_getfd + connect, CONTINUE for exec): what the aim can be held against
  *   gate     under the real filter (gate_filter_build for a policy); this process answers
  *            with the library: notify_recv -> policy_decide -> notify_allow
  *   airlock  under `build/airlock run` against a real airlockd (tests/lib/daemon.c)
@@ -22,6 +25,7 @@
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
+#include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <sched.h>
@@ -36,6 +40,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,12 +61,13 @@
 
 #define REPS_MAX 15
 
-enum launch { L_PLAIN, L_ALLOWALL, L_FLOOR, L_GATE, L_AIRLOCK };
+enum launch { L_PLAIN, L_ALLOWALL, L_FLOOR, L_MINIMAL, L_GATE, L_AIRLOCK };
 
 static const char *const launch_name[] = {
 	[L_PLAIN] = "plain",
 	[L_ALLOWALL] = "allowall",
 	[L_FLOOR] = "floor",
+	[L_MINIMAL] = "minimal",
 	[L_GATE] = "gate",
 	[L_AIRLOCK] = "airlock",
 };
@@ -177,6 +183,138 @@ static int floor_serve(int listener)
 	}
 }
 
+/* --- minimal: what a safe emulation cannot do without ------------------------------- */
+
+static int notif_id_valid(int listener, uint64_t id)
+{
+	return ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0 ? -errno : 0;
+}
+
+/* Copy at most len bytes from the target; a path may end before an unmapped page. */
+static ssize_t copy_from_target(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = len };
+	ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+
+	return n < 0 ? -errno : n;
+}
+
+/* openat(AT_FDCWD, absolute path) only: the bench's loops never pass anything else. */
+static int minimal_open(int listener, const struct seccomp_notif *req)
+{
+	char path[PATH_MAX], root[64];
+	struct open_how how = { 0 };
+	struct seccomp_notif_addfd addfd = { .id = req->id, .flags = SECCOMP_ADDFD_FLAG_SEND };
+	int rootfd = -1, fd = -1, r;
+	ssize_t n;
+
+	n = copy_from_target(req->pid, req->data.args[1], path, sizeof(path) - 1);
+	if (n < 0)
+		return (int)n;
+	path[n] = '\0';
+	if (strnlen(path, (size_t)n) == (size_t)n || path[0] != '/')
+		return -EINVAL;
+	r = notif_id_valid(listener, req->id);
+	if (r < 0)
+		return r;
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)req->pid);
+	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return -errno;
+	how.flags = (req->data.args[2] & ~(uint64_t)O_CLOEXEC) | O_CLOEXEC;
+	how.mode = req->data.args[3] & 07777;
+	how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+	fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	addfd.srcfd = (uint32_t)fd;
+	addfd.newfd_flags = req->data.args[2] & O_CLOEXEC;
+	r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd) < 0 ? -errno : 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	close(rootfd);
+	return r;
+}
+
+static int minimal_connect(int listener, const struct seccomp_notif *req,
+			   struct seccomp_notif_resp *resp)
+{
+	struct sockaddr_storage addr;
+	size_t len = req->data.args[2] < sizeof(addr) ? req->data.args[2] : sizeof(addr);
+	int pidfd, sock = -1, r;
+	ssize_t n;
+
+	n = copy_from_target(req->pid, req->data.args[1], &addr, len);
+	if (n < 0)
+		return (int)n;
+	r = notif_id_valid(listener, req->id);
+	if (r < 0)
+		return r;
+	pidfd = (int)syscall(SYS_pidfd_open, req->pid, 0);
+	if (pidfd < 0)
+		return -errno;
+	sock = (int)syscall(SYS_pidfd_getfd, pidfd, (int)req->data.args[0], 0);
+	close(pidfd);
+	if (sock < 0)
+		return -errno;
+	/* loopback: the handshake completes inside connect() */
+	resp->error = connect(sock, (struct sockaddr *)&addr, (socklen_t)n) < 0 ? -errno : 0;
+	close(sock);
+	resp->flags = 0;
+	return ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 ? -errno : 0;
+}
+
+static int minimal_serve(int listener)
+{
+	static struct seccomp_notif req;
+	static struct seccomp_notif_resp resp;
+	struct pollfd pfd = { .fd = listener, .events = POLLIN };
+	char path[PATH_MAX];
+	int r;
+
+	for (;;) {
+		if (poll(&pfd, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (!(pfd.revents & POLLIN))
+			return 0;
+		memset(&req, 0, sizeof(req));
+		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) {
+			if (errno == EINTR || errno == ENOENT)
+				continue;
+			return -errno;
+		}
+		memset(&resp, 0, sizeof(resp));
+		resp.id = req.id;
+		if (req.data.nr == SYS_openat) {
+			r = minimal_open(listener, &req);
+		} else if (req.data.nr == SYS_connect) {
+			r = minimal_connect(listener, &req, &resp);
+		} else {
+			/* exec: the decision needs the path; CONTINUE acts on it */
+			r = (int)copy_from_target(req.pid, req.data.args[0], path, sizeof(path));
+			if (r >= 0)
+				r = notif_id_valid(listener, req.id);
+			if (r >= 0) {
+				resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+				r = ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 ? -errno : 0;
+			}
+		}
+		if (r < 0 && r != -ENOENT) {
+			/* never open on error */
+			resp.flags = 0;
+			resp.error = -EPERM;
+			ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+		}
+	}
+}
+
 /* --- the real gate served by the library --------------------------------------------- */
 
 static int gate_install(const struct policy *p)
@@ -283,10 +421,10 @@ child_exec(const struct launch_spec *s, char *const argv[], int out_w, int sync_
 	if (s->how == L_ALLOWALL &&
 	    (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || allowall_filter_install() < 0))
 		_exit(126);
-	if (s->how == L_FLOOR || s->how == L_GATE) {
+	if (s->how == L_FLOOR || s->how == L_MINIMAL || s->how == L_GATE) {
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 			_exit(126);
-		l = s->how == L_FLOOR ? floor_filter_install(s->floor_nr) : gate_install(s->policy);
+		l = s->how == L_GATE ? gate_install(s->policy) : floor_filter_install(s->floor_nr);
 		if (l < 0) {
 			/* stderr is the bench's own: the message says what failed */
 			dprintf(STDERR_FILENO, "bench_gate: installing the %s filter: %s\n",
@@ -352,7 +490,7 @@ static int run_target(const struct launch_spec *s, char *const argv[], char *out
 	close(gop[0]);
 	outp[1] = syncp[1] = gop[0] = -1;
 
-	if (s->how == L_FLOOR || s->how == L_GATE) {
+	if (s->how == L_FLOOR || s->how == L_MINIMAL || s->how == L_GATE) {
 		char c;
 
 		while (read(syncp[0], &c, 1) < 0 && errno == EINTR)
@@ -366,7 +504,9 @@ static int run_target(const struct launch_spec *s, char *const argv[], char *out
 			r = -errno;
 			kill(pid, SIGKILL);
 		} else {
-			r = s->how == L_FLOOR ? floor_serve(listener) : gate_serve(listener, s->policy);
+			r = s->how == L_FLOOR	  ? floor_serve(listener)
+			    : s->how == L_MINIMAL ? minimal_serve(listener)
+						  : gate_serve(listener, s->policy);
 		}
 	}
 	if (read_all(outp[0], out, out_len) < 0 && r == 0)
@@ -782,9 +922,6 @@ int main(void)
 	const struct launch_spec plain = { .how = L_PLAIN };
 	const struct launch_spec allowall = { .how = L_ALLOWALL };
 	struct launch_spec real_default, real_bench, real_read, gate_bench;
-	struct launch_spec floor_open = { .how = L_FLOOR, .floor_nr = SYS_openat };
-	struct launch_spec floor_connect = { .how = L_FLOOR, .floor_nr = SYS_connect };
-	struct launch_spec floor_exec = { .how = L_FLOOR, .floor_nr = SYS_execve };
 	bool have_daemon;
 	double m[4];
 	int cpu = -1, r;
@@ -904,36 +1041,41 @@ int main(void)
 		static const struct {
 			const char *id, *what, *mode;
 			long iters;
-			const char *arg;
-			struct launch_spec *floor;
+			int nr;
 		} calls[] = {
-			{ "3a", "open O_WRONLY|O_CREAT, allowed (ADDFD)", "openw", 2000, NULL, NULL },
-			{ "3b", "connect 127.0.0.1, allowed (emulated)", "connect", 1000, NULL, NULL },
-			{ "3c", "execve, allowed (CONTINUE; fails EACCES)", "execfail", 2000, NULL,
-			  NULL },
+			{ "3a", "open O_WRONLY|O_CREAT, allowed (ADDFD)", "openw", 2000, SYS_openat },
+			{ "3b", "connect 127.0.0.1, allowed (emulated)", "connect", 1000, SYS_connect },
+			{ "3c", "execve, allowed (CONTINUE; fails EACCES)", "execfail", 2000,
+			  SYS_execve },
 		};
-		struct launch_spec *floors[] = { &floor_open, &floor_connect, &floor_exec };
 		const char *args[] = { wpath, NULL, xpath };
 
 		for (size_t i = 0; i < 3; i++) {
-			const struct launch_spec *s[] = { floors[i], &gate_bench, &real_bench };
-			size_t n = have_daemon ? 3 : 2;
+			const struct launch_spec floor = { .how = L_FLOOR, .floor_nr = calls[i].nr };
+			const struct launch_spec minimal = { .how = L_MINIMAL, .floor_nr = calls[i].nr };
+			const struct launch_spec *s[] = { &floor, &minimal, &gate_bench, &real_bench };
+			struct row r_min = { .id = calls[i].id, .what = calls[i].what,
+					     .how = launch_name[L_MINIMAL], .base_name = "floor" };
+			struct row r_gate = { .id = calls[i].id, .what = calls[i].what,
+					      .how = launch_name[L_GATE], .base_name = "floor",
+					      .aim = 1.3 };
+			struct row r_air = { .id = calls[i].id, .what = calls[i].what,
+					     .how = launch_name[L_AIRLOCK], .base_name = "floor",
+					     .aim = 1.3 };
 
 			if (!row_wanted(calls[i].id))
 				continue;
-			struct row a = { .id = calls[i].id, .what = calls[i].what,
-					 .how = launch_name[L_GATE], .base_name = "floor" };
-			struct row b = { .id = calls[i].id, .what = calls[i].what,
-					 .how = launch_name[L_AIRLOCK], .base_name = "floor" };
-
-			a.aim = b.aim = 1.3;
-			a.err = b.err = measure(s, n, 9, calls[i].mode, calls[i].iters, args[i], m);
-			a.base = b.base = m[0];
-			a.val = m[1];
-			b.val = m[2];
-			row_print(&a);
+			r_min.err = r_gate.err = r_air.err =
+				measure(s, have_daemon ? 4 : 3, 9, calls[i].mode, calls[i].iters,
+					args[i], m);
+			r_min.base = r_gate.base = r_air.base = m[0];
+			r_min.val = m[1];
+			r_gate.val = m[2];
+			r_air.val = m[3];
+			row_print(&r_min);
+			row_print(&r_gate);
 			if (have_daemon)
-				row_print(&b);
+				row_print(&r_air);
 		}
 	}
 	if (row_wanted("4")) {
