@@ -555,18 +555,23 @@ static int measure_once(const struct launch_spec *s, const char *mode, long iter
 	return 0;
 }
 
-/* Interleave reps runs of each spec (A B A B ...) and return the medians. */
+/* Every repetition of every launch of one row, in the order they ran. */
+struct samples {
+	int reps;
+	double v[4][REPS_MAX]; /* ns per call */
+};
+
+/* Interleave reps runs of each spec (A B A B ...). */
 static int measure(const struct launch_spec *const *specs, size_t n_specs, int reps,
-		   const char *mode, long iters, const char *arg, double *ret_median)
+		   const char *mode, long iters, const char *arg, struct samples *ret)
 {
-	double v[4][REPS_MAX];
 	int r;
 
 	if (n_specs > 4 || reps > REPS_MAX)
 		return -EINVAL;
 	for (int rep = 0; rep < reps; rep++) {
 		for (size_t k = 0; k < n_specs; k++) {
-			r = measure_once(specs[k], mode, iters, arg, &v[k][rep]);
+			r = measure_once(specs[k], mode, iters, arg, &ret->v[k][rep]);
 			if (r < 0) {
 				fprintf(stderr, "bench_gate: %s under %s: %s\n", mode,
 					launch_name[specs[k]->how], strerror(-r));
@@ -574,8 +579,7 @@ static int measure(const struct launch_spec *const *specs, size_t n_specs, int r
 			}
 		}
 	}
-	for (size_t k = 0; k < n_specs; k++)
-		ret_median[k] = median(v[k], (size_t)reps);
+	ret->reps = reps;
 	return 0;
 }
 
@@ -650,9 +654,27 @@ struct row {
 	const char *how;       /* which launch gave `val` */
 	const char *base_name; /* what `base` is */
 	double base, val;      /* ns per call, medians */
+	double ratio;          /* median of the per-repetition ratios val/base */
 	double aim;            /* ratio aimed at, 0 when reported only */
 	int err;               /* -errno when it could not be measured */
 };
+
+/* Fill r from launch k against launch base.  The ratio is the median of the ratios of
+ * runs made back to back, which share the machine's load of the moment; the two medians
+ * are shown beside it. */
+static void row_fill(struct row *r, const struct samples *smp, int k, int base)
+{
+	double a[REPS_MAX], b[REPS_MAX], q[REPS_MAX];
+
+	for (int i = 0; i < smp->reps; i++) {
+		a[i] = smp->v[k][i];
+		b[i] = smp->v[base][i];
+		q[i] = a[i] / b[i];
+	}
+	r->val = median(a, (size_t)smp->reps);
+	r->base = median(b, (size_t)smp->reps);
+	r->ratio = median(q, (size_t)smp->reps);
+}
 
 static void fmt_time(double ns, char *buf, size_t len)
 {
@@ -679,7 +701,7 @@ static void row_print(const struct row *r)
 	}
 	fmt_time(r->base, b, sizeof(b));
 	fmt_time(r->val, v, sizeof(v));
-	ratio = r->val / r->base;
+	ratio = r->ratio;
 	if (r->aim > 0)
 		snprintf(aim, sizeof(aim), "<=%.2fx", r->aim);
 	else
@@ -944,7 +966,7 @@ int main(void)
 	const struct launch_spec allowall = { .how = L_ALLOWALL };
 	struct launch_spec real_default, real_bench, real_read, gate_bench;
 	bool have_daemon;
-	double m[4];
+	struct samples smp;
 	int cpu = -1, r;
 
 	if (geteuid() != 0) {
@@ -1033,10 +1055,10 @@ int main(void)
 			if (!row_wanted(loops[i].id))
 				continue;
 			a.err = any.err = over.err = measure(s, 3, 7, loops[i].mode, loops[i].iters,
-							     NULL, m);
-			a.base = any.base = m[0];
-			a.val = over.val = m[2];
-			any.val = over.base = m[1];
+							     NULL, &smp);
+			row_fill(&a, &smp, 2, 0);
+			row_fill(&any, &smp, 1, 0);
+			row_fill(&over, &smp, 2, 1);
 			row_print(&a);
 			row_print(&any);
 			row_print(&over);
@@ -1052,10 +1074,9 @@ int main(void)
 		struct row b = { .id = "2", .what = "fork+exec /bin/true, exec auto-allowed",
 				 .how = launch_name[L_GATE], .base_name = "outside", .aim = 1.2 };
 
-		a.err = b.err = measure(s, have_daemon ? 3 : 2, 15, "forkexec", 30, NULL, m);
-		a.base = b.base = m[0];
-		a.val = m[1];
-		b.val = m[2];
+		a.err = b.err = measure(s, have_daemon ? 3 : 2, 15, "forkexec", 30, NULL, &smp);
+		row_fill(&a, &smp, 1, 0);
+		row_fill(&b, &smp, 2, 0);
 		row_print(&a);
 		if (have_daemon)
 			row_print(&b);
@@ -1090,11 +1111,10 @@ int main(void)
 				continue;
 			r_min.err = r_gate.err = r_air.err =
 				measure(s, have_daemon ? 4 : 3, 9, calls[i].mode, calls[i].iters,
-					args[i], m);
-			r_min.base = r_gate.base = r_air.base = m[0];
-			r_min.val = m[1];
-			r_gate.val = m[2];
-			r_air.val = m[3];
+					args[i], &smp);
+			row_fill(&r_min, &smp, 1, 0);
+			row_fill(&r_gate, &smp, 2, 0);
+			row_fill(&r_air, &smp, 3, 0);
 			row_print(&r_min);
 			row_print(&r_gate);
 			if (have_daemon)
@@ -1106,8 +1126,8 @@ int main(void)
 		struct row a = { .id = "4", .what = "open O_RDONLY: read rule present/absent",
 				 .how = launch_name[real_read.how], .base_name = "absent" };
 
-		a.err = measure(s, 2, 9, "openr", 2000, rpath, m);
-		a.base = m[0], a.val = m[1];
+		a.err = measure(s, 2, 9, "openr", 2000, rpath, &smp);
+		row_fill(&a, &smp, 1, 0);
 		row_print(&a);
 	}
 	if (!row_wanted("5")) {
