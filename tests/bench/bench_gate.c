@@ -3,7 +3,7 @@
  * bench_gate: what the gate costs, as ratios against baselines measured in the same run.
  *
  * Every measurement runs the same program, build/tests/helpers/bench_target, in one of
- * four ways, and reads the time it spent in its timed loop from its stdout:
+ * six ways, and reads the time it spent in its timed loop from its stdout:
  *
  *   plain    a child of this bench, no filter                          (the baseline)
  *   allowall under a one-instruction RET_ALLOW filter: what any seccomp filter costs
@@ -16,9 +16,10 @@
  *            with the library: notify_recv -> policy_decide -> notify_allow
  *   airlock  under `build/airlock run` against a real airlockd (tests/lib/daemon.c)
  *
- * The floor and the real server have the same process layout: a child doing the calls,
+ * The floor and the real servers have the same process layout: a child doing the calls,
  * a separate process answering.  Repetitions are interleaved (A B A B ...) so that the
- * noise of a shared machine hits both sides alike; each figure is the median.
+ * noise of a shared machine hits both sides alike; the table shows the median time per
+ * call of each side and the median of the back-to-back ratios.
  * See docs/bench.md for what each row means.
  */
 #include <errno.h>
@@ -56,8 +57,10 @@
 #endif
 
 /* The fd number the target moves its listener to before the bench takes it with
- * pidfd_getfd (the handshake of docs/api.md: nothing after the install may be gated). */
+ * pidfd_getfd (the handshake of docs/api.md: nothing after the install may be gated),
+ * and the pipe it then waits on until the bench has taken it. */
 #define LISTENER_FD 200
+#define GO_FD       201
 
 #define REPS_MAX 15
 
@@ -74,7 +77,7 @@ static const char *const launch_name[] = {
 
 struct launch_spec {
 	enum launch how;
-	int floor_nr;                /* L_FLOOR: the syscall to notify */
+	int floor_nr;                /* L_FLOOR, L_MINIMAL: the syscall to notify */
 	const struct policy *policy; /* L_GATE: filter built from it, decisions by it */
 	const char *runtime_dir;     /* L_AIRLOCK */
 };
@@ -440,7 +443,7 @@ child_exec(const struct launch_spec *s, char *const argv[], int out_w, int sync_
 		/* Wait for the parent to have taken the listener before exec closes it. */
 		{
 			char c;
-			int go = LISTENER_FD + 1;
+			int go = GO_FD;
 
 			while (read(go, &c, 1) < 0 && errno == EINTR)
 				;
@@ -481,7 +484,7 @@ static int run_target(const struct launch_spec *s, char *const argv[], char *out
 		close(outp[0]);
 		close(syncp[0]);
 		close(gop[1]);
-		if (dup3(gop[0], LISTENER_FD + 1, O_CLOEXEC) < 0)
+		if (dup3(gop[0], GO_FD, O_CLOEXEC) < 0)
 			_exit(126);
 		child_exec(s, argv, outp[1], syncp[1]);
 	}
