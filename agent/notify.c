@@ -446,6 +446,24 @@ static void request_reset(struct al_request *req)
 	req->workspace = NULL;
 }
 
+/* The name of a native syscall outside the table, kept for the daemon's lifetime (the
+ * request's syscall field is a static string). */
+static const char *other_name(int nr)
+{
+	static char *names[1024];
+	char *name;
+
+	if (nr < 0 || nr >= 1024)
+		return NULL;
+	if (!names[nr]) {
+		name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+		if (!name)
+			return NULL;
+		names[nr] = name;
+	}
+	return names[nr];
+}
+
 int notify_recv(int listener, struct gate_notif *n)
 {
 	const struct syscall_desc *d;
@@ -482,13 +500,20 @@ int notify_recv(int listener, struct gate_notif *n)
 		goto fail;
 	}
 	d = syscall_by_nr(sn->data.nr);
-	if (!d) {
-		deny_err = ENOSYS;
-		r = -EPROTO;
-		goto fail;
+	if (d) {
+		n->req.syscall = d->name;
+		n->req.op = d->op;
+	} else {
+		/* a syscall named by a `syscall:` rule, outside the table: decided by name and
+		 * registers, nothing to read */
+		n->req.syscall = other_name(sn->data.nr);
+		n->req.op = AL_OP_OTHER;
+		if (!n->req.syscall) {
+			deny_err = ENOSYS;
+			r = -EPROTO;
+			goto fail;
+		}
 	}
-	n->req.syscall = d->name;
-	n->req.op = d->op;
 
 	r = target_open(n->req.pid, &t);
 	if (r < 0)
@@ -505,7 +530,7 @@ int notify_recv(int listener, struct gate_notif *n)
 	r = target_creds_enter(&t, &creds);
 	if (r < 0)
 		goto fail;
-	r = decode(n, d, &t);
+	r = d ? decode(n, d, &t) : 0;
 	target_creds_leave(&creds);
 	if (r < 0) {
 		/* what the kernel would have answered: EFAULT, ENAMETOOLONG, EBADF ... */
@@ -586,6 +611,33 @@ static int check_reopen(int fd, const char *expect)
 	return strcmp(got, expect) == 0 ? 0 : -ESTALE;
 }
 
+/* Every flag open(2) knows (the kernel's VALID_OPEN_FLAGS). */
+#define OPEN_FLAGS_KNOWN                                                                           \
+	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_DSYNC |     \
+	 O_ASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC |     \
+	 O_SYNC | O_PATH | O_TMPFILE)
+/* What O_PATH keeps; open(2) ignores the rest, openat2(2) would refuse it. */
+#define OPEN_FLAGS_PATH (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+
+/* The flags of the daemon's open: the target's, made acceptable to openat2 the way its
+ * own syscall would have read them, plus what keeps the daemon safe. */
+static int open_flags_for(const struct gate_notif *n)
+{
+	int flags = n->req.open_flags;
+	bool is_openat2 = strcmp(n->req.syscall, "openat2") == 0;
+
+	/* openat2 validates strictly, as the target's own openat2 would have; open and
+	 * openat ignore unknown bits and, with O_PATH, everything O_PATH does not use */
+	if (!is_openat2) {
+		flags &= OPEN_FLAGS_KNOWN;
+		if (flags & O_PATH)
+			flags &= OPEN_FLAGS_PATH;
+	}
+	if (flags & O_PATH)
+		return flags | O_CLOEXEC;
+	return flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+}
+
 /*
  * /dev/tty means the opener's controlling terminal: opened by the daemon it would be the
  * daemon's (or none).  Open the target's terminal device instead, by its own path, and
@@ -621,7 +673,7 @@ static int open_decided(const struct gate_notif *n, const struct target *t)
 	/* The daemon must never gain a controlling tty from a target's open, nor block its
 	 * loop on one: a FIFO without a peer would block a plain open.  O_NONBLOCK is taken
 	 * back below when the target did not ask for it. */
-	int flags = (req->open_flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int flags = open_flags_for(n);
 	bool tmpfile = (req->open_flags & O_TMPFILE) == O_TMPFILE;
 	int fd, r;
 
@@ -1205,10 +1257,11 @@ int notify_allow(struct gate_notif *n)
 	struct target t = { .procfd = -1, .rootfd = -1 };
 	long r;
 
-	if (!d)
-		return -EINVAL;
 	if (!notify_id_valid(n))
 		return -ENOENT;
+	if (!d)
+		/* AL_OP_OTHER: decided by name and registers */
+		return respond(n, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 	switch (d->op) {
 	case AL_OP_EXEC:
 		/* An exec cannot be performed for the target; the BPF exec hook (a later
@@ -1240,7 +1293,13 @@ int notify_allow(struct gate_notif *n)
 			target_close(&t);
 		return notify_id_valid(n) ? (int)r : -ENOENT;
 	}
-	if (is_open(d)) {
+	if (is_open(d) && (n->req.open_flags & O_PATH)) {
+		/* ADDFD cannot pass an O_PATH file (the kernel's fget() skips them).  An O_PATH
+		 * fd gives neither content nor a write: every use of it that does (a re-open
+		 * through /proc/self/fd, an *at() call, linkat, fexecve) is gated and resolved
+		 * on its own, so what a racing thread could change here grants nothing. */
+		r = respond(n, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+	} else if (is_open(d)) {
 		r = emulate_open(n, &t);
 	} else if (d->op == AL_OP_CONNECT) {
 		if (name_is(d, "connect"))

@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -1034,4 +1035,84 @@ Test(notify, fifo_open_does_not_block_the_daemon, .init = setup, .fini = teardow
 	r = run_gated(open_calls, 4, NULL, child_fifo, path, record_decide, &rec, &h);
 	cr_assert_eq(r, 0, "child failed at step %d", r);
 	cr_assert_eq(rec.n, 1);
+}
+
+/* ---- other spellings -------------------------------------------------------------- */
+
+static int child_named(void *arg)
+{
+	(void)arg;
+	if (getppid() <= 0)
+		return 140;
+	if (syscall(SYS_getppid) != -1 || errno != EACCES)
+		return 141;
+	return 0;
+}
+
+static int named_decide(struct gate_notif *n, void *arg)
+{
+	int *count = arg;
+
+	if (n->req.op != AL_OP_OTHER || strcmp(n->req.syscall, "getppid") != 0)
+		return EINVAL;
+	return (*count)++ == 0 ? GATE_ALLOW : EACCES;
+}
+
+Test(notify, syscall_outside_the_table_is_decided_by_name, .init = setup, .fini = teardown)
+{
+	static const char *const calls[] = { "getppid" };
+	struct gate_harness h;
+	int count = 0, r;
+
+	r = run_gated(calls, 1, NULL, child_named, NULL, named_decide, &count, &h);
+	cr_assert_eq(r, 0, "child failed at step %d", r);
+	cr_assert_eq(count, 2);
+}
+
+static int child_openat2(void *arg)
+{
+	const char *d = arg;
+	struct open_how how = { .flags = O_WRONLY | O_CREAT, .mode = 0600 };
+	int dfd, fd;
+
+	dfd = open(d, O_PATH | O_DIRECTORY);
+	if (dfd < 0)
+		return 150;
+	how.resolve = RESOLVE_BENEATH;
+	fd = (int)syscall(SYS_openat2, dfd, "in", &how, sizeof(how));
+	if (fd < 0)
+		return 151;
+	close(fd);
+	/* escaping the dirfd is refused as the kernel would: EXDEV */
+	fd = (int)syscall(SYS_openat2, dfd, "../escaped", &how, sizeof(how));
+	if (fd >= 0 || errno != EXDEV)
+		return 152;
+	/* O_TMPFILE: an unnamed file in the decided directory */
+	fd = open(d, O_TMPFILE | O_WRONLY, 0600);
+	if (fd < 0)
+		return 153;
+	if (write(fd, "t", 1) != 1)
+		return 154;
+	return 0;
+}
+
+Test(notify, openat2_resolve_flags_and_tmpfile, .init = setup, .fini = teardown)
+{
+	struct record rec = { 0 };
+	struct gate_harness h;
+	char want[160], sub[128];
+	int r;
+
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	cr_assert_eq(mkdir(sub, 0755), 0);
+	r = run_gated(open_calls, 4, NULL, child_openat2, sub, record_decide, &rec, &h);
+	cr_assert_eq(r, 0, "child failed at step %d", r);
+	/* the O_PATH open of sub, then openat2 'in'; the escape fails in decoding; tmpfile */
+	cr_assert_eq(rec.n, 3);
+	snprintf(want, sizeof(want), "%s/in", sub);
+	cr_assert_str_eq(rec.path[1], want);
+	cr_assert_str_eq(rec.path[2], sub);
+	cr_assert_eq(rec.op[2], AL_OP_WRITE);
+	snprintf(want, sizeof(want), "%s/escaped", dir);
+	cr_assert_eq(access(want, F_OK), -1);
 }
