@@ -151,6 +151,9 @@ static bool name_is(const struct syscall_desc *d, const char *name)
 /* Does this open change anything?  O_TMPFILE carries O_DIRECTORY: test both bits. */
 static bool open_writes(int flags)
 {
+	/* O_PATH ignores every other flag: such an open neither creates nor writes */
+	if (flags & O_PATH)
+		return false;
 	return (flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)) ||
 	       (flags & O_TMPFILE) == O_TMPFILE;
 }
