@@ -1116,3 +1116,181 @@ Test(notify, openat2_resolve_flags_and_tmpfile, .init = setup, .fini = teardown)
 	snprintf(want, sizeof(want), "%s/escaped", dir);
 	cr_assert_eq(access(want, F_OK), -1);
 }
+
+/* ---- more emulated calls ---------------------------------------------------------- */
+
+static const char *const write_calls[] = {
+	"mkdir",  "mkdirat",  "symlink",   "symlinkat", "link",
+	"linkat", "truncate", "utimensat", "mknod",	"mknodat"
+};
+
+static int child_write_ops(void *arg)
+{
+	const char *d = arg;
+	struct timespec ts[2] = { { .tv_sec = 1000000 }, { .tv_sec = 2000000 } };
+
+	if (chdir(d) < 0)
+		return 160;
+	if (mkdir("newdir", 0777) < 0)
+		return 161;
+	if (symlink("target-text", "newdir/sl") < 0)
+		return 162;
+	if (link("data", "newdir/hard") < 0)
+		return 163;
+	if (truncate("data", 3) < 0)
+		return 164;
+	if (utimensat(AT_FDCWD, "data", ts, 0) < 0)
+		return 165;
+	if (mkfifo("newdir/fifo", 0666) < 0)
+		return 166;
+	/* the root-owned file is not the target's to touch */
+	if (truncate("locked", 0) == 0 || errno != EACCES)
+		return 167;
+	return 0;
+}
+
+Test(notify, write_calls_emulated_as_the_target, .init = setup, .fini = teardown)
+{
+	struct gate_child_opts opts = { .uid = NOBODY, .gid = NOBODY, .umask = 022 };
+	struct gate_harness h;
+	struct record rec = { 0 };
+	char p[160], q[160], text[64] = "";
+	struct stat st, st2;
+	int fd, r;
+
+	chmod(dir, 0777);
+	snprintf(p, sizeof(p), "%s/data", dir);
+	fd = open(p, O_WRONLY | O_CREAT, 0644);
+	cr_assert_eq(write(fd, "0123456789", 10), 10);
+	close(fd);
+	cr_assert_eq(chown(p, NOBODY, NOBODY), 0);
+	snprintf(p, sizeof(p), "%s/locked", dir);
+	fd = open(p, O_WRONLY | O_CREAT, 0644);
+	cr_assert_eq(write(fd, "root", 4), 4);
+	close(fd);
+
+	r = run_gated(write_calls, 10, &opts, child_write_ops, dir, record_decide, &rec, &h);
+	cr_assert_eq(r, 0, "child failed at step %d", r);
+	cr_assert_eq(rec.n, 7);
+	/* symlink: the link is the path, its text is kept verbatim */
+	snprintf(p, sizeof(p), "%s/newdir/sl", dir);
+	cr_assert_str_eq(rec.path[1], p);
+	cr_assert_str_eq(rec.path2[1], "target-text");
+	/* link: both ends */
+	snprintf(p, sizeof(p), "%s/data", dir);
+	snprintf(q, sizeof(q), "%s/newdir/hard", dir);
+	cr_assert_str_eq(rec.path[2], p);
+	cr_assert_str_eq(rec.path2[2], q);
+
+	snprintf(p, sizeof(p), "%s/newdir", dir);
+	cr_assert_eq(stat(p, &st), 0);
+	cr_assert_eq(st.st_uid, NOBODY);
+	cr_assert_eq(st.st_mode & 07777, 0755, "umask applied: %o", st.st_mode & 07777);
+	snprintf(p, sizeof(p), "%s/newdir/sl", dir);
+	cr_assert_eq(readlink(p, text, sizeof(text) - 1), 11);
+	cr_assert_str_eq(text, "target-text");
+	cr_assert_eq(lstat(p, &st), 0);
+	cr_assert_eq(st.st_uid, NOBODY);
+	snprintf(p, sizeof(p), "%s/data", dir);
+	snprintf(q, sizeof(q), "%s/newdir/hard", dir);
+	cr_assert_eq(stat(p, &st), 0);
+	cr_assert_eq(stat(q, &st2), 0);
+	cr_assert_eq(st.st_ino, st2.st_ino);
+	cr_assert_eq(st.st_size, 3);
+	cr_assert_eq(st.st_mtim.tv_sec, 2000000);
+	snprintf(p, sizeof(p), "%s/newdir/fifo", dir);
+	cr_assert_eq(stat(p, &st), 0);
+	cr_assert(S_ISFIFO(st.st_mode));
+	cr_assert_eq(st.st_mode & 07777, 0644);
+	snprintf(p, sizeof(p), "%s/locked", dir);
+	cr_assert_eq(stat(p, &st), 0);
+	cr_assert_eq(st.st_size, 4);
+}
+
+static int child_chroot_open(void *arg)
+{
+	int fd;
+
+	if (chroot(arg) < 0 || chdir("/") < 0)
+		return 170;
+	/* '..' at the root stays at the root, as it does for the target */
+	fd = open("/../../inside", O_WRONLY | O_CREAT, 0600);
+	if (fd < 0)
+		return 171;
+	close(fd);
+	return 0;
+}
+
+Test(notify, chrooted_target_paths_are_in_its_root, .init = setup, .fini = teardown)
+{
+	struct gate_harness h;
+	struct record rec = { 0 };
+	char p[128];
+	int r;
+
+	r = run_gated(open_calls, 4, NULL, child_chroot_open, dir, record_decide, &rec, &h);
+	cr_assert_eq(r, 0, "child failed at step %d", r);
+	cr_assert_eq(rec.n, 1);
+	cr_assert_str_eq(rec.path[0], "/inside");
+	snprintf(p, sizeof(p), "%s/inside", dir);
+	cr_assert_eq(access(p, F_OK), 0);
+	cr_assert_eq(access("/inside", F_OK), -1);
+}
+
+static int child_sendmsg(void *arg)
+{
+	struct conn_case *c = arg;
+	struct iovec iov[2] = { { .iov_base = "hel", .iov_len = 3 },
+				{ .iov_base = "lo", .iov_len = 2 } };
+	struct msghdr mh = { .msg_name = &c->addr,
+			     .msg_namelen = sizeof(c->addr),
+			     .msg_iov = iov,
+			     .msg_iovlen = 2 };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct cmsghdr *cmsg;
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (s < 0)
+		return 180;
+	if (sendmsg(s, &mh, 0) != 5)
+		return 181;
+	/* passing an fd along cannot be forwarded: denied */
+	memset(&cm, 0, sizeof(cm));
+	mh.msg_control = cm.buf;
+	mh.msg_controllen = sizeof(cm.buf);
+	cmsg = CMSG_FIRSTHDR(&mh);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &s, sizeof(int));
+	if (sendmsg(s, &mh, 0) >= 0 || errno != EPERM)
+		return 182;
+	return 0;
+}
+
+Test(notify, sendmsg_emulated_and_ancillary_data_denied, .init = setup, .fini = teardown)
+{
+	static const char *const calls[] = { "sendmsg" };
+	struct conn_case *c = gate_shared(sizeof(*c));
+	struct record rec = { 0 };
+	struct gate_harness h;
+	socklen_t len = sizeof(c->addr);
+	char buf[16] = "";
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
+
+	c->addr = (struct sockaddr_in){ .sin_family = AF_INET,
+					.sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	cr_assert_eq(bind(s, (struct sockaddr *)&c->addr, sizeof(c->addr)), 0);
+	getsockname(s, (struct sockaddr *)&c->addr, &len);
+	r = run_gated(calls, 1, NULL, child_sendmsg, c, connect_decide, &rec, &h);
+	cr_assert_eq(r, 0, "child failed at step %d", r);
+	cr_assert_eq(rec.n, 2);
+	cr_assert_eq(rec.flags[0], ntohs(c->addr.sin_port));
+	cr_assert_eq(recv(s, buf, sizeof(buf) - 1, MSG_DONTWAIT), 5);
+	cr_assert_str_eq(buf, "hello");
+	cr_assert_eq(recv(s, buf, sizeof(buf) - 1, MSG_DONTWAIT), -1, "the denied one was sent");
+	close(s);
+}
