@@ -243,11 +243,26 @@ static int set_fsgid(gid_t gid)
 	return (gid_t)syscall(SYS_setfsgid, (gid_t)-1) == gid ? 0 : -EPERM;
 }
 
+/* Raw syscalls: glibc's set*id wrappers change every thread of the process. */
+static int set_euid(uid_t uid)
+{
+	return syscall(SYS_setresuid, (uid_t)-1, uid, (uid_t)-1) < 0 ? -errno : 0;
+}
+
+static int set_egid(gid_t gid)
+{
+	return syscall(SYS_setresgid, (gid_t)-1, gid, (gid_t)-1) < 0 ? -errno : 0;
+}
+
 int target_creds_enter(const struct target *t, struct saved_creds *s)
 {
+	uid_t ruid, suid;
+	gid_t rgid, sgid;
 	int n, r;
 
 	memset(s, 0, sizeof(*s));
+	if (getresuid(&ruid, &s->euid, &suid) < 0 || getresgid(&rgid, &s->egid, &sgid) < 0)
+		return -errno;
 	s->fsuid = (uid_t)syscall(SYS_setfsuid, (uid_t)-1);
 	s->fsgid = (gid_t)syscall(SYS_setfsgid, (gid_t)-1);
 	n = getgroups(0, NULL);
@@ -262,21 +277,37 @@ int target_creds_enter(const struct target *t, struct saved_creds *s)
 		goto fail_free;
 	}
 	s->ngroups = n;
+	/* Groups and gids first: changing them needs CAP_SETGID, which the euid change
+	 * below takes away. */
 	if (syscall(SYS_setgroups, (size_t)t->ngroups, t->groups) < 0) {
 		r = -errno;
 		goto fail_free;
 	}
-	r = set_fsgid(t->fsgid);
+	r = set_egid(t->egid);
 	if (r < 0)
 		goto fail_groups;
-	r = set_fsuid(t->fsuid);
+	r = set_fsgid(t->fsgid);
 	if (r < 0)
 		goto fail_gid;
+	/* The euid too, not only the fsuid: some checks read the euid (procfs sysctl
+	 * permissions), and an fd keeps its opener's credentials (file_ns_capable() at
+	 * write time).  Leaving euid 0 clears the effective capabilities; returning to it
+	 * restores them from the permitted set. */
+	r = set_euid(t->euid);
+	if (r < 0)
+		goto fail_gid;
+	r = set_fsuid(t->fsuid);
+	if (r < 0)
+		goto fail_uid;
 	/* umask is per process (the fs struct): the daemon serves one call at a time. */
 	s->umask = umask(t->umask);
 	s->active = true;
 	return 0;
+fail_uid:
+	set_euid(s->euid);
+	set_fsuid(s->fsuid);
 fail_gid:
+	set_egid(s->egid);
 	set_fsgid(s->fsgid);
 fail_groups:
 	syscall(SYS_setgroups, (size_t)s->ngroups, s->groups);
@@ -293,9 +324,10 @@ int target_creds_leave(struct saved_creds *s)
 	if (!s->active)
 		return 0;
 	umask(s->umask);
-	if (set_fsuid(s->fsuid) < 0)
+	/* uid first: it gives back the capabilities the gid and group changes need */
+	if (set_euid(s->euid) < 0 || set_fsuid(s->fsuid) < 0)
 		r = -EPERM;
-	if (set_fsgid(s->fsgid) < 0)
+	if (set_egid(s->egid) < 0 || set_fsgid(s->fsgid) < 0)
 		r = -EPERM;
 	if (syscall(SYS_setgroups, (size_t)s->ngroups, s->groups) < 0 && !r)
 		r = -errno;

@@ -1294,3 +1294,29 @@ Test(notify, sendmsg_emulated_and_ancillary_data_denied, .init = setup, .fini = 
 	cr_assert_eq(recv(s, buf, sizeof(buf) - 1, MSG_DONTWAIT), -1, "the denied one was sent");
 	close(s);
 }
+
+static int child_sysctl(void *arg)
+{
+	int fd = open(arg, O_WRONLY);
+
+	if (fd >= 0)
+		return 190;
+	return errno == EACCES ? 0 : 191;
+}
+
+/* procfs sysctl files check the opener's euid, not its fsuid: an open performed by a
+ * root daemon with only the fsuid switched would hand a non-root target a writable
+ * sysctl. */
+Test(notify, nonroot_target_gets_no_root_only_sysctl, .init = setup, .fini = teardown)
+{
+	struct gate_child_opts opts = { .uid = NOBODY, .gid = NOBODY, .umask = -1 };
+	struct gate_harness h;
+	struct record rec = { 0 };
+	int r;
+
+	r = run_gated(open_calls, 4, &opts, child_sysctl, "/proc/sys/kernel/domainname",
+		      record_decide, &rec, &h);
+	cr_assert_eq(r, 0, "child failed at step %d", r);
+	cr_assert_eq(rec.n, 1);
+	cr_assert_str_eq(rec.path[0], "/proc/sys/kernel/domainname");
+}
