@@ -429,12 +429,12 @@ static int fill_identity(struct gate_notif *n, const struct target *t)
 	n->req.tgid = t->tgid;
 	n->req.uid = t->ruid;
 	n->req.gid = t->rgid;
+	/* pidfds are always close-on-exec */
 	n->pidfd = pidfd_open(t->tgid, 0);
 	if (n->pidfd < 0) {
 		n->pidfd = -1;
 		return -errno;
 	}
-	fcntl(n->pidfd, F_SETFD, FD_CLOEXEC);
 	return 0;
 }
 
@@ -773,9 +773,9 @@ static int getfd(const struct gate_notif *n, int targetfd)
 {
 	int fd = (int)syscall(SYS_pidfd_getfd, n->pidfd, targetfd, 0);
 
+	/* the new fd is close-on-exec, pidfd_getfd(2) says so */
 	if (fd < 0)
 		return errno == ESRCH ? -ENOENT : -errno;
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	return fd;
 }
 

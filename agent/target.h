@@ -38,11 +38,12 @@ struct target {
 int target_open(pid_t tid, struct target *t);
 void target_close(struct target *t);
 
-/* Credentials saved by target_creds_enter() for target_creds_leave(). */
+/* Credentials saved by target_creds_enter() for target_creds_leave().  The daemon's
+ * fsuid/fsgid are its euid/egid (setresuid resets them), and its groups never change. */
 struct saved_creds {
-	uid_t euid, fsuid;
-	gid_t egid, fsgid;
-	gid_t *groups;
+	uid_t euid;
+	gid_t egid;
+	gid_t *groups; /* not owned */
 	int ngroups;
 	mode_t umask;
 	bool active;

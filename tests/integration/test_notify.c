@@ -422,6 +422,9 @@ static int race_decide(struct gate_notif *n, void *arg)
 
 	if (strcmp(n->req.path, d->rc->protected_path) == 0)
 		return EPERM;
+	/* A decision takes time (policy, or a human): the flipping thread runs meanwhile,
+	 * even on a loaded machine. */
+	usleep(50);
 	/* The window CONTINUE would leave open: the kernel would read this memory again. */
 	if (procmem_read_string(n->req.pid, n->req.args[1], now, sizeof(now)) == 0 &&
 	    strcmp(now, d->rc->protected_path) == 0)
