@@ -1131,6 +1131,7 @@ static int child_write_ops(void *arg)
 {
 	const char *d = arg;
 	struct timespec ts[2] = { { .tv_sec = 1000000 }, { .tv_sec = 2000000 } };
+	int fd;
 
 	if (chdir(d) < 0)
 		return 160;
@@ -1149,6 +1150,11 @@ static int child_write_ops(void *arg)
 	/* the root-owned file is not the target's to touch */
 	if (truncate("locked", 0) == 0 || errno != EACCES)
 		return 167;
+	/* futimens is utimensat(fd, NULL, ...): the target's own fd (what touch does) */
+	fd = open("newdir/hard", O_RDONLY);
+	ts[1].tv_sec = 3000000;
+	if (fd < 0 || futimens(fd, ts) < 0)
+		return 168;
 	return 0;
 }
 
@@ -1174,7 +1180,9 @@ Test(notify, write_calls_emulated_as_the_target, .init = setup, .fini = teardown
 
 	r = run_gated(write_calls, 10, &opts, child_write_ops, dir, record_decide, &rec, &h);
 	cr_assert_eq(r, 0, "child failed at step %d", r);
-	cr_assert_eq(rec.n, 7);
+	cr_assert_eq(rec.n, 8);
+	snprintf(p, sizeof(p), "%s/newdir/hard", dir);
+	cr_assert_str_eq(rec.path[7], p, "futimens decided on the fd's file");
 	/* symlink: the link is the path, its text is kept verbatim */
 	snprintf(p, sizeof(p), "%s/newdir/sl", dir);
 	cr_assert_str_eq(rec.path[1], p);
@@ -1200,7 +1208,7 @@ Test(notify, write_calls_emulated_as_the_target, .init = setup, .fini = teardown
 	cr_assert_eq(stat(q, &st2), 0);
 	cr_assert_eq(st.st_ino, st2.st_ino);
 	cr_assert_eq(st.st_size, 3);
-	cr_assert_eq(st.st_mtim.tv_sec, 2000000);
+	cr_assert_eq(st.st_mtim.tv_sec, 3000000);
 	snprintf(p, sizeof(p), "%s/newdir/fifo", dir);
 	cr_assert_eq(stat(p, &st), 0);
 	cr_assert(S_ISFIFO(st.st_mode));
@@ -1322,4 +1330,31 @@ Test(notify, nonroot_target_gets_no_root_only_sysctl, .init = setup, .fini = tea
 	cr_assert_eq(r, 0, "child failed at step %d", r);
 	cr_assert_eq(rec.n, 1);
 	cr_assert_str_eq(rec.path[0], "/proc/sys/kernel/domainname");
+}
+
+static int child_fexecve(void *arg)
+{
+	char *argv[] = { "true", NULL };
+	int fd = open("/bin/true", O_PATH | O_CLOEXEC);
+
+	(void)arg;
+	if (fd < 0)
+		return 200;
+	syscall(SYS_execveat, fd, "", argv, NULL, AT_EMPTY_PATH);
+	return 201;
+}
+
+Test(notify, fexecve_is_decided_on_the_fd_file, .init = setup, .fini = teardown)
+{
+	static const char *const exec_calls[] = { "execve", "execveat" };
+	struct record rec = { 0 };
+	struct gate_harness h;
+	char real[PATH_MAX];
+
+	cr_assert_not_null(realpath("/bin/true", real));
+	cr_assert_eq(run_gated(exec_calls, 2, NULL, child_fexecve, NULL, record_decide, &rec, &h),
+		     0);
+	cr_assert_eq(rec.n, 1);
+	cr_assert_eq(rec.op[0], AL_OP_EXEC);
+	cr_assert_str_eq(rec.path[0], real);
 }
