@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -1357,4 +1358,53 @@ Test(notify, fexecve_is_decided_on_the_fd_file, .init = setup, .fini = teardown)
 	cr_assert_eq(rec.n, 1);
 	cr_assert_eq(rec.op[0], AL_OP_EXEC);
 	cr_assert_str_eq(rec.path[0], real);
+}
+
+/* A thread with its own cwd (unshare(CLONE_FS)): its relative paths are resolved against
+ * that thread's cwd, read through /proc/TID, not the process's. */
+static void *thread_own_cwd(void *arg)
+{
+	const char *sub = arg;
+	long ok = 0;
+	int fd;
+
+	if (unshare(CLONE_FS) == 0 && chdir(sub) == 0) {
+		fd = open("from-thread", O_WRONLY | O_CREAT, 0600);
+		ok = fd >= 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	return (void *)ok;
+}
+
+static int child_thread_cwd(void *arg)
+{
+	const char *d = arg;
+	char sub[128];
+	pthread_t th;
+	void *ok;
+
+	snprintf(sub, sizeof(sub), "%s/sub", d);
+	if (chdir(d) < 0)
+		return 210;
+	if (pthread_create(&th, NULL, thread_own_cwd, sub) || pthread_join(th, &ok))
+		return 211;
+	return ok ? 0 : 212;
+}
+
+Test(notify, thread_cwd_is_the_thread_own, .init = setup, .fini = teardown)
+{
+	struct record rec = { 0 };
+	struct gate_harness h;
+	char sub[128], want[160];
+	int r;
+
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	cr_assert_eq(mkdir(sub, 0755), 0);
+	r = run_gated(open_calls, 4, NULL, child_thread_cwd, dir, record_decide, &rec, &h);
+	cr_assert_eq(r, 0, "child failed at step %d", r);
+	cr_assert_eq(rec.n, 1);
+	snprintf(want, sizeof(want), "%s/from-thread", sub);
+	cr_assert_str_eq(rec.path[0], want);
+	cr_assert_eq(access(want, F_OK), 0);
 }
