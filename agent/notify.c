@@ -53,6 +53,9 @@ struct raw_args {
 	uint64_t resolve;
 };
 
+_Static_assert(sizeof(((struct gate_notif *)0)->reopen) >= PATHRES_REOPEN_MAX,
+	       "gate_notif.reopen holds a pathres re-open path");
+
 /* What an emulated call needs besides its decided path, read before acting. */
 struct emu_input {
 	int srcfd; /* the target's fd (pidfd_getfd) for f* and AT_EMPTY_PATH forms, or -1 */
@@ -367,6 +370,26 @@ static bool follows_last(const struct syscall_desc *d, const struct al_request *
 	return follow;
 }
 
+/*
+ * The resolved path has no trailing slash, but "name/" in the call means "name must be a
+ * directory": answer now what the kernel would (ENOTDIR, or EISDIR for a file to be
+ * created), so that an emulated unlink or rename of "file/" does not act on the file.
+ */
+static int check_trailing_slash(const struct syscall_desc *d, const struct al_request *req,
+				const struct target *t, const struct raw_args *a)
+{
+	size_t len = a->has_path ? strlen(a->path) : 0;
+	struct stat st;
+
+	if (len < 2 || a->path[len - 1] != '/' || req->path[0] != '/')
+		return 0;
+	if (fstatat(t->rootfd, req->path[1] ? req->path + 1 : ".", &st, 0) == 0)
+		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	if (is_open(d) && (req->open_flags & O_CREAT))
+		return -EISDIR;
+	return 0;
+}
+
 /* Resolve the paths read by read_args(); runs in the target's credentials. */
 static int resolve_paths(struct gate_notif *n, const struct syscall_desc *d, const struct target *t,
 			 const struct raw_args *a)
@@ -386,6 +409,9 @@ static int resolve_paths(struct gate_notif *n, const struct syscall_desc *d, con
 	if (a->has_path || (a->atflags & AT_EMPTY_PATH)) {
 		r = pathres_resolve(t, a->dirfd, a->has_path ? a->path : "", flags, req->path,
 				    n->reopen);
+		if (r < 0)
+			return r;
+		r = check_trailing_slash(d, req, t, a);
 		if (r < 0)
 			return r;
 	} else if (a->fd >= 0 &&

@@ -263,6 +263,9 @@ static int child_fs_ops(void *arg)
 		return 100;
 	if (unlink("mine") < 0)
 		return 101;
+	/* "a/" must be a directory: the file a is not unlinked */
+	if (unlink("a/") == 0 || errno != ENOTDIR)
+		return 108;
 	if (unlink("locked/roots") == 0 || errno != EACCES)
 		return 102;
 	if (rename("a", "b") < 0)
