@@ -79,16 +79,17 @@ static int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
-static void log_diags(const struct policy_diags *diags, bool as_error)
+/* "file:line:col: message", the level given by the log prefix (policy_diag_format would
+ * add a second "error:"). */
+static void log_diags(const struct policy_diags *diags)
 {
-	char line[1024];
-
 	for (unsigned i = 0; i < diags->count; i++) {
-		policy_diag_format(&diags->diag[i], line, sizeof(line));
-		if (as_error && !diags->diag[i].warning)
-			log_error("%s", line);
+		const struct policy_diag *dg = &diags->diag[i];
+
+		if (dg->warning)
+			log_warn("%s:%d:%d: %s", dg->file, dg->line, dg->column, dg->message);
 		else
-			log_warn("%s", line);
+			log_error("%s:%d:%d: %s", dg->file, dg->line, dg->column, dg->message);
 	}
 }
 
@@ -100,7 +101,7 @@ static int load_policy(const char *path, struct policy **ret)
 	if (!path)
 		return policy_load_default(ret);
 	r = policy_load_file(path, ret, &diags);
-	log_diags(&diags, true);
+	log_diags(&diags);
 	return r;
 }
 

@@ -106,10 +106,13 @@ static void gate_record(struct airlockd *d, const struct session *s, uint64_t as
 		log_error("audit: cannot append a record for session %llu: %s",
 			  (unsigned long long)s->id, strerror(-r));
 	}
-	ev = json_deep_copy(rec);
-	json_object_set_new(ev, "event", json_string("decision"));
-	api_broadcast(d, s->uid, ev);
-	json_decref(ev);
+	/* An ask has its own event (the pending entry); everything else is a decision. */
+	if (strcmp(decision, "ask") != 0) {
+		ev = json_deep_copy(rec);
+		json_object_set_new(ev, "event", json_string("decision"));
+		api_broadcast(d, s->uid, ev);
+		json_decref(ev);
+	}
 	json_decref(rec);
 }
 
@@ -237,6 +240,10 @@ static int gate_park(struct airlockd *d, struct session *s, struct gate_notif *n
 	}
 	approval_add(&d->approvals, a);
 	s->asks++;
+	/* Recorded when it is asked, so that an ask whose answer never comes (the daemon
+	 * stopped) still stands in the log. */
+	gate_record(d, s, a->id, n, process, a->rule, "ask", json_string("policy"), NULL,
+		    a->asked_ms, json_pack("{s:I}", "expires", (json_int_t)a->expires_ms));
 	ev = gate_approval_json(a);
 	if (ev) {
 		json_object_set_new(ev, "event", json_string("ask"));

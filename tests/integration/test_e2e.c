@@ -661,3 +661,43 @@ Test(e2e_approvers, approvals_need_root_or_the_approvers_group, .timeout = 60)
 	json_decref(list);
 	cr_assert_eq(test_daemon_stop(&d2), 0);
 }
+
+Test(e2e, a_stopped_daemon_fails_parked_calls_closed)
+{
+	char *out, *log;
+	json_t *a;
+	int fd;
+	pid_t pid;
+
+	pid = test_airlock_spawn(&D, &fd, "run", "--", helper("exec_report"), "/usr/bin/id", NULL);
+	a = pending_one();
+	log = audit_text();
+	cr_assert(strstr(log, "\"decision\":\"ask\""), "the ask is not in the audit log:\n%s",
+		  log);
+	free(log);
+	cr_assert_eq(kill(D.pid, SIGTERM), 0);
+	/* The listener closes with the daemon: the waiting exec fails, it never runs. */
+	out = test_read_all(fd, 5000);
+	cr_assert_str_eq(out, "exec failed: ENOSYS\n");
+	cr_assert_eq(test_wait_child(pid, 5000), 1);
+	free(out);
+	close(fd);
+	json_decref(a);
+}
+
+Test(e2e_start, a_broken_policy_at_start_is_fatal_and_says_where)
+{
+	struct test_daemon d2;
+	char *log;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root");
+	cr_assert_eq(test_daemon_start(&d2, "version: 1\nrules:\n  - name: x\n    actoin: deny\n",
+				       NULL),
+		     -ECHILD);
+	log = test_daemon_log(&d2);
+	cr_assert(strstr(log, "policy.yaml:4:") && strstr(log, "cannot load the policy"),
+		  "log:\n%s", log);
+	free(log);
+	test_daemon_stop(&d2);
+}
