@@ -260,6 +260,11 @@ static void peer_evaluate(struct airlockd *d, struct api_conn *c, struct api_pee
 	p->cred = c->cred;
 	p->inside = true;
 	user_name(c->cred.uid, p->name, sizeof(p->name));
+	/* A connection whose peer is this very daemon was made on behalf of a target: the gate
+	 * carries out an allowed connect(2) itself, so SO_PEERCRED names us, not the session
+	 * process that asked.  It stays "inside", whatever the credentials say. */
+	if (c->cred.pid == getpid())
+		return;
 	if (c->pidfd < 0 || !pidfd_alive(c->pidfd))
 		return;
 	r = cgroup_pid_in_base(&d->cg, c->cred.pid, &p->inside);

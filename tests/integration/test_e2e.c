@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -45,7 +47,13 @@ static const char POLICY[] = "version: 1\n"
 			     "    on_timeout: allow\n"
 			     "  - name: never\n"
 			     "    match: { exec: [/usr/bin/uname] }\n"
-			     "    action: deny\n";
+			     "    action: deny\n"
+			     "  - name: watched\n"
+			     "    match: { exec: [/usr/bin/printenv] }\n"
+			     "    action: audit\n"
+			     "  - name: local-net\n"
+			     "    match: { connect: [\"127.0.0.0/8\"] }\n"
+			     "    action: ask\n";
 
 static void start(void)
 {
@@ -294,6 +302,42 @@ Test(e2e, a_process_inside_a_session_cannot_approve)
 	cr_assert_eq(test_wait_child(pid, 5000), 0);
 	close(fd);
 	json_decref(a);
+}
+
+/* POLICY's 'local-net' rule makes the filter notify connect(2), so above the in-session
+ * CLI reached the API through a connect the daemon performed for it (SO_PEERCRED names
+ * the daemon).  Without a connect rule the CLI connects by itself: refused as well. */
+Test(e2e_inside, approving_from_inside_is_refused_without_connect_rules, .timeout = 60)
+{
+	struct test_daemon d2;
+	char bin[PATH_MAX + 16], *err;
+	json_t *list;
+	int fd, r;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root");
+	cr_assert_eq(test_daemon_start(&d2,
+				       "version: 1\nrules:\n  - name: escalation\n"
+				       "    match: { exec: [/usr/bin/id] }\n    action: ask\n",
+				       NULL),
+		     0);
+	pid = test_airlock_spawn(&d2, &fd, "run", "--", "/usr/bin/id", "-u", NULL);
+	list = test_daemon_wait_pending(&d2, 1, 5000);
+	cr_assert_not_null(list);
+	snprintf(bin, sizeof(bin), "%s/airlock", test_build_dir());
+	r = test_airlock(&d2, NULL, &err, "run", "--", bin, "--runtime-dir", d2.runtime_dir,
+			 "approve", "1", NULL);
+	cr_assert_neq(r, 0);
+	cr_assert(strstr(err, "permission denied") && strstr(err, "inside an airlock session"),
+		  "stderr: %s", err);
+	free(err);
+	cr_assert(still_running(pid));
+	cr_assert_eq(test_airlock(&d2, NULL, NULL, "deny", "1", NULL), 0);
+	test_wait_child(pid, 5000);
+	close(fd);
+	json_decref(list);
+	cr_assert_eq(test_daemon_stop(&d2), 0);
 }
 
 Test(e2e, many_asks_from_two_sessions_approved_out_of_order)
@@ -700,4 +744,67 @@ Test(e2e_start, a_broken_policy_at_start_is_fatal_and_says_where)
 		  "log:\n%s", log);
 	free(log);
 	test_daemon_stop(&d2);
+}
+
+Test(e2e, an_audit_rule_allows_and_records)
+{
+	char *out, *log;
+
+	cr_assert_eq(test_airlock(&D, &out, NULL, "run", "--", "/usr/bin/printenv", "PATH", NULL),
+		     0);
+	cr_assert_neq(strlen(out), 0);
+	free(out);
+	log = audit_text();
+	cr_assert(strstr(log, "\"rule\":\"watched\",\"decision\":\"allow\",\"decided_by\":"
+			      "\"policy\"") &&
+			  strstr(log, "\"action\":\"audit\""),
+		  "audit log:\n%s", log);
+	free(log);
+}
+
+/* An approved blocking connect is carried out by the daemon on the target's own socket
+ * and completes asynchronously (notify_allow -> EINPROGRESS -> notify_complete). */
+Test(e2e, an_approved_connect_completes_and_a_denied_one_fails)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sa);
+	char script[128], *out;
+	json_t *a;
+	int lfd, fd, c;
+	pid_t pid;
+
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_geq(lfd, 0);
+	cr_assert_eq(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	cr_assert_eq(listen(lfd, 4), 0);
+	cr_assert_eq(getsockname(lfd, (struct sockaddr *)&sa, &sl), 0);
+	snprintf(script, sizeof(script), "exec 3<>/dev/tcp/127.0.0.1/%d && echo connected",
+		 ntohs(sa.sin_port));
+
+	pid = test_airlock_spawn(&D, &fd, "run", "--", "/bin/bash", "-c", script, NULL);
+	a = pending_one();
+	cr_assert_str_eq(json_string_value(json_object_get(a, "op")), "connect");
+	cr_assert_str_eq(json_string_value(json_object_get(a, "rule")), "local-net");
+	cr_assert_eq(test_airlock(&D, NULL, NULL, "approve", id_str(a), NULL), 0);
+	out = test_read_all(fd, 5000);
+	cr_assert_str_eq(out, "connected\n");
+	cr_assert_eq(test_wait_child(pid, 5000), 0);
+	c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	cr_assert_geq(c, 0, "the connection did not reach the listener");
+	close(c);
+	free(out);
+	close(fd);
+	json_decref(a);
+
+	pid = test_airlock_spawn(&D, &fd, "run", "--", "/bin/bash", "-c", script, NULL);
+	a = pending_one();
+	cr_assert_eq(test_airlock(&D, NULL, NULL, "deny", id_str(a), NULL), 0);
+	out = test_read_all(fd, 5000);
+	cr_assert(strstr(out, "Operation not permitted") && !strstr(out, "connected"),
+		  "bash said: %s", out);
+	cr_assert_eq(test_wait_child(pid, 5000), 1);
+	free(out);
+	close(fd);
+	close(lfd);
+	json_decref(a);
 }
