@@ -31,7 +31,8 @@ _Static_assert(sizeof(struct al_session) == 32, "bump AL_ABI_VERSION");
 
 /* One successful exec by a session member, on the `events` ring buffer.  ino and dev name
  * the file that actually executed (the kernel's open file, not the path the caller gave),
- * which is what exec verification compares with the approved file.  dev is the kernel's
+ * which is what exec verification compares with the approved file (for a #! script, the
+ * interpreter: the script itself is closed by the time the event is sent).  dev is the kernel's
  * encoding: major = dev >> 20, minor = dev & 0xfffff.  Pids are those of the initial pid
  * namespace; old_pid differs from pid when a thread other than the leader called exec. */
 struct al_exec_event {

@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -65,6 +67,9 @@ static void teardown(void)
 }
 
 TestSuite(bpf_layer, .fini = teardown);
+
+/* What the grandchild of FORK_EXEC_TRUE execs. */
+static const char *exec_path = "/bin/true";
 
 enum workload { FORK_EXEC_TRUE, THREAD_EXEC_TRUE, THREAD_ONLY };
 
@@ -128,7 +133,7 @@ static struct run run_in(const char *cg, enum workload w)
 					pause(); /* until the exec replaces us */
 			}
 			if (gc == 0) {
-				execl("/bin/true", "true", (char *)NULL);
+				execl(exec_path, "true", (char *)NULL);
 				_exit(13);
 			}
 			if (waitpid(gc, &status, 0) != gc || !WIFEXITED(status) ||
@@ -296,6 +301,41 @@ Test(bpf_layer, exec_from_a_thread_names_that_thread)
 	cr_assert_eq(seen.events[0].old_pid, (__u32)a.exec_tid);
 	cr_assert_neq(a.exec_tid, a.grandchild);
 	cr_assert_str_eq(seen.events[0].filename, "/bin/true");
+}
+
+/*
+ * For a #! script the event's file is the interpreter: by the time the exec tracepoint
+ * fires, the kernel has closed the script and loaded its interpreter.  The path is still
+ * the script's.  Exec verification has to know this (docs/bpf.md).
+ */
+Test(bpf_layer, script_exec_names_the_interpreter)
+{
+	char script[PATH_MAX], exe[PATH_MAX];
+	struct seen seen = { .n = 0 };
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	open_layer(0);
+	/* Next to this test binary: a directory that allows exec, unlike some /tmp. */
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	cr_assert_gt(n, 0);
+	exe[n] = '\0';
+	snprintf(script, sizeof(script), "%s/script-XXXXXX", dirname(exe));
+	fd = mkostemp(script, O_CLOEXEC);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, "#!/bin/sh\nexit 0\n", 17), 17);
+	cr_assert_eq(fchmod(fd, 0755), 0);
+	close(fd);
+	exec_path = script;
+
+	cr_assert_eq(bpf_layer_session_add(layer, id_a, SESSION_ID), 0);
+	run_in(cg_a, FORK_EXEC_TRUE);
+	unlink(script);
+	cr_assert_eq(bpf_layer_events_consume(layer, collect, &seen), 1);
+	cr_assert_str_eq(seen.events[0].filename, script);
+	cr_assert_eq(stat("/bin/sh", &st), 0);
+	cr_assert_eq(seen.events[0].ino, (__u64)st.st_ino);
 }
 
 Test(bpf_layer, session_add_remove)

@@ -7,9 +7,11 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,7 +31,10 @@ static void setup(void)
 
 static void teardown(void)
 {
-	/* The tests create nothing else in their directory. */
+	/* The tests create nothing else in their directory; one mounts a tmpfs on it, in
+	 * its own mount namespace. */
+	unlink(path);
+	umount2(dir, MNT_DETACH);
 	unlink(path);
 	rmdir(dir);
 }
@@ -408,4 +413,42 @@ Test(audit, cli_reports_ok_and_the_broken_line)
 	cr_assert_eq(run_cli(out, sizeof(out)), 1, "%s", out);
 	cr_assert(strncmp(out, want, strlen(want)) == 0, "got '%s'", out);
 	free(buf);
+}
+
+/*
+ * A full disk in the middle of a record: the write is short, and audit_append must take
+ * the partial line back so the file still ends on a complete record and reopens.  A
+ * 64 KiB tmpfs in a mount namespace of this test's own is the full disk.
+ */
+Test(audit, full_disk_leaves_no_torn_line)
+{
+	struct audit_log *log = NULL;
+	unsigned long lines, bad;
+	char why[256], *big;
+	int i, r = 0;
+	json_t *rec;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root for a mount namespace");
+	cr_assert_eq(unshare(CLONE_NEWNS), 0, "unshare: %m");
+	cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0, "%m");
+	cr_assert_eq(mount("tmpfs", dir, "tmpfs", 0, "size=64k"), 0, "%m");
+
+	big = malloc(10000);
+	cr_assert_not_null(big);
+	memset(big, 'x', 9999);
+	big[9999] = '\0';
+	rec = json_pack("{s:s}", "argv", big);
+	cr_assert_eq(audit_open(path, &log), 0);
+	for (i = 0; i < 20 && r == 0; i++)
+		r = audit_append(log, rec);
+	cr_assert_eq(r, -ENOSPC, "append %d: %s", i, strerror(-r));
+	audit_close(log);
+
+	cr_assert_eq(verify(&lines, &bad, why, sizeof(why)), 0, "line %lu: %s", bad, why);
+	cr_assert_eq(lines, (unsigned long)i - 1);
+	cr_assert_eq(audit_open(path, &log), 0);
+	audit_close(log);
+	json_decref(rec);
+	free(big);
 }
