@@ -26,6 +26,9 @@ struct gate_notif {
 	uint32_t arch; /* AUDIT_ARCH_* of the call */
 	int pidfd;     /* pidfd of the target process, taken at receive time, or -1 */
 	int wait_fd;   /* set by notify_allow() returning -EINPROGRESS, else -1 */
+	/* Private to notify.c: the daemon's /proc path through which an object without a name
+	 * (a pipe behind /proc/self/fd/1) is re-opened; "" for ordinary paths. */
+	char reopen[64];
 	struct al_request req;
 };
 

@@ -55,6 +55,10 @@ json_t *test_daemon_wait_pending(const struct test_daemon *d, size_t n, int time
 int test_airlock(const struct test_daemon *d, char **ret_out, char **ret_err, ...)
 	__attribute__((sentinel));
 
+/* The same, run as uid:gid with no supplementary groups. */
+int test_airlock_as(const struct test_daemon *d, uid_t uid, gid_t gid, char **ret_out,
+		    char **ret_err, ...) __attribute__((sentinel));
+
 /* Start build/airlock --runtime-dir DIR ARGS... without waiting.  Its stdout and stderr go
  * to *ret_out_fd (a pipe, O_CLOEXEC) when not NULL, else to /dev/null.  pid or -errno. */
 pid_t test_airlock_spawn(const struct test_daemon *d, int *ret_out_fd, ...)
