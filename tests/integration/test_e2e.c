@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -807,4 +808,45 @@ Test(e2e, an_approved_connect_completes_and_a_denied_one_fails)
 	close(fd);
 	close(lfd);
 	json_decref(a);
+}
+
+static char *recv_notify(int fd)
+{
+	static char buf[4096];
+	struct timeval tv = { .tv_sec = 5 };
+	ssize_t n;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	n = recv(fd, buf, sizeof(buf) - 1, 0);
+	cr_assert_geq(n, 0, "no sd_notify message: %s", strerror(errno));
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Type=notify: READY=1 once serving, STATUS= on a failed reload. */
+Test(e2e_notify, tells_systemd_when_ready_and_when_a_reload_fails, .timeout = 30)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct test_daemon d2;
+	char env[sizeof(sa.sun_path) + 32], *msg;
+	const char *envs[] = { env, NULL };
+	int fd;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root");
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/tmp/airlock-notify-%d", (int)getpid());
+	unlink(sa.sun_path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	snprintf(env, sizeof(env), "NOTIFY_SOCKET=%s", sa.sun_path);
+	cr_assert_eq(test_daemon_start_env(&d2, POLICY, NULL, envs), 0);
+	msg = recv_notify(fd);
+	cr_assert(strstr(msg, "READY=1") && strstr(msg, "STATUS=serving"), "got '%s'", msg);
+	cr_assert_eq(test_daemon_reload(&d2, "version: 1\nrules: {}\n"), 0);
+	msg = recv_notify(fd);
+	cr_assert(strstr(msg, "STATUS=policy reload failed"), "got '%s'", msg);
+	cr_assert_eq(test_daemon_stop(&d2), 0);
+	close(fd);
+	unlink(sa.sun_path);
 }

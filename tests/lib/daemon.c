@@ -126,6 +126,12 @@ static bool socket_answers(const char *runtime_dir)
 
 int test_daemon_start(struct test_daemon *d, const char *policy_yaml, const char *const *extra)
 {
+	return test_daemon_start_env(d, policy_yaml, extra, NULL);
+}
+
+int test_daemon_start_env(struct test_daemon *d, const char *policy_yaml,
+			  const char *const *extra, const char *const *env)
+{
 	static int counter;
 	char daemon_bin[PATH_MAX + 16];
 	const char *args[MAX_ARGS];
@@ -183,6 +189,8 @@ int test_daemon_start(struct test_daemon *d, const char *policy_yaml, const char
 		dup2(logfd, 2);
 		/* Not a systemd service: sd_notify must not talk to the test's own manager. */
 		unsetenv("NOTIFY_SOCKET");
+		for (int i = 0; env && env[i]; i++)
+			putenv((char *)env[i]);
 		execv(daemon_bin, (char *const *)args);
 		_exit(127);
 	}
