@@ -41,14 +41,16 @@ static void usage(FILE *f)
 		"options:\n"
 		"  --runtime-dir DIR       where api.sock lives (default /run/airlock)\n"
 		"  --policy FILE           policy YAML (default: the embedded policy, see\n"
-		"                          'airlock policy show --default'); SIGHUP reloads it and\n"
+		"                          'airlock policy show --default'); SIGHUP reloads it "
+		"and\n"
 		"                          a reload that fails keeps the policy in force\n"
 		"  --audit-log FILE        audit log (default /var/log/airlock/audit.jsonl)\n"
 		"  --approvers-group NAME  group whose members may approve and deny (default\n"
 		"                          'airlock'); root always may.  A process inside a\n"
 		"                          session never may, whatever its uid\n"
 		"  --cgroup-name NAME      directory under the cgroup2 mount that holds the\n"
-		"                          sessions' cgroups (default 'airlock'); give each daemon\n"
+		"                          sessions' cgroups (default 'airlock'); give each "
+		"daemon\n"
 		"                          on one host its own\n"
 		"  -v, --verbose           debug messages\n"
 		"      --log-json          log JSON lines on stderr (for journald)\n"
@@ -114,7 +116,8 @@ static void reload_policy(struct airlockd *d)
 	if (r < 0) {
 		log_error("policy reload from '%s' failed: %s, keeping the policy in force",
 			  d->policy_path ? d->policy_path : "<default>", strerror(-r));
-		sd_notifyf(0, "STATUS=policy reload failed, keeping '%s'", policy_source(d->policy));
+		sd_notifyf(0, "STATUS=policy reload failed, keeping '%s'",
+			   policy_source(d->policy));
 		return;
 	}
 	/* Nothing keeps pointers into the old policy: parked asks copied their rule name. */

@@ -83,7 +83,8 @@ static void conn_flush(struct api_conn *c)
 	size_t off = 0;
 
 	while (off < c->out_len) {
-		ssize_t n = send(c->fd, c->out + off, c->out_len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t n =
+			send(c->fd, c->out + off, c->out_len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -270,8 +271,8 @@ static void peer_evaluate(struct airlockd *d, struct api_conn *c, struct api_pee
 	r = cgroup_pid_in_base(&d->cg, c->cred.pid, &p->inside);
 	if (r < 0)
 		p->inside = true;
-	p->approver = c->cred.uid == 0 ||
-		      (approvers_gid(d->approvers_group, &gid) == 0 && pid_has_gid(c->cred.pid, gid));
+	p->approver = c->cred.uid == 0 || (approvers_gid(d->approvers_group, &gid) == 0 &&
+					   pid_has_gid(c->cred.pid, gid));
 	/* The pid was read through /proc: it must still be the peer, not a reused pid. */
 	if (!pidfd_alive(c->pidfd)) {
 		p->inside = true;
@@ -367,10 +368,10 @@ static json_t *op_status(struct airlockd *d, struct api_conn *c, const struct ap
 	json_object_set_new(res, "sessions", sessions);
 	json_object_set_new(res, "pending", json_integer((json_int_t)pending));
 	json_object_set_new(res, "watchers", json_integer((json_int_t)watchers));
-	json_object_set_new(res, "you", json_pack("{s:i,s:s,s:b,s:b}", "uid", (int)p->cred.uid,
-						  "name", p->name, "approver",
-						  p->approver && !p->inside, "in_session",
-						  p->inside));
+	json_object_set_new(res, "you",
+			    json_pack("{s:i,s:s,s:b,s:b}", "uid", (int)p->cred.uid, "name", p->name,
+				      "approver", p->approver && !p->inside, "in_session",
+				      p->inside));
 	return res;
 }
 
@@ -423,7 +424,8 @@ static json_t *decide(struct airlockd *d, const struct api_peer *p, json_t *req,
 	if (js && !json_is_null(js)) {
 		if (!allow)
 			return api_error(EINVAL, "'scope' applies to approve only");
-		if (!json_is_string(js) || approval_scope_parse(json_string_value(js), &v.scope) < 0)
+		if (!json_is_string(js) ||
+		    approval_scope_parse(json_string_value(js), &v.scope) < 0)
 			return api_error(EINVAL,
 					 "bad scope '%s': once, session or a duration like 10m",
 					 json_is_string(js) ? json_string_value(js) : "?");
@@ -481,9 +483,11 @@ static json_t *op_session_create(struct airlockd *d, struct api_conn *c, const s
 
 	if (!json_is_array(jargv) || json_array_size(jargv) == 0)
 		return api_error(EINVAL, "'argv' must be a non-empty array of strings");
-	json_array_foreach (jargv, i, v)
+	json_array_foreach(jargv, i, v)
+	{
 		if (!json_is_string(v))
 			return api_error(EINVAL, "'argv' must be a non-empty array of strings");
+	}
 	if (jprof && !json_is_null(jprof) &&
 	    (!json_is_string(jprof) || strcmp(json_string_value(jprof), "default") != 0))
 		return api_error(EOPNOTSUPP, "unknown profile '%s': this policy has only 'default'",
@@ -495,13 +499,15 @@ static json_t *op_session_create(struct airlockd *d, struct api_conn *c, const s
 		if (r != 0 || !pwr)
 			return api_error(ENOENT, "unknown user '%s'", json_string_value(juser));
 		if (p->cred.uid != 0 && pw.pw_uid != p->cred.uid)
-			return api_error(EPERM, "permission denied: only root may run a session as "
-						"another user ('%s')",
+			return api_error(EPERM,
+					 "permission denied: only root may run a session as "
+					 "another user ('%s')",
 					 json_string_value(juser));
 	} else {
 		r = getpwuid_r(p->cred.uid, &pw, pwbuf, sizeof(pwbuf), &pwr);
 		if (r != 0 || !pwr)
-			return api_error(ENOENT, "uid %u has no passwd entry", (unsigned)p->cred.uid);
+			return api_error(ENOENT, "uid %u has no passwd entry",
+					 (unsigned)p->cred.uid);
 	}
 	/* The workspace is where the launcher really is, not what it claims. */
 	snprintf(path, sizeof(path), "/proc/%d/cwd", (int)p->cred.pid);
@@ -614,8 +620,9 @@ static json_t *op_session_attach(struct airlockd *d, struct api_conn *c, const s
 	if (s->listener >= 0)
 		return api_error(EBUSY, "session %llu is already attached", (unsigned long long)id);
 	if (s->creator != c)
-		return api_error(EPERM, "permission denied: session %llu was created on another "
-					"connection",
+		return api_error(EPERM,
+				 "permission denied: session %llu was created on another "
+				 "connection",
 				 (unsigned long long)id);
 
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -765,7 +772,8 @@ static void conn_read(struct airlockd *d, struct api_conn *c)
 		api_linebuf_commit(&c->in, (size_t)n);
 		while ((k = api_linebuf_next(&c->in, &line, &len)) != API_LINE_NONE) {
 			if (k == API_LINE_TOO_LONG)
-				res = api_error(EMSGSIZE, "request line longer than %d bytes, discarded",
+				res = api_error(EMSGSIZE,
+						"request line longer than %d bytes, discarded",
 						API_LINE_MAX);
 			else if (len == 0)
 				continue;

@@ -143,8 +143,8 @@ static int gate_allow(struct airlockd *d, struct gate_notif *n, bool *taken)
 		}
 	}
 	if (r < 0) {
-		log_warn("pid %d: cannot carry out the allowed '%s': %s, denying",
-			 (int)n->req.pid, n->req.syscall ? n->req.syscall : "?", strerror(-r));
+		log_warn("pid %d: cannot carry out the allowed '%s': %s, denying", (int)n->req.pid,
+			 n->req.syscall ? n->req.syscall : "?", strerror(-r));
 		notify_deny(n, EPERM);
 	}
 	return r;
@@ -229,8 +229,8 @@ static void approval_gone(struct airlockd *d, struct approval *a)
 	struct session *s = session_find(&d->sessions, a->session_id);
 
 	if (s)
-		gate_record(d, s, a->id, a->n, a->process, a->rule, "gone",
-			    json_string("kernel"), "target gone", a->asked_ms, NULL);
+		gate_record(d, s, a->id, a->n, a->process, a->rule, "gone", json_string("kernel"),
+			    "target gone", a->asked_ms, NULL);
 	approval_drop(d, a);
 }
 
@@ -481,8 +481,8 @@ int gate_resolve(struct airlockd *d, struct approval *a, const struct gate_verdi
 		}
 	} else {
 		/* For an ask, policy carries the rule's errno in timeout_error. */
-		int err = v->error		     ? v->error
-			  : a->decision.error	     ? a->decision.error
+		int err = v->error		      ? v->error
+			  : a->decision.error	      ? a->decision.error
 			  : a->decision.timeout_error ? a->decision.timeout_error
 						      : EPERM;
 
