@@ -360,9 +360,10 @@ static json_t *op_status(struct airlockd *d, struct api_conn *c, const struct ap
 	for (w = d->api->conns; w; w = w->next)
 		watchers += w->watching && !w->dead;
 	json_object_set_new(res, "daemon",
-			    json_pack("{s:i,s:I,s:s,s:s,s:s}", "pid", (int)getpid(), "started",
+			    json_pack("{s:i,s:I,s:s,s:s,s:s,s:I}", "pid", (int)getpid(), "started",
 				      (json_int_t)d->started_ms, "runtime_dir", d->runtime_dir,
-				      "cgroup", d->cg.path, "audit_log", d->audit_path));
+				      "cgroup", d->cg.path, "audit_log", d->audit_path,
+				      "audit_errors", (json_int_t)d->audit_errors));
 	json_object_set_new(res, "policy", json_pack("{s:s}", "source", policy_source(d->policy)));
 	json_object_set_new(res, "layers", layers);
 	json_object_set_new(res, "sessions", sessions);

@@ -77,7 +77,11 @@ int cmd_status(const struct cli_global *g, int argc, char **argv)
 	       up);
 	printf("policy:   %s\n",
 	       json_string_value(json_object_get(json_object_get(res, "policy"), "source")) ?: "?");
-	printf("audit:    %s\n", json_string_value(json_object_get(daemon, "audit_log")) ?: "?");
+	printf("audit:    %s", json_string_value(json_object_get(daemon, "audit_log")) ?: "?");
+	if (json_integer_value(json_object_get(daemon, "audit_errors")) > 0)
+		printf(" (%lld records could not be written: see airlockd's log)",
+		       json_integer_value(json_object_get(daemon, "audit_errors")));
+	printf("\n");
 	printf("layers:\n");
 	json_array_foreach(json_object_get(res, "layers"), i, v)
 	{

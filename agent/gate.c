@@ -314,8 +314,7 @@ static void gate_handle(struct airlockd *d, struct session *s, struct gate_notif
 	if (g) {
 		json_t *by = json_pack("{s:o}", "grant", who_json(g->by_uid, g->by_name));
 
-		gate_allow_recorded(d, s, 0, n, process, dec.rule, by,
-				    "allowed by an earlier approval", 0, NULL, &taken);
+		gate_allow_recorded(d, s, 0, n, process, dec.rule, by, NULL, 0, NULL, &taken);
 		goto out;
 	}
 	switch (dec.action) {
