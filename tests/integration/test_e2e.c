@@ -975,3 +975,39 @@ Test(e2e_restart, a_pending_ask_survives_a_daemon_crash, .timeout = 60)
 	close(st.sock);
 	unlink(sa.sun_path);
 }
+
+Test(e2e, an_unattached_session_is_one_per_connection_and_ends_with_it)
+{
+	static const char create[] = "{\"op\":\"session.create\",\"argv\":[\"x\"]}\n";
+	json_t *j, *st;
+	int fd = raw_connect(), i;
+
+	cr_assert_eq(write(fd, create, sizeof(create) - 1), (ssize_t)sizeof(create) - 1);
+	j = raw_recv(fd);
+	cr_assert(json_is_true(json_object_get(j, "ok")), "%s", json_dumps(j, 0));
+	cr_assert(json_is_object(json_object_get(j, "filter")));
+	json_decref(j);
+	cr_assert_eq(write(fd, create, sizeof(create) - 1), (ssize_t)sizeof(create) - 1);
+	j = raw_recv(fd);
+	cr_assert_str_eq(json_string_value(json_object_get(j, "errno")), "EBUSY");
+	json_decref(j);
+	/* Attaching a descriptor that is no seccomp listener is refused. */
+	cr_assert_eq(write(fd, "{\"op\":\"session.attach\",\"session\":1,\"pid\":1,\"fd\":0}\n", 51),
+		     51);
+	j = raw_recv(fd);
+	cr_assert(json_is_false(json_object_get(j, "ok")));
+	cr_assert_str_eq(json_string_value(json_object_get(j, "errno")), "EPERM",
+			 "pid 1 is not our child: %s", json_dumps(j, 0));
+	json_decref(j);
+	close(fd);
+	for (i = 0; i < 200; i++) {
+		st = test_daemon_call(&D, "{\"op\":\"status\"}");
+		if (json_array_size(json_object_get(st, "sessions")) == 0) {
+			json_decref(st);
+			break;
+		}
+		json_decref(st);
+		usleep(10 * 1000);
+	}
+	cr_assert_lt(i, 200, "the unattached session outlived its connection");
+}
