@@ -213,8 +213,8 @@ void policy_decide(const struct policy *p, const struct al_request *req, struct 
 		ret->error = r->error ? r->error : p->error;
 		if (r->action == AL_ASK) {
 			ret->timeout_ms = r->timeout_ms ? r->timeout_ms : p->ask_timeout_ms;
-			ret->on_timeout = r->on_timeout >= 0 ? (enum al_action)r->on_timeout
-							     : p->on_timeout;
+			ret->on_timeout =
+				r->on_timeout >= 0 ? (enum al_action)r->on_timeout : p->on_timeout;
 			ret->timeout_error = ret->error;
 		}
 		if (r->action != AL_DENY)
