@@ -106,7 +106,7 @@ uint64_t pmatch_ops(const struct pmatch *m)
 		/* A name without a class matches by name in whatever class the gate reports
 		 * it: the other keys bound the class, or else it is AL_OP_OTHER. */
 		if (m->nsys_names)
-			s |= AL_OP_BIT(AL_OP_OTHER) | ((m->keys & ~PK_SYSCALL) ? ops : 0);
+			s |= (m->keys & ~PK_SYSCALL) ? ops : AL_OP_BIT(AL_OP_OTHER);
 		ops = s;
 	}
 	return ops;
