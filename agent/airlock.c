@@ -15,6 +15,7 @@
 /* Each subcommand adds its line here when its cmd_<name>.c lands. */
 static const struct cli_command commands[] = {
 	{ "policy", cmd_policy, "check, show and test policy files" },
+	{ "audit", cmd_audit, "verify the audit log's hash chain" },
 	{ NULL, NULL, NULL },
 };
 
