@@ -112,6 +112,7 @@ struct policy {
 
 /* The class a syscall name stands for in a `syscall:` entry, or AL_OP_NONE. */
 enum al_op policy_syscall_class(const char *name);
+size_t policy_syscall_classes(const char *const **ret_names);
 /* The op bits a match block can ever match (its keys intersected). */
 uint64_t pmatch_ops(const struct pmatch *m);
 

@@ -17,6 +17,7 @@
 #include "policy.h"
 #include "policy_internal.h"
 #include "request.h"
+#include "syscalls.h"
 
 #define HOME "/home/u"
 #define WS   "/home/u/proj"
@@ -993,6 +994,37 @@ Test(policy, ops_needed_for_syscall_names)
 	expect(p, req_syscall(AL_OP_PRIVILEGE, "setresgid"), AL_ASK, "s");
 	expect(p, req_syscall(AL_OP_OTHER, "open"), AL_ALLOW, NULL);
 	policy_free(p);
+}
+
+Test(policy, syscall_classes_agree_with_the_gate)
+{
+	const char *const *names;
+	size_t n = policy_syscall_classes(&names);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct syscall_desc *d = syscall_by_name(names[i]);
+
+		if (!d) /* umount: not a syscall on every architecture */
+			continue;
+		cr_expect_eq(d->op, policy_syscall_class(names[i]), "'%s': gate says %s, policy %s",
+			     names[i], al_op_name(d->op),
+			     al_op_name(policy_syscall_class(names[i])));
+	}
+	/* Every syscall of these classes in the gate's table stands for its class. */
+	{
+		size_t all;
+		const struct syscall_desc *t = syscalls_all(&all);
+
+		for (size_t i = 0; i < all; i++) {
+			enum al_op op = t[i].op;
+
+			if (op == AL_OP_WRITE || op == AL_OP_READ || op == AL_OP_DELETE ||
+			    op == AL_OP_CONNECT)
+				continue; /* broad classes: spellings are matched by name */
+			cr_expect_eq(policy_syscall_class(t[i].name), op,
+				     "'%s' has no class in policy", t[i].name);
+		}
+	}
 }
 
 /* ---- the embedded default ----------------------------------------------------------- */
