@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1010,4 +1011,63 @@ Test(e2e, an_unattached_session_is_one_per_connection_and_ends_with_it)
 		usleep(10 * 1000);
 	}
 	cr_assert_lt(i, 200, "the unattached session outlived its connection");
+}
+
+/* A client that sends and never reads cannot stall the daemon: its replies queue (never a
+ * blocking write), other clients are served meanwhile, and past 8 MiB it is dropped. */
+Test(e2e, a_client_that_never_reads_blocks_nobody)
+{
+	static const char req[] = "{\"op\":\"status\"}\n";
+	char sink[65536];
+	size_t sent = 0;
+	ssize_t n;
+	json_t *j;
+	int fd = raw_connect(), other, fl, i;
+	bool closed = false;
+	char *log;
+
+	fl = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	for (i = 0; i < 40000; i++) {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+		n = send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL);
+		if (n < 0 && errno == EAGAIN) {
+			/* The daemon reads on; give it a moment, but it must not stall for good. */
+			if (poll(&p, 1, 2000) <= 0)
+				break;
+			i--;
+			continue;
+		}
+		if (n < 0)
+			break; /* dropped: EPIPE / ECONNRESET */
+		sent += (size_t)n;
+		if (i % 1000 == 0) {
+			/* Meanwhile another client gets its answer. */
+			other = raw_connect();
+			cr_assert_eq(write(other, req, sizeof(req) - 1), (ssize_t)sizeof(req) - 1);
+			j = raw_recv(other);
+			cr_assert(json_is_true(json_object_get(j, "ok")));
+			json_decref(j);
+			close(other);
+		}
+	}
+	cr_assert_gt(sent, 100000, "only %zu bytes went out", sent);
+	/* Reading now: what was queued, then the end (dropped past 8 MiB of replies). */
+	fcntl(fd, F_SETFL, fl);
+	for (i = 0; i < 2000; i++) {
+		n = read(fd, sink, sizeof(sink));
+		if (n <= 0) {
+			closed = true;
+			break;
+		}
+	}
+	cr_assert(closed, "the daemon kept a client with unbounded unread replies");
+	close(fd);
+	log = test_daemon_log(&D);
+	cr_assert(strstr(log, "does not read its replies, dropping it"), "log:\n%s", log);
+	free(log);
+	j = test_daemon_call(&D, "{\"op\":\"status\"}");
+	cr_assert(json_is_true(json_object_get(j, "ok")));
+	json_decref(j);
 }
