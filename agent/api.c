@@ -26,7 +26,9 @@
 #define SO_PEERPIDFD 77 /* 6.5 */
 #endif
 
-#define API_OUT_MAX (8u << 20) /* a watcher this far behind is dropped */
+#define API_OUT_MAX	 (8u << 20) /* a watcher this far behind is dropped */
+#define API_CONN_MAX	 1024	    /* clients at once */
+#define API_CONN_PER_UID 64	    /* clients at once of one non-root uid */
 
 /* ---- connections --------------------------------------------------------- */
 
@@ -83,7 +85,8 @@ static void conn_flush(struct api_conn *c)
 	size_t off = 0;
 
 	while (off < c->out_len) {
-		ssize_t n = send(c->fd, c->out + off, c->out_len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t n =
+			send(c->fd, c->out + off, c->out_len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -260,13 +263,18 @@ static void peer_evaluate(struct airlockd *d, struct api_conn *c, struct api_pee
 	p->cred = c->cred;
 	p->inside = true;
 	user_name(c->cred.uid, p->name, sizeof(p->name));
+	/* A connection whose peer is this very daemon was made on behalf of a target: the gate
+	 * carries out an allowed connect(2) itself, so SO_PEERCRED names us, not the session
+	 * process that asked.  It stays "inside", whatever the credentials say. */
+	if (c->cred.pid == getpid())
+		return;
 	if (c->pidfd < 0 || !pidfd_alive(c->pidfd))
 		return;
 	r = cgroup_pid_in_base(&d->cg, c->cred.pid, &p->inside);
 	if (r < 0)
 		p->inside = true;
-	p->approver = c->cred.uid == 0 ||
-		      (approvers_gid(d->approvers_group, &gid) == 0 && pid_has_gid(c->cred.pid, gid));
+	p->approver = c->cred.uid == 0 || (approvers_gid(d->approvers_group, &gid) == 0 &&
+					   pid_has_gid(c->cred.pid, gid));
 	/* The pid was read through /proc: it must still be the peer, not a reused pid. */
 	if (!pidfd_alive(c->pidfd)) {
 		p->inside = true;
@@ -354,18 +362,19 @@ static json_t *op_status(struct airlockd *d, struct api_conn *c, const struct ap
 	for (w = d->api->conns; w; w = w->next)
 		watchers += w->watching && !w->dead;
 	json_object_set_new(res, "daemon",
-			    json_pack("{s:i,s:I,s:s,s:s,s:s}", "pid", (int)getpid(), "started",
+			    json_pack("{s:i,s:I,s:s,s:s,s:s,s:I}", "pid", (int)getpid(), "started",
 				      (json_int_t)d->started_ms, "runtime_dir", d->runtime_dir,
-				      "cgroup", d->cg.path, "audit_log", d->audit_path));
+				      "cgroup", d->cg.path, "audit_log", d->audit_path,
+				      "audit_errors", (json_int_t)d->audit_errors));
 	json_object_set_new(res, "policy", json_pack("{s:s}", "source", policy_source(d->policy)));
 	json_object_set_new(res, "layers", layers);
 	json_object_set_new(res, "sessions", sessions);
 	json_object_set_new(res, "pending", json_integer((json_int_t)pending));
 	json_object_set_new(res, "watchers", json_integer((json_int_t)watchers));
-	json_object_set_new(res, "you", json_pack("{s:i,s:s,s:b,s:b}", "uid", (int)p->cred.uid,
-						  "name", p->name, "approver",
-						  p->approver && !p->inside, "in_session",
-						  p->inside));
+	json_object_set_new(res, "you",
+			    json_pack("{s:i,s:s,s:b,s:b}", "uid", (int)p->cred.uid, "name", p->name,
+				      "approver", p->approver && !p->inside, "in_session",
+				      p->inside));
 	return res;
 }
 
@@ -418,7 +427,8 @@ static json_t *decide(struct airlockd *d, const struct api_peer *p, json_t *req,
 	if (js && !json_is_null(js)) {
 		if (!allow)
 			return api_error(EINVAL, "'scope' applies to approve only");
-		if (!json_is_string(js) || approval_scope_parse(json_string_value(js), &v.scope) < 0)
+		if (!json_is_string(js) ||
+		    approval_scope_parse(json_string_value(js), &v.scope) < 0)
 			return api_error(EINVAL,
 					 "bad scope '%s': once, session or a duration like 10m",
 					 json_is_string(js) ? json_string_value(js) : "?");
@@ -476,9 +486,16 @@ static json_t *op_session_create(struct airlockd *d, struct api_conn *c, const s
 
 	if (!json_is_array(jargv) || json_array_size(jargv) == 0)
 		return api_error(EINVAL, "'argv' must be a non-empty array of strings");
-	json_array_foreach (jargv, i, v)
+	json_array_foreach(jargv, i, v)
+	{
 		if (!json_is_string(v))
 			return api_error(EINVAL, "'argv' must be a non-empty array of strings");
+	}
+	for (s = d->sessions.head; s; s = s->next)
+		if (s->creator == c && s->listener < 0)
+			return api_error(EBUSY,
+					 "session %llu of this connection is not attached yet",
+					 (unsigned long long)s->id);
 	if (jprof && !json_is_null(jprof) &&
 	    (!json_is_string(jprof) || strcmp(json_string_value(jprof), "default") != 0))
 		return api_error(EOPNOTSUPP, "unknown profile '%s': this policy has only 'default'",
@@ -490,13 +507,15 @@ static json_t *op_session_create(struct airlockd *d, struct api_conn *c, const s
 		if (r != 0 || !pwr)
 			return api_error(ENOENT, "unknown user '%s'", json_string_value(juser));
 		if (p->cred.uid != 0 && pw.pw_uid != p->cred.uid)
-			return api_error(EPERM, "permission denied: only root may run a session as "
-						"another user ('%s')",
+			return api_error(EPERM,
+					 "permission denied: only root may run a session as "
+					 "another user ('%s')",
 					 json_string_value(juser));
 	} else {
 		r = getpwuid_r(p->cred.uid, &pw, pwbuf, sizeof(pwbuf), &pwr);
 		if (r != 0 || !pwr)
-			return api_error(ENOENT, "uid %u has no passwd entry", (unsigned)p->cred.uid);
+			return api_error(ENOENT, "uid %u has no passwd entry",
+					 (unsigned)p->cred.uid);
 	}
 	/* The workspace is where the launcher really is, not what it claims. */
 	snprintf(path, sizeof(path), "/proc/%d/cwd", (int)p->cred.pid);
@@ -609,8 +628,9 @@ static json_t *op_session_attach(struct airlockd *d, struct api_conn *c, const s
 	if (s->listener >= 0)
 		return api_error(EBUSY, "session %llu is already attached", (unsigned long long)id);
 	if (s->creator != c)
-		return api_error(EPERM, "permission denied: session %llu was created on another "
-					"connection",
+		return api_error(EPERM,
+				 "permission denied: session %llu was created on another "
+				 "connection",
 				 (unsigned long long)id);
 
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -760,7 +780,8 @@ static void conn_read(struct airlockd *d, struct api_conn *c)
 		api_linebuf_commit(&c->in, (size_t)n);
 		while ((k = api_linebuf_next(&c->in, &line, &len)) != API_LINE_NONE) {
 			if (k == API_LINE_TOO_LONG)
-				res = api_error(EMSGSIZE, "request line longer than %d bytes, discarded",
+				res = api_error(EMSGSIZE,
+						"request line longer than %d bytes, discarded",
 						API_LINE_MAX);
 			else if (len == 0)
 				continue;
@@ -792,47 +813,71 @@ void api_conn_event(struct airlockd *d, struct api_conn *c, uint32_t events)
 		loop_mod(d->epfd, c->fd, EPOLLOUT, &c->src);
 }
 
-void api_accept(struct airlockd *d)
+/* Set up one accepted client.  0, or -errno with fd closed. */
+static int conn_new(struct airlockd *d, int fd)
 {
 	struct api_server *srv = d->api;
-	socklen_t sl;
-	int fd;
+	struct api_conn *c, *o;
+	socklen_t sl = sizeof(struct ucred);
+	size_t total = 0, same_uid = 0;
+	int r;
 
-	while ((fd = accept4(srv->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
-		struct api_conn *c = calloc(1, sizeof(*c));
-
-		sl = sizeof(c ? c->cred : (struct ucred){ 0 });
-		if (!c || api_linebuf_init(&c->in, API_LINE_MAX) < 0) {
-			free(c);
-			close(fd);
-			continue;
-		}
-		c->fd = fd;
-		c->pidfd = -1;
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &sl) < 0) {
-			api_linebuf_free(&c->in);
-			free(c);
-			close(fd);
-			continue;
-		}
-		sl = sizeof(c->pidfd);
-		/* SO_PEERPIDFD (6.5) names the very process that connected; pidfd_open is the
-		 * fallback, racing only with a peer that exits at once. */
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &c->pidfd, &sl) < 0)
-			c->pidfd = (int)syscall(SYS_pidfd_open, c->cred.pid, 0);
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	c->fd = fd;
+	c->pidfd = -1;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &sl) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	/* The socket is open to every local user: one uid cannot take every slot. */
+	for (o = srv->conns; o; o = o->next) {
+		total++;
+		same_uid += o->cred.uid == c->cred.uid;
+	}
+	if (total >= API_CONN_MAX || (c->cred.uid != 0 && same_uid >= API_CONN_PER_UID)) {
+		r = -EMFILE;
+		goto fail;
+	}
+	r = api_linebuf_init(&c->in, API_LINE_MAX);
+	if (r < 0)
+		goto fail;
+	/* SO_PEERPIDFD (6.5) names the very process that connected; pidfd_open is the
+	 * fallback, racing only with a peer that exits at once. */
+	sl = sizeof(c->pidfd);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &c->pidfd, &sl) < 0)
+		c->pidfd = (int)syscall(SYS_pidfd_open, c->cred.pid, 0);
+	if (c->pidfd >= 0)
+		fcntl(c->pidfd, F_SETFD, FD_CLOEXEC);
+	c->src = (struct loop_src){ .kind = LOOP_API_CONN, .ptr = c };
+	r = loop_add(d->epfd, fd, EPOLLIN | EPOLLRDHUP, &c->src);
+	if (r < 0)
+		goto fail;
+	c->next = srv->conns;
+	srv->conns = c;
+	return 0;
+fail:
+	if (c) {
 		if (c->pidfd >= 0)
-			fcntl(c->pidfd, F_SETFD, FD_CLOEXEC);
-		c->src = (struct loop_src){ .kind = LOOP_API_CONN, .ptr = c };
-		if (loop_add(d->epfd, fd, EPOLLIN | EPOLLRDHUP, &c->src) < 0) {
-			if (c->pidfd >= 0)
-				close(c->pidfd);
-			api_linebuf_free(&c->in);
-			free(c);
-			close(fd);
-			continue;
-		}
-		c->next = srv->conns;
-		srv->conns = c;
+			close(c->pidfd);
+		api_linebuf_free(&c->in);
+		free(c);
+	}
+	close(fd);
+	return r;
+}
+
+void api_accept(struct airlockd *d)
+{
+	int fd, r;
+
+	while ((fd = accept4(d->api->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
+		r = conn_new(d, fd);
+		if (r < 0)
+			log_warn("api: refusing a client: %s", strerror(-r));
 	}
 	if (errno != EAGAIN && errno != EINTR)
 		log_warn("api: accept failed: %s, ignoring", strerror(errno));

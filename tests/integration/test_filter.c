@@ -246,9 +246,12 @@ static void invoke(const struct syscall_desc *d)
 
 	for (i = 0; i < 6; i++)
 		a[i] = arg_value((enum sc_arg)d->arg[i]);
-	/* kexec_load's flags 0 with zero segments would unload an image; make it invalid */
+	/* kexec_load's flags 0 with zero segments would unload an image, and ptrace's
+	 * request 0 is PTRACE_TRACEME: make both invalid */
 	if (strcmp(d->name, "kexec_load") == 0)
 		a[3] = -1;
+	if (strcmp(d->name, "ptrace") == 0)
+		a[0] = -1;
 	syscall(d->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
