@@ -64,6 +64,9 @@
 
 #define REPS_MAX 15
 
+/* A run of the target takes well under a second; a hung one must not hang `make bench`. */
+#define RUN_TIMEOUT_MS 60000
+
 enum launch { L_PLAIN, L_ALLOWALL, L_FLOOR, L_MINIMAL, L_GATE, L_AIRLOCK };
 
 static const char *const launch_name[] = {
@@ -162,13 +165,16 @@ static int floor_serve(int listener)
 	static struct seccomp_notif req;
 	static struct seccomp_notif_resp resp;
 	struct pollfd pfd = { .fd = listener, .events = POLLIN };
+	int r;
 
 	for (;;) {
-		if (poll(&pfd, 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+		r = poll(&pfd, 1, RUN_TIMEOUT_MS);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
 			return -errno;
-		}
+		if (r == 0)
+			return -ETIMEDOUT;
 		if (!(pfd.revents & POLLIN))
 			return 0; /* POLLHUP: the target and its children are gone */
 		memset(&req, 0, sizeof(req));
@@ -280,11 +286,13 @@ static int minimal_serve(int listener)
 	int r;
 
 	for (;;) {
-		if (poll(&pfd, 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+		r = poll(&pfd, 1, RUN_TIMEOUT_MS);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
 			return -errno;
-		}
+		if (r == 0)
+			return -ETIMEDOUT;
 		if (!(pfd.revents & POLLIN))
 			return 0;
 		memset(&req, 0, sizeof(req));
@@ -375,11 +383,13 @@ static int gate_serve(int listener, const struct policy *p)
 	int r;
 
 	for (;;) {
-		if (poll(&pfd, 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+		r = poll(&pfd, 1, RUN_TIMEOUT_MS);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
 			return -errno;
-		}
+		if (r == 0)
+			return -ETIMEDOUT;
 		if (!(pfd.revents & POLLIN))
 			return 0;
 		r = notify_recv(listener, &n);
@@ -393,13 +403,27 @@ static int gate_serve(int listener, const struct policy *p)
 
 /* --- running the target -------------------------------------------------------------- */
 
+/* Read fd to EOF (or len - 1 bytes), RUN_TIMEOUT_MS at most: -ETIMEDOUT after that. */
 static int read_all(int fd, char *buf, size_t len)
 {
+	uint64_t deadline = now_ns() + RUN_TIMEOUT_MS * 1000000ull;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	size_t got = 0;
 
 	while (got + 1 < len) {
-		ssize_t n = read(fd, buf + got, len - 1 - got);
+		uint64_t now = now_ns();
+		ssize_t n;
 
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		n = poll(&pfd, 1, (int)((deadline - now) / 1000000 + 1));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			continue;
+		n = read(fd, buf + got, len - 1 - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -468,7 +492,7 @@ child_exec(const struct launch_spec *s, char *const argv[], int out_w, int sync_
 static int run_target(const struct launch_spec *s, char *const argv[], char *out, size_t out_len)
 {
 	int outp[2] = { -1, -1 }, syncp[2] = { -1, -1 }, gop[2] = { -1, -1 };
-	int pidfd = -1, listener = -1, status, r = 0;
+	int pidfd = -1, listener = -1, status, n, r = 0;
 	pid_t pid;
 
 	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(syncp, O_CLOEXEC) < 0 || pipe2(gop, O_CLOEXEC) < 0) {
@@ -510,10 +534,16 @@ static int run_target(const struct launch_spec *s, char *const argv[], char *out
 			r = s->how == L_FLOOR	  ? floor_serve(listener)
 			    : s->how == L_MINIMAL ? minimal_serve(listener)
 						  : gate_serve(listener, s->policy);
+			if (r < 0)
+				kill(pid, SIGKILL); /* a server that gave up answers nothing more */
 		}
 	}
-	if (read_all(outp[0], out, out_len) < 0 && r == 0)
-		r = -EIO;
+	n = read_all(outp[0], out, out_len);
+	if (n < 0) {
+		kill(pid, SIGKILL);
+		if (r == 0)
+			r = n;
+	}
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
 			r = -errno;
@@ -787,13 +817,36 @@ static int approve_api(int api, long long id)
 	return r;
 }
 
+/* fork + exec + wait of /bin/true: what starting any program costs at that moment. */
+static int spawn_true(void)
+{
+	char *const argv[] = { "true", NULL };
+	char *const envp[] = { NULL };
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		execve("/bin/true", argv, envp);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
+}
+
 #define LAT_WARMUP  10
 #define LAT_SAMPLES 200 /* per method */
 
 /* The target asks in a loop; each ask is approved alternately by the CLI and by a raw
  * API request; latency = the target's timestamp after the call returned minus the
- * driver's timestamp just before it started approving (CLOCK_MONOTONIC, one clock). */
-static int measure_approve(const char *dir, double *cli, double *raw)
+ * driver's timestamp just before it started approving (CLOCK_MONOTONIC, one clock).
+ * After each CLI sample, a fork+exec+wait of /bin/true is timed too: the baseline of
+ * the CLI's own start, taken at the same moments, so that the machine's load can be told
+ * apart from airlock's share. */
+static int measure_approve(const char *dir, double *cli, double *raw, double *spawn)
 {
 	struct launch_spec s = { .how = L_AIRLOCK, .runtime_dir = dir };
 	int total = LAT_WARMUP + 2 * LAT_SAMPLES, n_cli = 0, n_raw = 0, outp[2], api = -1, r = 0;
@@ -833,6 +886,8 @@ static int measure_approve(const char *dir, double *cli, double *raw)
 
 		while ((r = pending_first_id(api, &id)) == -EAGAIN && now_ns() < deadline)
 			usleep(200);
+		if (r == -EAGAIN)
+			r = -ETIMEDOUT; /* the target's ask never showed up */
 		if (r < 0)
 			goto out;
 		t0 = now_ns();
@@ -849,10 +904,16 @@ static int measure_approve(const char *dir, double *cli, double *raw)
 		}
 		if (i < LAT_WARMUP)
 			continue;
-		if (i % 2)
+		if (i % 2) {
 			raw[n_raw++] = ((double)t1 - (double)t0);
-		else
-			cli[n_cli++] = ((double)t1 - (double)t0);
+		} else {
+			cli[n_cli] = ((double)t1 - (double)t0);
+			t0 = now_ns();
+			r = spawn_true();
+			if (r < 0)
+				goto out;
+			spawn[n_cli++] = (double)(now_ns() - t0);
+		}
 	}
 out:
 	if (r < 0)
@@ -863,7 +924,9 @@ out:
 		fclose(out);
 	else
 		close(outp[0]);
-	waitpid(pid, &status, 0);
+	status = test_wait_child(pid, 5000); /* SIGKILL past 5 s */
+	if (r == 0 && status != 0)
+		r = -ECHILD;
 	return r;
 }
 
@@ -1137,8 +1200,8 @@ int main(void)
 	if (!row_wanted("5")) {
 		/* not asked for */
 	} else if (have_daemon) {
-		double cli[LAT_SAMPLES], raw[LAT_SAMPLES];
-		char p50[32], p99[32], q50[32], q99[32];
+		double cli[LAT_SAMPLES], raw[LAT_SAMPLES], spawn[LAT_SAMPLES];
+		char p50[32], p99[32], q50[32], q99[32], s50[32], s99[32];
 
 		/* Latency is what a user sees: the driver, the CLI, airlockd and the target
 		 * run where the scheduler puts them, as they would without the bench. */
@@ -1146,7 +1209,7 @@ int main(void)
 		    sched_setaffinity(d_bench.pid, sizeof(cpus_allowed), &cpus_allowed) < 0)
 			fprintf(stderr, "bench_gate: cannot unpin for row 5: %s, ignoring\n",
 				strerror(errno));
-		r = measure_approve(d_bench.runtime_dir, cli, raw);
+		r = measure_approve(d_bench.runtime_dir, cli, raw, spawn);
 		if (r < 0) {
 			printf("5   approve -> resume latency: not measured: %s\n", strerror(-r));
 			unmeasured++;
@@ -1165,6 +1228,10 @@ int main(void)
 			       c99 <= 5e6 ? "met" : "missed");
 			printf("    raw API request on the socket:    p50 %s  p99 %s  %s\n", q50, q99,
 			       w99 <= 5e6 ? "met" : "missed");
+			fmt_time(percentile(spawn, LAT_SAMPLES, 50), s50, sizeof(s50));
+			fmt_time(percentile(spawn, LAT_SAMPLES, 99), s99, sizeof(s99));
+			printf("    baseline: fork+exec+wait /bin/true: p50 %s  p99 %s  (same moments)\n",
+			       s50, s99);
 			if (c99 > 5e6 || w99 > 5e6)
 				missed++;
 		}
