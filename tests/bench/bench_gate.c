@@ -60,7 +60,7 @@
  * pidfd_getfd (the handshake of docs/api.md: nothing after the install may be gated),
  * and the pipe it then waits on until the bench has taken it. */
 #define LISTENER_FD 200
-#define GO_FD       201
+#define GO_FD	    201
 
 #define REPS_MAX 15
 
@@ -70,17 +70,13 @@
 enum launch { L_PLAIN, L_ALLOWALL, L_FLOOR, L_MINIMAL, L_GATE, L_AIRLOCK };
 
 static const char *const launch_name[] = {
-	[L_PLAIN] = "plain",
-	[L_ALLOWALL] = "allowall",
-	[L_FLOOR] = "floor",
-	[L_MINIMAL] = "minimal",
-	[L_GATE] = "gate",
-	[L_AIRLOCK] = "airlock",
+	[L_PLAIN] = "plain",	 [L_ALLOWALL] = "allowall", [L_FLOOR] = "floor",
+	[L_MINIMAL] = "minimal", [L_GATE] = "gate",	    [L_AIRLOCK] = "airlock",
 };
 
 struct launch_spec {
 	enum launch how;
-	int floor_nr;                /* L_FLOOR, L_MINIMAL: the syscall to notify */
+	int floor_nr;		     /* L_FLOOR, L_MINIMAL: the syscall to notify */
 	const struct policy *policy; /* L_GATE: filter built from it, decisions by it */
 	const char *runtime_dir;     /* L_AIRLOCK */
 };
@@ -314,7 +310,8 @@ static int minimal_serve(int listener)
 				r = notif_id_valid(listener, req.id);
 			if (r >= 0) {
 				resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-				r = ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 ? -errno : 0;
+				r = ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 ? -errno
+											 : 0;
 			}
 		}
 		if (r < 0 && r != -ENOENT) {
@@ -495,7 +492,8 @@ static int run_target(const struct launch_spec *s, char *const argv[], char *out
 	int pidfd = -1, listener = -1, status, n, r = 0;
 	pid_t pid;
 
-	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(syncp, O_CLOEXEC) < 0 || pipe2(gop, O_CLOEXEC) < 0) {
+	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(syncp, O_CLOEXEC) < 0 ||
+	    pipe2(gop, O_CLOEXEC) < 0) {
 		r = -errno;
 		goto out;
 	}
@@ -569,8 +567,8 @@ out:
 }
 
 /* Run the target once and return its ns per measured call. */
-static int measure_once(const struct launch_spec *s, const char *mode, long iters,
-			const char *arg, double *ret_ns)
+static int measure_once(const struct launch_spec *s, const char *mode, long iters, const char *arg,
+			double *ret_ns)
 {
 	char out[256], n_buf[32];
 	char *argv[] = { target_path, (char *)mode, n_buf, (char *)arg, NULL };
@@ -687,9 +685,9 @@ struct row {
 	const char *how;       /* which launch gave `val` */
 	const char *base_name; /* what `base` is */
 	double base, val;      /* ns per call, medians */
-	double ratio;          /* median of the per-repetition ratios val/base */
-	double aim;            /* ratio aimed at, 0 when reported only */
-	int err;               /* -errno when it could not be measured */
+	double ratio;	       /* median of the per-repetition ratios val/base */
+	double aim;	       /* ratio aimed at, 0 when reported only */
+	int err;	       /* -errno when it could not be measured */
 };
 
 /* Fill r from launch k against launch base.  The ratio is the median of the ratios of
@@ -749,8 +747,8 @@ static void row_print(const struct row *r)
 
 static void table_header(void)
 {
-	printf("%-3s %-40s %-8s %-7s %10s %10s %8s %-8s %s\n", "row", "what", "measured",
-	       "base", "base/call", "meas/call", "ratio", "aim", "result");
+	printf("%-3s %-40s %-8s %-7s %10s %10s %8s %-8s %s\n", "row", "what", "measured", "base",
+	       "base/call", "meas/call", "ratio", "aim", "result");
 }
 
 /* --- row 5: approve -> resume latency ------------------------------------------------ */
@@ -788,7 +786,9 @@ static int approve_cli(const char *dir, long long id)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		char *av[] = { airlock_path, "--runtime-dir", (char *)dir, "approve", id_buf, NULL };
+		char *av[] = {
+			airlock_path, "--runtime-dir", (char *)dir, "approve", id_buf, NULL
+		};
 		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
 		if (null >= 0) {
@@ -1075,8 +1075,8 @@ int main(void)
 						     .runtime_dir = d_default.runtime_dir };
 		real_bench = (struct launch_spec){ .how = L_AIRLOCK,
 						   .runtime_dir = d_bench.runtime_dir };
-		real_read = (struct launch_spec){ .how = L_AIRLOCK,
-						  .runtime_dir = d_read.runtime_dir };
+		real_read =
+			(struct launch_spec){ .how = L_AIRLOCK, .runtime_dir = d_read.runtime_dir };
 	} else {
 		bench_daemon_stop(&d_default);
 		bench_daemon_stop(&d_bench);
@@ -1110,19 +1110,24 @@ int main(void)
 		const struct launch_spec *s[] = { &plain, &allowall, &real_default };
 
 		for (size_t i = 0; i < 2; i++) {
-			struct row a = { .id = loops[i].id, .what = loops[i].what,
+			struct row a = { .id = loops[i].id,
+					 .what = loops[i].what,
 					 .how = launch_name[real_default.how],
-					 .base_name = "outside", .aim = 1.05 };
-			struct row any = { .id = "", .what = "  any filter (RET_ALLOW only)",
-					   .how = launch_name[L_ALLOWALL], .base_name = "outside" };
-			struct row over = { .id = "", .what = "  the gate's filter over any filter",
+					 .base_name = "outside",
+					 .aim = 1.05 };
+			struct row any = { .id = "",
+					   .what = "  any filter (RET_ALLOW only)",
+					   .how = launch_name[L_ALLOWALL],
+					   .base_name = "outside" };
+			struct row over = { .id = "",
+					    .what = "  the gate's filter over any filter",
 					    .how = launch_name[real_default.how],
 					    .base_name = "allowall" };
 
 			if (!row_wanted(loops[i].id))
 				continue;
-			a.err = any.err = over.err = measure(s, 3, 7, loops[i].mode, loops[i].iters,
-							     NULL, &smp);
+			a.err = any.err = over.err =
+				measure(s, 3, 7, loops[i].mode, loops[i].iters, NULL, &smp);
 			row_fill(&a, &smp, 2, 0);
 			row_fill(&any, &smp, 1, 0);
 			row_fill(&over, &smp, 2, 1);
@@ -1135,11 +1140,16 @@ int main(void)
 		/* gate too, when airlockd runs: it separates the notification's cost from the
 		 * session's (cgroup, BPF exec events) */
 		const struct launch_spec *s[] = { &plain, &real_bench, &gate_bench };
-		struct row a = { .id = "2", .what = "fork+exec /bin/true, exec auto-allowed",
-				 .how = launch_name[real_bench.how], .base_name = "outside",
+		struct row a = { .id = "2",
+				 .what = "fork+exec /bin/true, exec auto-allowed",
+				 .how = launch_name[real_bench.how],
+				 .base_name = "outside",
 				 .aim = 1.2 };
-		struct row b = { .id = "2", .what = "fork+exec /bin/true, exec auto-allowed",
-				 .how = launch_name[L_GATE], .base_name = "outside", .aim = 1.2 };
+		struct row b = { .id = "2",
+				 .what = "fork+exec /bin/true, exec auto-allowed",
+				 .how = launch_name[L_GATE],
+				 .base_name = "outside",
+				 .aim = 1.2 };
 
 		a.err = b.err = measure(s, have_daemon ? 3 : 2, 15, "forkexec", 30, NULL, &smp);
 		row_fill(&a, &smp, 1, 0);
@@ -1154,24 +1164,35 @@ int main(void)
 			long iters;
 			int nr;
 		} calls[] = {
-			{ "3a", "open O_WRONLY|O_CREAT, allowed (ADDFD)", "openw", 2000, SYS_openat },
-			{ "3b", "connect 127.0.0.1, allowed (emulated)", "connect", 1000, SYS_connect },
+			{ "3a", "open O_WRONLY|O_CREAT, allowed (ADDFD)", "openw", 2000,
+			  SYS_openat },
+			{ "3b", "connect 127.0.0.1, allowed (emulated)", "connect", 1000,
+			  SYS_connect },
 			{ "3c", "execve, allowed (CONTINUE; fails EACCES)", "execfail", 2000,
 			  SYS_execve },
 		};
 		const char *args[] = { wpath, NULL, xpath };
 
 		for (size_t i = 0; i < 3; i++) {
-			const struct launch_spec floor = { .how = L_FLOOR, .floor_nr = calls[i].nr };
-			const struct launch_spec minimal = { .how = L_MINIMAL, .floor_nr = calls[i].nr };
-			const struct launch_spec *s[] = { &floor, &minimal, &gate_bench, &real_bench };
-			struct row r_min = { .id = calls[i].id, .what = calls[i].what,
-					     .how = launch_name[L_MINIMAL], .base_name = "floor" };
-			struct row r_gate = { .id = calls[i].id, .what = calls[i].what,
-					      .how = launch_name[L_GATE], .base_name = "floor",
+			const struct launch_spec floor = { .how = L_FLOOR,
+							   .floor_nr = calls[i].nr };
+			const struct launch_spec minimal = { .how = L_MINIMAL,
+							     .floor_nr = calls[i].nr };
+			const struct launch_spec *s[] = { &floor, &minimal, &gate_bench,
+							  &real_bench };
+			struct row r_min = { .id = calls[i].id,
+					     .what = calls[i].what,
+					     .how = launch_name[L_MINIMAL],
+					     .base_name = "floor" };
+			struct row r_gate = { .id = calls[i].id,
+					      .what = calls[i].what,
+					      .how = launch_name[L_GATE],
+					      .base_name = "floor",
 					      .aim = 1.3 };
-			struct row r_air = { .id = calls[i].id, .what = calls[i].what,
-					     .how = launch_name[L_AIRLOCK], .base_name = "floor",
+			struct row r_air = { .id = calls[i].id,
+					     .what = calls[i].what,
+					     .how = launch_name[L_AIRLOCK],
+					     .base_name = "floor",
 					     .aim = 1.3 };
 
 			if (!row_wanted(calls[i].id))
@@ -1190,8 +1211,10 @@ int main(void)
 	}
 	if (row_wanted("4")) {
 		const struct launch_spec *s[] = { &real_bench, &real_read };
-		struct row a = { .id = "4", .what = "open O_RDONLY: read rule present/absent",
-				 .how = launch_name[real_read.how], .base_name = "absent" };
+		struct row a = { .id = "4",
+				 .what = "open O_RDONLY: read rule present/absent",
+				 .how = launch_name[real_read.how],
+				 .base_name = "absent" };
 
 		a.err = measure(s, 2, 9, "openr", 2000, rpath, &smp);
 		row_fill(&a, &smp, 1, 0);
@@ -1221,16 +1244,18 @@ int main(void)
 			fmt_time(percentile(raw, LAT_SAMPLES, 50), q50, sizeof(q50));
 			w99 = percentile(raw, LAT_SAMPLES, 99);
 			fmt_time(w99, q99, sizeof(q99));
-			printf("5   approve -> target resumes (%d samples each, not pinned), aim p99 <= "
+			printf("5   approve -> target resumes (%d samples each, not pinned), aim "
+			       "p99 <= "
 			       "5 ms\n",
 			       LAT_SAMPLES);
-			printf("    `airlock approve ID` (fork+exec): p50 %s  p99 %s  %s\n", p50, p99,
-			       c99 <= 5e6 ? "met" : "missed");
-			printf("    raw API request on the socket:    p50 %s  p99 %s  %s\n", q50, q99,
-			       w99 <= 5e6 ? "met" : "missed");
+			printf("    `airlock approve ID` (fork+exec): p50 %s  p99 %s  %s\n", p50,
+			       p99, c99 <= 5e6 ? "met" : "missed");
+			printf("    raw API request on the socket:    p50 %s  p99 %s  %s\n", q50,
+			       q99, w99 <= 5e6 ? "met" : "missed");
 			fmt_time(percentile(spawn, LAT_SAMPLES, 50), s50, sizeof(s50));
 			fmt_time(percentile(spawn, LAT_SAMPLES, 99), s99, sizeof(s99));
-			printf("    baseline: fork+exec+wait /bin/true: p50 %s  p99 %s  (same moments)\n",
+			printf("    baseline: fork+exec+wait /bin/true: p50 %s  p99 %s  (same "
+			       "moments)\n",
 			       s50, s99);
 			if (c99 > 5e6 || w99 > 5e6)
 				missed++;

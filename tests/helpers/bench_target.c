@@ -20,8 +20,8 @@
  *
  * Only the measured call is timed (clock_gettime is a vDSO call, not a syscall); set-up
  * and tear-down around it (close, accept) are not.  The two ungated loops report the
- * thread's CPU time instead of elapsed time (they never block).  A tenth of N runs first as warm-up.
- * Output: "ns TOTAL_NS N" -- the bench divides.
+ * thread's CPU time instead of elapsed time (they never block).  A tenth of N runs first as
+ * warm-up. Output: "ns TOTAL_NS N" -- the bench divides.
  */
 #include <errno.h>
 #include <fcntl.h>
