@@ -14,7 +14,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/audit.h>
 #include <linux/openat2.h>
 #include <seccomp.h>
 #include <stdio.h>

@@ -54,7 +54,9 @@ int notify_allow(struct gate_notif *n);
 
 /* notify_allow() returns -EINPROGRESS when acting would block the caller (a blocking
  * connect): the daemon waits for EPOLLOUT on n->wait_fd and then calls
- * notify_complete(), which answers the target with the outcome.  The loop never blocks. */
+ * notify_complete(), which answers the target with the outcome and closes wait_fd.  The
+ * loop never blocks.  wait_fd is a copy of the target's socket: closing it does not take
+ * it out of an epoll set, so unregister it before notify_complete(). */
 int notify_complete(struct gate_notif *n);
 
 /* Fail the call with -err (err > 0). */
