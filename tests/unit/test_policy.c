@@ -1254,6 +1254,44 @@ Test(policy, request_json_round_trip)
 	free(r);
 }
 
+Test(policy, request_json_reads_back_what_it_writes)
+{
+	/* What the daemon shows (airlock watch --json) can be replayed by policy test. */
+	struct al_request *a = req_syscall(AL_OP_PRIVILEGE, "setresuid");
+	struct al_request *b = calloc(1, sizeof(*b));
+	char err[128], ka[256], kb[256];
+	json_t *j;
+
+	a->args[0] = 0;
+	a->args[1] = 1000;
+	a->args[2] = (uint64_t)-1;
+	a->pid = 7;
+	a->uid = 1000;
+	j = al_request_to_json(a);
+	cr_assert_not_null(j);
+	cr_assert_eq(al_request_from_json(j, b, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(b->op, AL_OP_PRIVILEGE);
+	cr_assert_str_eq(b->syscall, "setresuid");
+	cr_assert_eq(b->args[1], 1000);
+	cr_assert_eq(b->args[2], (uint64_t)-1);
+	cr_assert_eq(b->uid, 1000);
+	cr_assert_eq(al_request_key(a, ka, sizeof(ka)), 0);
+	cr_assert_eq(al_request_key(b, kb, sizeof(kb)), 0);
+	cr_assert_str_eq(ka, kb);
+	json_decref(j);
+	free(a);
+
+	a = req_exec("/usr/bin/rm", "rm", "-rf", "/", NULL);
+	a->argv_truncated = true;
+	j = al_request_to_json(a);
+	cr_assert_eq(al_request_from_json(j, b, err, sizeof(err)), 0, "%s", err);
+	cr_assert(b->argv_truncated);
+	cr_assert_eq(b->argc, 3);
+	json_decref(j);
+	free(a);
+	free(b);
+}
+
 Test(policy, request_json_keeps_non_utf8_paths)
 {
 	struct al_request *r = req_path(AL_OP_WRITE, "/tmp/\xff\xfe");
