@@ -958,7 +958,7 @@ int policy_load_buffer(const char *buf, size_t len, const char *name, struct pol
 		       struct policy_diags *diags)
 {
 	struct policy_diags *scratch = NULL;
-	struct parser ps = { .file = name };
+	struct parser ps = { .file = name ? name : "<buffer>" };
 	yaml_parser_t yp;
 	yaml_document_t doc, extra;
 	bool have_parser = false, have_doc = false;
@@ -988,7 +988,7 @@ int policy_load_buffer(const char *buf, size_t len, const char *name, struct pol
 		goto out;
 	}
 	p = calloc(1, sizeof(*p));
-	if (!p || !(p->source = strdup(name))) {
+	if (!p || !(p->source = strdup(ps.file))) {
 		r = -ENOMEM;
 		goto out;
 	}
