@@ -1130,6 +1130,7 @@ Test(policy, default_asks_and_denies_where_it_should)
 	expect(p, req_connect("[2606:4700::1111]:443"), AL_ASK, "egress");
 	expect(p, req_connect("10.0.0.5:5432"), AL_ASK, "egress");
 	expect(p, req_connect("127.0.0.1:22"), AL_ASK, "loopback-doors");
+	expect(p, req_connect("169.254.169.254:80"), AL_ASK, "cloud-metadata");
 	expect(p, req_connect("unix:/run/docker.sock"), AL_ASK, "service-sockets");
 	expect(p, req_connect("unix:/var/run/docker.sock"), AL_ASK, "service-sockets");
 	expect(p, req_connect("unix:/run/user/1000/bus"), AL_ASK, "service-sockets");
