@@ -101,6 +101,46 @@ static yaml_node_t *node_at(struct parser *ps, int idx)
 	return n;
 }
 
+/* Walk the subtree below root (already walked itself) once, iteratively, marking every
+ * node; *ret is false, with an error, when a node is reached twice, i.e. through an alias.
+ * Used on a section handed to another parser, so that it cannot be made to walk an
+ * exponentially large tree either. */
+static int subtree_alias_free(struct parser *ps, const yaml_node_t *root, bool *ret)
+{
+	int *stack = malloc(ps->nnodes * sizeof(*stack));
+	const yaml_node_t *n = root;
+	size_t top = 0;
+	bool ok = true;
+
+	if (!stack)
+		return -ENOMEM;
+	for (;;) {
+		/* Without aliases each node is pushed once: the stack cannot overflow; with
+		 * one, the walk stops at the second visit, before pushing more than nnodes. */
+		if (n->type == YAML_SEQUENCE_NODE) {
+			for (yaml_node_item_t *it = n->data.sequence.items.start;
+			     it < n->data.sequence.items.top && top < ps->nnodes; it++)
+				stack[top++] = *it;
+		} else if (n->type == YAML_MAPPING_NODE) {
+			for (yaml_node_pair_t *pr = n->data.mapping.pairs.start;
+			     pr < n->data.mapping.pairs.top && top + 1 < ps->nnodes; pr++) {
+				stack[top++] = pr->key;
+				stack[top++] = pr->value;
+			}
+		}
+		if (top == 0)
+			break;
+		n = node_at(ps, stack[--top]);
+		if (!n) {
+			ok = false;
+			break;
+		}
+	}
+	free(stack);
+	*ret = ok;
+	return 0;
+}
+
 /* The text of a scalar node; NULL with an error for anything else. */
 static const char *scalar(struct parser *ps, const yaml_node_t *n, const char *what)
 {
@@ -859,13 +899,19 @@ static int parse_root(struct parser *ps, yaml_node_t *root)
 		case TK_RULES:
 			r = parse_rules(ps, v);
 			break;
-		case TK_REDACT:
+		case TK_REDACT: {
+			bool alias_free;
+
+			r = subtree_alias_free(ps, v, &alias_free);
+			if (r < 0 || !alias_free)
+				break;
 			r = redact_policy_parse(ps->doc, v, ps->file, &ps->p->redact, ps->diags);
 			if (r == -EINVAL) {
 				ps->errors++; /* the redactor reported what */
 				r = 0;
 			}
 			break;
+		}
 		}
 		if (r < 0)
 			return r;

@@ -830,6 +830,18 @@ Test(policy, error_aliases_rejected)
 	cr_assert(strstr(diags.diag[0].message, "aliases"), "%s", diags.diag[0].message);
 }
 
+Test(policy, error_aliases_rejected_in_the_redact_section_too)
+{
+	/* The redactor walks its section itself: aliases are refused before it sees them. */
+	unsigned errors = load_bad("version: 1\n"
+				   "redact:\n"
+				   "  rules:\n"
+				   "    - &r { name: a, pattern: 'x' }\n"
+				   "    - *r\n");
+	expect_diag("t.yaml:4:7: error: this node is used twice (YAML aliases are not supported)");
+	cr_assert_eq(errors, 1);
+}
+
 Test(policy, error_bad_globs_and_addresses)
 {
 	load_bad("version: 1\n"
