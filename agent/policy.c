@@ -252,8 +252,9 @@ static bool parse_duration(struct parser *ps, const yaml_node_t *v, const char *
 
 	if (!s)
 		return false;
-	for (u = s; *u >= '0' && *u <= '9' && n <= UINT32_MAX; u++)
-		n = n * 10 + (unsigned long long)(*u - '0');
+	for (u = s; *u >= '0' && *u <= '9'; u++)
+		if (n <= UINT32_MAX) /* past it, the value is out of range whatever follows */
+			n = n * 10 + (unsigned long long)(*u - '0');
 	if (strcmp(u, "ms") == 0)
 		mult = 1;
 	else if (strcmp(u, "s") == 0)

@@ -753,6 +753,21 @@ Test(policy, errors_are_collected)
 	cr_assert_eq(n, 13);
 }
 
+Test(policy, error_durations_out_of_range)
+{
+	load_bad("version: 1\n"
+		 "defaults: { ask_timeout: 99999999999999999999999h }\n"
+		 "rules:\n"
+		 "  - { name: a, match: { exec: [a] }, action: ask, timeout: 0s }\n"
+		 "  - { name: b, match: { exec: [b] }, action: ask, timeout: 50000h }\n");
+	expect_diag("t.yaml:2:26: error: duration '99999999999999999999999h' for 'ask_timeout' is "
+		    "out of range (1ms to 49 days)");
+	expect_diag("t.yaml:4:60: error: duration '0s' for 'timeout' is out of range (1ms to 49 "
+		    "days)");
+	expect_diag("t.yaml:5:60: error: duration '50000h' for 'timeout' is out of range (1ms to "
+		    "49 days)");
+}
+
 Test(policy, error_duplicate_rule_names_give_both_lines)
 {
 	load_bad("version: 1\n"
