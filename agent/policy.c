@@ -400,6 +400,36 @@ static const char op_list[] =
 	"exec, write, read, delete, chmod, chown, connect, privilege, mount, module, ptrace, bpf, "
 	"kexec, reboot, other";
 
+/* A connect entry that is not unix:, a CIDR with an optional port. */
+static int parse_net(struct parser *ps, struct pmatch *m, const char *s, const yaml_node_t *v)
+{
+	const char *why = NULL;
+	bool host_bits = false;
+	struct pnet n, *nv;
+	int r;
+
+	r = pnet_parse(s, &n, &why, &host_bits);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		report(ps, &v->start_mark, false, "bad connect address '%.100s': %s", s, why);
+		return 0;
+	}
+	if (host_bits)
+		report(ps, &v->start_mark, true,
+		       "connect address '%.100s' has bits set below its prefix length; they are "
+		       "ignored",
+		       s);
+	nv = realloc(m->nets, (m->nnets + 1) * sizeof(*nv));
+	if (!nv) {
+		free(n.text);
+		return -ENOMEM;
+	}
+	m->nets = nv;
+	m->nets[m->nnets++] = n;
+	return 0;
+}
+
 /* One entry of a match key.  -ENOMEM is the only error returned; bad values are reported
  * and the entry is skipped. */
 static int parse_entry(struct parser *ps, struct pmatch *m, enum pkey key, const char *keyname,
@@ -449,32 +479,8 @@ static int parse_entry(struct parser *ps, struct pmatch *m, enum pkey key, const
 			mode = s[5] == '@' ? PGLOB_MODE_FLAT : PGLOB_MODE_PATH;
 			s += 5;
 			break;
-		} else {
-			struct pnet n, *nv;
-			bool host_bits = false;
-
-			r = pnet_parse(s, &n, &why, &host_bits);
-			if (r == -ENOMEM)
-				return r;
-			if (r < 0) {
-				report(ps, &v->start_mark, false,
-				       "bad connect address '%.100s': %s", s, why);
-				return 0;
-			}
-			if (host_bits)
-				report(ps, &v->start_mark, true,
-				       "connect address '%.100s' has bits set below its prefix "
-				       "length; they are ignored",
-				       s);
-			nv = realloc(m->nets, (m->nnets + 1) * sizeof(*nv));
-			if (!nv) {
-				free(n.text);
-				return -ENOMEM;
-			}
-			m->nets = nv;
-			m->nets[m->nnets++] = n;
-			return 0;
 		}
+		return parse_net(ps, m, s, v);
 	case PK_SYSCALL: {
 		enum al_op op = policy_syscall_class(s);
 
