@@ -126,19 +126,48 @@ uint64_t pmatch_ops(const struct pmatch *m)
 	return ops;
 }
 
-static bool any_glob(const struct pglobs *gs, const char *path, const struct al_request *r)
+/* One decision's view of its request: each path split once, on first use, however many
+ * globs look at it. */
+struct decide_ctx {
+	const struct al_request *r;
+	struct psplit path, path2;
+	bool path_ready, path2_ready;
+};
+
+static struct psplit *split_of(struct decide_ctx *c, int which)
 {
-	if (!path[0])
+	if (which == 1) {
+		if (!c->path_ready) {
+			psplit_init(&c->path, c->r->path);
+			c->path_ready = true;
+		}
+		return &c->path;
+	}
+	if (!c->path2_ready) {
+		psplit_init(&c->path2, c->r->path2);
+		c->path2_ready = true;
+	}
+	return &c->path2;
+}
+
+/* Does the request's path (which 1) or path2 (which 2) match any of gs? */
+static bool any_glob(const struct pglobs *gs, struct decide_ctx *c, int which)
+{
+	const char *path = which == 1 ? c->r->path : c->r->path2;
+	struct psplit *sp;
+
+	if (!path[0] || gs->n == 0)
 		return false;
+	sp = split_of(c, which);
 	for (size_t i = 0; i < gs->n; i++)
-		if (pglob_match(&gs->v[i], path, r->home, r->workspace))
+		if (pglob_match_split(&gs->v[i], sp, c->r->home, c->r->workspace))
 			return true;
 	return false;
 }
 
-static bool either_end(const struct pglobs *gs, const struct al_request *r)
+static bool either_end(const struct pglobs *gs, struct decide_ctx *c)
 {
-	return any_glob(gs, r->path, r) || any_glob(gs, r->path2, r);
+	return any_glob(gs, c, 1) || any_glob(gs, c, 2);
 }
 
 static bool argv_matches(const struct pglobs *gs, const struct al_request *r)
@@ -154,11 +183,16 @@ static bool connect_matches(const struct pmatch *m, const struct al_request *r)
 {
 	if (r->addr.ss_family == AF_UNIX) {
 		char text[sizeof("unix:@") + sizeof(((struct sockaddr_un *)0)->sun_path)];
+		struct psplit sp;
 
 		if (m->unix_paths.n == 0 ||
 		    al_addr_format(&r->addr, r->addrlen, text, sizeof(text)) < 0)
 			return false;
-		return any_glob(&m->unix_paths, text + strlen("unix:"), r);
+		psplit_init(&sp, text + strlen("unix:"));
+		for (size_t i = 0; i < m->unix_paths.n; i++)
+			if (pglob_match_split(&m->unix_paths.v[i], &sp, r->home, r->workspace))
+				return true;
+		return false;
 	}
 	for (size_t i = 0; i < m->nnets; i++)
 		if (pnet_match(&m->nets[i], &r->addr))
@@ -178,26 +212,27 @@ static bool syscall_matches(const struct pmatch *m, const struct al_request *r)
 	return false;
 }
 
-static bool pmatch_matches(const struct pmatch *m, const struct al_request *r)
+static bool pmatch_matches(const struct pmatch *m, struct decide_ctx *c)
 {
+	const struct al_request *r = c->r;
 	bool rename = r->op == AL_OP_DELETE && r->path2[0];
 
 	if ((unsigned)r->op >= AL_OP__MAX || r->op == AL_OP_NONE)
 		return false;
-	if ((m->keys & PK_EXEC) && (r->op != AL_OP_EXEC || !any_glob(&m->exec, r->path, r)))
+	if ((m->keys & PK_EXEC) && (r->op != AL_OP_EXEC || !any_glob(&m->exec, c, 1)))
 		return false;
 	if ((m->keys & PK_ARGV) && (r->op != AL_OP_EXEC || !argv_matches(&m->argv, r)))
 		return false;
 	if ((m->keys & PK_WRITE) &&
-	    (!(r->op == AL_OP_WRITE || rename) || !either_end(&m->write, r)))
+	    (!(r->op == AL_OP_WRITE || rename) || !either_end(&m->write, c)))
 		return false;
-	if ((m->keys & PK_DELETE) && (r->op != AL_OP_DELETE || !either_end(&m->del, r)))
+	if ((m->keys & PK_DELETE) && (r->op != AL_OP_DELETE || !either_end(&m->del, c)))
 		return false;
-	if ((m->keys & PK_READ) && (r->op != AL_OP_READ || !any_glob(&m->read, r->path, r)))
+	if ((m->keys & PK_READ) && (r->op != AL_OP_READ || !any_glob(&m->read, c, 1)))
 		return false;
-	if ((m->keys & PK_CHMOD) && (r->op != AL_OP_CHMOD || !any_glob(&m->chmod, r->path, r)))
+	if ((m->keys & PK_CHMOD) && (r->op != AL_OP_CHMOD || !any_glob(&m->chmod, c, 1)))
 		return false;
-	if ((m->keys & PK_CHOWN) && (r->op != AL_OP_CHOWN || !any_glob(&m->chown, r->path, r)))
+	if ((m->keys & PK_CHOWN) && (r->op != AL_OP_CHOWN || !any_glob(&m->chown, c, 1)))
 		return false;
 	if ((m->keys & PK_CONNECT) && (r->op != AL_OP_CONNECT || !connect_matches(m, r)))
 		return false;
@@ -210,6 +245,10 @@ static bool pmatch_matches(const struct pmatch *m, const struct al_request *r)
 
 void policy_decide(const struct policy *p, const struct al_request *req, struct al_decision *ret)
 {
+	struct decide_ctx c; /* not zeroed: 16 KiB of segments, filled only when used */
+
+	c.r = req;
+	c.path_ready = c.path2_ready = false;
 	memset(ret, 0, sizeof(*ret));
 	ret->action = AL_ALLOW;
 	ret->rule_index = UINT_MAX;
@@ -217,9 +256,9 @@ void policy_decide(const struct policy *p, const struct al_request *req, struct 
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct prule *r = &p->rules[i];
 
-		if (!pmatch_matches(&r->match, req))
+		if (!pmatch_matches(&r->match, &c))
 			continue;
-		if (r->has_except && pmatch_matches(&r->except, req))
+		if (r->has_except && pmatch_matches(&r->except, &c))
 			continue;
 		ret->action = r->action;
 		ret->rule = r->name;
