@@ -490,5 +490,9 @@ int al_request_key(const struct al_request *r, char *buf, size_t len)
 			ok = key_put(buf, len, &pos, tmp, strlen(tmp));
 		}
 	}
-	return ok ? 0 : -ENOSPC;
+	if (!ok) {
+		buf[0] = '\0'; /* never a partial key that could equal another action's */
+		return -ENOSPC;
+	}
+	return 0;
 }

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -965,7 +966,7 @@ Test(policy, load_file)
 {
 	char path[] = "/tmp/test_policy.XXXXXX";
 	struct policy *p = NULL;
-	int fd = mkstemp(path);
+	int fd = mkostemp(path, O_CLOEXEC);
 
 	cr_assert_geq(fd, 0);
 	cr_assert_eq(write(fd, issue_example, strlen(issue_example)),
@@ -1364,6 +1365,7 @@ Test(policy, request_key_is_canonical_and_never_truncated)
 	cr_assert_str_neq(ka, kc, "'-rf x' as one argument is not '-rf' 'x'");
 	cr_assert_str_eq(ka, "4:exec,11:/usr/bin/rm,3:-rf,1:x,");
 	cr_assert_eq(al_request_key(a, small, sizeof(small)), -ENOSPC);
+	cr_assert_str_eq(small, "", "no partial key is left behind");
 	a->argv_truncated = true;
 	cr_assert_eq(al_request_key(a, ka, sizeof(ka)), -E2BIG);
 	free(a);
