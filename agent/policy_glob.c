@@ -322,8 +322,7 @@ int pglob_compile(const char *text, enum pglob_mode mode, struct pglob *ret, con
 	}
 	if (text[0] == '~') {
 		if (text[1] && text[1] != '/') {
-			*why =
-				"'~user' is not supported (use '~/' for the session user's home)";
+			*why = "'~user' is not supported (use '~/' for the session user's home)";
 			r = -EINVAL;
 			goto out;
 		}
@@ -474,13 +473,13 @@ int pnet_parse(const char *text, struct pnet *ret, const char **why, bool *ret_h
 		full = 128;
 	} else {
 		*why = "not an IPv4 or IPv6 address (expected a CIDR like 10.0.0.0/8 or "
-			   "[::1]/128:8080, or unix:PATH)";
+		       "[::1]/128:8080, or unix:PATH)";
 		return -EINVAL;
 	}
 	prefix = full;
 	if (slash && parse_uint(slash + 1, strlen(slash + 1), full, &prefix) < 0) {
 		*why = n.family == AF_INET ? "bad prefix length (expected 0-32)"
-					       : "bad prefix length (expected 0-128)";
+					   : "bad prefix length (expected 0-128)";
 		return -EINVAL;
 	}
 	n.prefix = (uint8_t)prefix;

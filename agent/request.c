@@ -410,10 +410,12 @@ int al_request_from_json(const json_t *j, struct al_request *r, char *err, size_
 			const json_t *a;
 
 			if (!json_is_array(v) || json_array_size(v) > 6) {
-				snprintf(err, err_len, "'args' must be an array of at most 6 integers");
+				snprintf(err, err_len,
+					 "'args' must be an array of at most 6 integers");
 				return -EINVAL;
 			}
-			json_array_foreach (v, i, a) {
+			json_array_foreach(v, i, a)
+			{
 				if (!json_is_integer(a)) {
 					snprintf(err, err_len,
 						 "'args' must be an array of at most 6 integers");
