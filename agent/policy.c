@@ -722,6 +722,11 @@ static int parse_rule(struct parser *ps, yaml_node_t *map, struct prule *rule)
 		if (r < 0)
 			return r;
 	}
+	if (seen[RK_MATCH] && rule->match.keys && pmatch_ops(&rule->match) == 0)
+		report(ps, &seen[RK_MATCH]->start_mark, true,
+		       "rule '%.100s' can never match: its keys apply to different operations "
+		       "(write one rule per operation)",
+		       rule->name ? rule->name : "?");
 	if (!seen[RK_NAME])
 		report(ps, &map->start_mark, false, "rule without a 'name'");
 	if (!seen[RK_MATCH])

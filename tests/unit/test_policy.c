@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -859,12 +860,13 @@ Test(policy, error_aliases_rejected_in_the_redact_section_too)
 
 Test(policy, error_bad_globs_and_addresses)
 {
-	load_bad("version: 1\n"
-		 "rules:\n"
-		 "  - name: a\n"
-		 "    match: { write: ['~root/.ssh/**', '/a/../b', 'x\\'],\n"
-		 "             connect: ['1.2.3.4:99999', '[::1', 'example.com:443', 'unix:'] }\n"
-		 "    action: ask\n");
+	unsigned errors = load_bad(
+		"version: 1\n"
+		"rules:\n"
+		"  - name: a\n"
+		"    match: { write: ['~root/.ssh/**', '/a/../b', 'x\\'],\n"
+		"             connect: ['1.2.3.4:99999', '[::1', 'example.com:443', 'unix:'] }\n"
+		"    action: ask\n");
 	expect_diag("t.yaml:4:22: error: bad pattern '~root/.ssh/**' in 'write': '~user' is not "
 		    "supported (use '~/' for the session user's home)");
 	expect_diag("t.yaml:4:39: error: bad pattern '/a/../b' in 'write': '.' and '..' cannot "
@@ -875,7 +877,7 @@ Test(policy, error_bad_globs_and_addresses)
 		    "1-65535 or a range like 8000-8999)");
 	expect_diag("t.yaml:5:41: error: bad connect address '[::1': unterminated '[' in address");
 	expect_diag("t.yaml:5:68: error: bad connect address 'unix:': an empty socket path");
-	cr_assert_eq(diags.count, 7);
+	cr_assert_eq(errors, 7);
 }
 
 Test(policy, error_deep_flow_nesting_is_refused_quickly)
@@ -919,6 +921,24 @@ Test(policy, error_overflow_is_said)
 	free(y);
 }
 
+Test(policy, warns_about_rules_that_cannot_match)
+{
+	struct policy *p = load("version: 1\n"
+				"rules:\n"
+				"  - name: mixed\n"
+				"    match: { exec: [curl], connect: ['0.0.0.0/0'] }\n"
+				"    action: ask\n"
+				"  - name: renames-only\n"
+				"    match: { write: ['/etc/**'], delete: ['/tmp/**'] }\n"
+				"    action: ask\n");
+
+	expect_diag("t.yaml:4:5: warning: rule 'mixed' can never match: its keys apply to "
+		    "different operations (write one rule per operation)");
+	cr_assert_eq(diags.count, 1, "write+delete can match a rename: no warning");
+	expect(p, req_rename("/tmp/x", "/etc/x"), AL_ASK, "renames-only");
+	policy_free(p);
+}
+
 Test(policy, warnings_do_not_fail)
 {
 	struct policy *p = load("version: 1\n"
@@ -946,7 +966,7 @@ Test(policy, load_file)
 {
 	char path[] = "/tmp/test_policy.XXXXXX";
 	struct policy *p = NULL;
-	int fd = mkstemp(path);
+	int fd = mkostemp(path, O_CLOEXEC);
 
 	cr_assert_geq(fd, 0);
 	cr_assert_eq(write(fd, issue_example, strlen(issue_example)),
@@ -1345,6 +1365,7 @@ Test(policy, request_key_is_canonical_and_never_truncated)
 	cr_assert_str_neq(ka, kc, "'-rf x' as one argument is not '-rf' 'x'");
 	cr_assert_str_eq(ka, "4:exec,11:/usr/bin/rm,3:-rf,1:x,");
 	cr_assert_eq(al_request_key(a, small, sizeof(small)), -ENOSPC);
+	cr_assert_str_eq(small, "", "no partial key is left behind");
 	a->argv_truncated = true;
 	cr_assert_eq(al_request_key(a, ka, sizeof(ka)), -E2BIG);
 	free(a);
