@@ -236,7 +236,8 @@ struct child_ctx {
 	unsigned prog_len;
 	int reserved;
 	int ready_w, release_r;
-	const sigset_t *mask; /* the mask to exec with */
+	const sigset_t *mask;	      /* the mask to exec with */
+	const struct sigaction *chld; /* the SIGCHLD disposition to exec with */
 	pid_t parent;
 };
 
@@ -312,6 +313,7 @@ static void __attribute__((noreturn)) child_run(const struct child_ctx *c)
 		child_set_user_env(u);
 	}
 	prctl(PR_SET_PDEATHSIG, 0);
+	sigaction(SIGCHLD, c->chld, NULL);
 	sigprocmask(SIG_SETMASK, c->mask, NULL);
 	execve(l->path, l->argv, environ);
 	e = errno;
@@ -469,6 +471,7 @@ int launcher_run(const struct launch *l, int *ret_status, char *err, size_t err_
 	unsigned prog_len = 0;
 	int ready[2] = { -1, -1 }, release[2] = { -1, -1 };
 	int reserved = -1, sigfd = -1, status = 0, r;
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, old_chld;
 	sigset_t set, old;
 	bool masked = false;
 	pid_t child = -1, self = getpid();
@@ -509,6 +512,10 @@ int launcher_run(const struct launch *l, int *ret_status, char *err, size_t err_
 		goto out;
 	}
 	masked = true;
+	/* A caller that ignores SIGCHLD would have the kernel reap C before P can wait for
+	 * it; C gets the caller's disposition back before exec. */
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGCHLD, &dfl, &old_chld);
 	sigfd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (sigfd < 0) {
 		r = -errno;
@@ -530,6 +537,7 @@ int launcher_run(const struct launch *l, int *ret_status, char *err, size_t err_
 				       .ready_w = ready[1],
 				       .release_r = release[0],
 				       .mask = &old,
+				       .chld = &old_chld,
 				       .parent = self };
 
 		close(ready[0]);
@@ -572,8 +580,10 @@ out:
 		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
-	if (masked)
+	if (masked) {
+		sigaction(SIGCHLD, &old_chld, NULL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
+	}
 	if (sigfd >= 0)
 		close(sigfd);
 	for (i = 0; i < 2; i++) {
