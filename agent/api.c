@@ -344,7 +344,7 @@ static json_t *op_status(struct airlockd *d, struct api_conn *c, const struct ap
 {
 	json_t *res = api_ok(), *sessions = json_array(), *layers = json_array();
 	char buf[4096], *line, *save = NULL;
-	const struct session *s;
+	struct session *s;
 	size_t pending = 0, watchers = 0;
 	const struct approval *a;
 	const struct api_conn *w;
@@ -357,9 +357,14 @@ static json_t *op_status(struct airlockd *d, struct api_conn *c, const struct ap
 	if (!d->bpf)
 		json_array_append_new(layers, json_string("bpf: inactive (could not load)"));
 	json_array_append_new(layers, json_string("seccomp-notify: active"));
-	for (s = d->sessions.head; s; s = s->next)
-		if (peer_sees(p, s->uid) && !s->ended)
-			json_array_append_new(sessions, session_json(d, s));
+	for (s = d->sessions.head; s; s = s->next) {
+		if (!peer_sees(p, s->uid) || s->ended)
+			continue;
+		/* Fresh from the BPF map, not the tick's copy. */
+		if (s->in_bpf)
+			bpf_layer_session_counters(d->bpf, s->cgroup_id, &s->counters);
+		json_array_append_new(sessions, session_json(d, s));
+	}
 	for (a = d->approvals.head; a; a = a->next) {
 		s = session_find(&d->sessions, a->session_id);
 		if (s && peer_sees(p, s->uid))

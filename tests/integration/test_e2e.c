@@ -561,3 +561,38 @@ Test(e2e, an_approved_connect_completes_and_a_denied_one_fails)
 	close(lfd);
 	json_decref(a);
 }
+
+/* The BPF layer counts a session's forks and execs by its cgroup id: status shows them. */
+Test(e2e, status_counts_a_sessions_forks_and_execs)
+{
+	json_t *st, *s, *c = NULL;
+	pid_t pid;
+	int fd, i;
+
+	pid = test_airlock_spawn(&D, &fd, "run", "--", "/bin/sh", "-c",
+				 "/bin/echo; /bin/echo; /bin/echo; exec /bin/sleep 3", NULL);
+	cr_assert_gt(pid, 0);
+	for (i = 0; i < 200; i++) {
+		st = test_daemon_call(&D, "{\"op\":\"status\"}");
+		s = json_array_get(json_object_get(st, "sessions"), 0);
+		c = json_object_get(s, "counters");
+		if (s && !c) {
+			json_decref(st);
+			kill(pid, SIGKILL);
+			test_wait_child(pid, 5000);
+			cr_skip_test("the BPF layer is not active here");
+		}
+		/* sh, 3 x echo (not gated by POLICY), sleep: five execs, three forks. */
+		if (c && json_integer_value(json_object_get(c, "execs")) >= 5 &&
+		    json_integer_value(json_object_get(c, "forks")) >= 3) {
+			json_decref(st);
+			break;
+		}
+		json_decref(st);
+		usleep(20 * 1000);
+	}
+	cr_assert_lt(i, 200, "the counters never reached 5 execs and 3 forks");
+	kill(pid, SIGTERM);
+	test_wait_child(pid, 5000);
+	close(fd);
+}
