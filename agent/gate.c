@@ -427,6 +427,7 @@ static void session_try_remove(struct airlockd *d, struct session *s)
 
 void gate_session_end(struct airlockd *d, struct session *s)
 {
+	struct gate_inflight **pf;
 	struct approval *a, *an;
 	json_t *ev;
 
@@ -434,6 +435,20 @@ void gate_session_end(struct airlockd *d, struct session *s)
 		return;
 	s->ended = true;
 	d->state_dirty = true;
+	/* Allows still completing for it answer through its listener, which closes now. */
+	for (pf = &d->inflight; *pf;) {
+		struct gate_inflight *f = *pf;
+
+		if (f->n->listener != s->listener || s->listener < 0) {
+			pf = &f->next;
+			continue;
+		}
+		*pf = f->next;
+		loop_del(d->epfd, f->n->wait_fd);
+		notify_release(f->n);
+		free(f->n);
+		free(f);
+	}
 	if (s->listener >= 0) {
 		restart_forget_listener(d, s);
 		loop_del(d->epfd, s->listener);
