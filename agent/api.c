@@ -428,6 +428,7 @@ static json_t *decide(struct airlockd *d, const struct api_peer *p, json_t *req,
 	struct gate_verdict v = { .action = allow ? AL_ALLOW : AL_DENY };
 	json_t *jr = json_object_get(req, "reason"), *js = json_object_get(req, "scope");
 	struct approval *a;
+	json_t *res;
 	uint64_t id;
 	int r;
 
@@ -457,7 +458,13 @@ static json_t *decide(struct airlockd *d, const struct api_peer *p, json_t *req,
 	if (r < 0)
 		return api_error(-r, "request %llu: %s, the call was denied",
 				 (unsigned long long)id, strerror(-r));
-	return api_ok();
+	res = api_ok();
+	if (r == 1)
+		json_object_set_new(res, "warning",
+				    json_string("allowed once only: this call cannot be matched "
+						"again (its argv was cut), so no wider scope was "
+						"recorded"));
+	return res;
 }
 
 static json_t *op_approve(struct airlockd *d, struct api_conn *c, const struct api_peer *p,

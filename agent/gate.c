@@ -528,7 +528,12 @@ int gate_resolve(struct airlockd *d, struct approval *a, const struct gate_verdi
 	if (taken)
 		a->n = NULL; /* the in-flight list owns it */
 	approval_free(a);
-	return r == -ENOENT ? -ESRCH : r;
+	if (r == -ENOENT)
+		return -ESRCH;
+	/* Allowed, but only this once: the wider scope could not be recorded. */
+	if (r == 0 && v->action == AL_ALLOW && v->scope.kind != APPROVAL_ONCE && k < 0)
+		return 1;
+	return r;
 }
 
 void gate_target_event(struct airlockd *d, struct approval *a)

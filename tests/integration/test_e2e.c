@@ -596,3 +596,27 @@ Test(e2e, status_counts_a_sessions_forks_and_execs)
 	test_wait_child(pid, 5000);
 	close(fd);
 }
+
+/* An exec whose argv did not fit the daemon's copy has no key: a wider scope would cover
+ * arguments nobody saw, so it is approved once and the approver is told. */
+Test(e2e, a_scope_is_refused_for_a_cut_argv_and_the_approver_told)
+{
+	static char big[40000];
+	json_t *a;
+	char *err;
+	int fd, r;
+	pid_t pid;
+
+	memset(big, 'x', sizeof(big) - 1);
+	pid = test_airlock_spawn(&D, &fd, "run", "--", "/usr/bin/id", big, NULL);
+	a = pending_one();
+	cr_assert(json_is_true(json_object_get(a, "argv_truncated")));
+	r = test_airlock(&D, NULL, &err, "approve", id_str(a), "--scope", "session", NULL);
+	cr_assert_eq(r, 0);
+	cr_assert(strstr(err, "allowed once only"), "stderr: %s", err);
+	free(err);
+	/* id ran (and refused its odd operand): the call was allowed. */
+	cr_assert_eq(test_wait_child(pid, 5000), 1);
+	close(fd);
+	json_decref(a);
+}
