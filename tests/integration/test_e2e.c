@@ -480,9 +480,9 @@ Test(e2e, a_duration_scope_ends)
 	pid_t pid;
 
 	pid = test_airlock_spawn(&D, &fd, "run", "--", "/bin/sh", "-c",
-				 "/usr/bin/id -u; /usr/bin/id -u; sleep 2.5; /usr/bin/id -u", NULL);
+				 "/usr/bin/id -u; /usr/bin/id -u; sleep 3.5; /usr/bin/id -u", NULL);
 	a = pending_one();
-	cr_assert_eq(test_airlock(&D, NULL, NULL, "approve", id_str(a), "--scope", "2s", NULL), 0);
+	cr_assert_eq(test_airlock(&D, NULL, NULL, "approve", id_str(a), "--scope", "3s", NULL), 0);
 	json_decref(a);
 	/* The second call rides on the grant; the third, after it ended, asks again. */
 	list = test_daemon_wait_pending(&D, 1, 5000);
