@@ -179,14 +179,22 @@ static bool argv_matches(const struct pglobs *gs, const struct al_request *r)
 	return false;
 }
 
-static bool connect_matches(const struct pmatch *m, const struct al_request *r)
+static bool connect_matches(const struct pmatch *m, struct decide_ctx *c)
 {
+	const struct al_request *r = c->r;
+
 	if (r->addr.ss_family == AF_UNIX) {
 		char text[sizeof("unix:@") + sizeof(((struct sockaddr_un *)0)->sun_path)];
 		struct psplit sp;
 
-		if (m->unix_paths.n == 0 ||
-		    al_addr_format(&r->addr, r->addrlen, text, sizeof(text)) < 0)
+		if (m->unix_paths.n == 0)
+			return false;
+		/* A pathname socket is also matched where it resolves (the gate resolves it
+		 * like any path: from the cwd, through symlinks and /proc links), or a
+		 * relative name or a symlink to the socket would slip past the rule. */
+		if (any_glob(&m->unix_paths, c, 1))
+			return true;
+		if (al_addr_format(&r->addr, r->addrlen, text, sizeof(text)) < 0)
 			return false;
 		psplit_init(&sp, text + strlen("unix:"));
 		for (size_t i = 0; i < m->unix_paths.n; i++)
@@ -212,7 +220,11 @@ static bool syscall_matches(const struct pmatch *m, const struct al_request *r)
 	return false;
 }
 
-static bool pmatch_matches(const struct pmatch *m, struct decide_ctx *c)
+/* unseen: what an argv key says about arguments the gate did not keep (an argv longer
+ * than AL_ARGV_MAX or AL_ARGBUF_SIZE).  The caller picks the answer that leads to the
+ * stricter outcome, or an option placed past the kept arguments (GNU getopt takes options
+ * anywhere: `rm f1 ... f300 -r dir`) would walk past an argv rule. */
+static bool pmatch_matches(const struct pmatch *m, struct decide_ctx *c, bool unseen)
 {
 	const struct al_request *r = c->r;
 	bool rename = r->op == AL_OP_DELETE && r->path2[0];
@@ -221,7 +233,8 @@ static bool pmatch_matches(const struct pmatch *m, struct decide_ctx *c)
 		return false;
 	if ((m->keys & PK_EXEC) && (r->op != AL_OP_EXEC || !any_glob(&m->exec, c, 1)))
 		return false;
-	if ((m->keys & PK_ARGV) && (r->op != AL_OP_EXEC || !argv_matches(&m->argv, r)))
+	if ((m->keys & PK_ARGV) &&
+	    (r->op != AL_OP_EXEC || !(argv_matches(&m->argv, r) || (unseen && r->argv_truncated))))
 		return false;
 	if ((m->keys & PK_WRITE) &&
 	    (!(r->op == AL_OP_WRITE || rename) || !either_end(&m->write, c)))
@@ -234,7 +247,7 @@ static bool pmatch_matches(const struct pmatch *m, struct decide_ctx *c)
 		return false;
 	if ((m->keys & PK_CHOWN) && (r->op != AL_OP_CHOWN || !any_glob(&m->chown, c, 1)))
 		return false;
-	if ((m->keys & PK_CONNECT) && (r->op != AL_OP_CONNECT || !connect_matches(m, r)))
+	if ((m->keys & PK_CONNECT) && (r->op != AL_OP_CONNECT || !connect_matches(m, c)))
 		return false;
 	if ((m->keys & PK_OP) && !(m->ops & AL_OP_BIT(r->op)))
 		return false;
@@ -255,10 +268,11 @@ void policy_decide(const struct policy *p, const struct al_request *req, struct 
 	ret->on_timeout = p->on_timeout;
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct prule *r = &p->rules[i];
+		bool strict = r->action == AL_ASK || r->action == AL_DENY;
 
-		if (!pmatch_matches(&r->match, &c))
+		if (!pmatch_matches(&r->match, &c, strict))
 			continue;
-		if (r->has_except && pmatch_matches(&r->except, &c))
+		if (r->has_except && pmatch_matches(&r->except, &c, !strict))
 			continue;
 		ret->action = r->action;
 		ret->rule = r->name;

@@ -477,6 +477,51 @@ Test(policy, keys_are_anded_and_bound_to_their_class)
 	policy_free(p);
 }
 
+Test(policy, truncated_argv_counts_toward_the_stricter_outcome)
+{
+	struct policy *p = load("version: 1\n"
+				"rules:\n"
+				"  - name: ok-ls\n"
+				"    match: { exec: [ls], argv: ['--color*'] }\n"
+				"    action: allow\n"
+				"  - name: rm-r\n"
+				"    match: { exec: [rm, ls], argv: ['-r'] }\n"
+				"    except: { argv: ['--dry-run'] }\n"
+				"    action: ask\n");
+	struct al_request *r = req_exec("/usr/bin/rm", "rm", "-f", "a", "b", NULL);
+
+	/* The -r may be among the arguments the gate did not keep. */
+	r->argv_truncated = true;
+	expect(p, r, AL_ASK, "rm-r");
+	/* ... and the --color the allow rule wants, or the --dry-run, may not be there. */
+	r = req_exec("/usr/bin/ls", "ls", "-l", NULL);
+	r->argv_truncated = true;
+	expect(p, r, AL_ASK, "rm-r");
+	expect(p, req_exec("/usr/bin/rm", "rm", "-f", "a", NULL), AL_ALLOW, NULL);
+	policy_free(p);
+}
+
+Test(policy, unix_connect_matches_the_resolved_path_too)
+{
+	struct policy *p = load("version: 1\n"
+				"rules:\n"
+				"  - name: docker\n"
+				"    match: { connect: ['unix:/run/docker.sock'] }\n"
+				"    action: ask\n");
+	struct al_request *r = req_connect("unix:../../run/docker.sock");
+
+	/* The gate resolves a pathname socket like any path, into path. */
+	snprintf(r->path, sizeof(r->path), "/run/docker.sock");
+	expect(p, r, AL_ASK, "docker");
+	r = req_connect("unix:/tmp/link-to-docker");
+	snprintf(r->path, sizeof(r->path), "/run/docker.sock");
+	expect(p, r, AL_ASK, "docker");
+	r = req_connect("unix:/tmp/other.sock");
+	snprintf(r->path, sizeof(r->path), "/tmp/other.sock");
+	expect(p, r, AL_ALLOW, NULL);
+	policy_free(p);
+}
+
 Test(policy, rename_matches_both_ends_for_write_and_delete)
 {
 	struct policy *p = load("version: 1\n"
@@ -1157,6 +1202,7 @@ Test(policy, default_asks_and_denies_where_it_should)
 	expect(p, req_exec("/usr/bin/rm", "rm", "-fR", "x", NULL), AL_ASK, "recursive-delete");
 	expect(p, req_exec("/usr/bin/rm", "rm", "--recursive", "x", NULL), AL_ASK,
 	       "recursive-delete");
+	expect(p, req_exec("/usr/bin/rm", "rm", "--rec", "x", NULL), AL_ASK, "recursive-delete");
 	expect(p, req_exec("/usr/bin/rm", "rm", "--force", "x", NULL), AL_ALLOW, NULL);
 	expect(p, req_path(AL_OP_WRITE, "/etc/hosts"), AL_ASK, "system-files");
 	expect(p, req_path(AL_OP_DELETE, "/usr/bin/git"), AL_ASK, "system-files-delete");
