@@ -547,6 +547,30 @@ Test(policy, rename_matches_both_ends_for_write_and_delete)
 	policy_free(p);
 }
 
+Test(policy, read_rules_match_a_new_name_for_the_file)
+{
+	struct policy *p = load("version: 1\n"
+				"rules:\n"
+				"  - name: creds\n"
+				"    match: { read: ['~/.aws/credentials'] }\n"
+				"    action: ask\n");
+	struct al_request *r;
+
+	/* ln ~/.aws/credentials x; cat x */
+	r = req_path(AL_OP_WRITE, HOME "/.aws/credentials");
+	r->syscall = "linkat";
+	snprintf(r->path2, sizeof(r->path2), WS "/x");
+	expect(p, r, AL_ASK, "creds");
+	/* mv ~/.aws/credentials x; cat x */
+	expect(p, req_rename(HOME "/.aws/credentials", WS "/x"), AL_ASK, "creds");
+	/* A new name *for* the protected path is not a read of it. */
+	expect(p, req_rename(WS "/x", HOME "/.aws/credentials"), AL_ALLOW, NULL);
+	/* Nor is writing it or deleting it. */
+	expect(p, req_path(AL_OP_WRITE, HOME "/.aws/credentials"), AL_ALLOW, NULL);
+	expect(p, req_path(AL_OP_DELETE, HOME "/.aws/credentials"), AL_ALLOW, NULL);
+	policy_free(p);
+}
+
 Test(policy, except_excludes)
 {
 	struct policy *p = load("version: 1\n"
@@ -1057,7 +1081,10 @@ Test(policy, ops_needed_is_minimal)
 		 "    match: { chmod: ['/etc/**'] }\n"
 		 "    except: { chmod: ['/etc/x'] }\n"
 		 "    action: ask\n");
-	cr_assert_eq(policy_ops_needed(p), AL_OP_BIT(AL_OP_READ) | AL_OP_BIT(AL_OP_CHMOD));
+	/* read also needs write and delete: links and renames of a protected file. */
+	cr_assert_eq(policy_ops_needed(p), AL_OP_BIT(AL_OP_READ) | AL_OP_BIT(AL_OP_WRITE) |
+						   AL_OP_BIT(AL_OP_DELETE) |
+						   AL_OP_BIT(AL_OP_CHMOD));
 	policy_free(p);
 }
 
