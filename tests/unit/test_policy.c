@@ -1003,8 +1003,37 @@ Test(policy, warns_about_rules_that_cannot_match)
 
 	expect_diag("t.yaml:4:5: warning: rule 'mixed' can never match: its keys apply to "
 		    "different operations (write one rule per operation)");
-	cr_assert_eq(diags.count, 1, "write+delete can match a rename: no warning");
+	{
+		unsigned never = 0;
+
+		for (unsigned i = 0; i < diags.count; i++)
+			never += strstr(diags.diag[i].message, "can never match") != NULL;
+		cr_assert_eq(never, 1, "write+delete can match a rename: no warning");
+	}
 	expect(p, req_rename("/tmp/x", "/etc/x"), AL_ASK, "renames-only");
+	policy_free(p);
+}
+
+Test(policy, warns_about_path_rules_without_a_mount_rule)
+{
+	static const char rules[] = "  - name: protect\n"
+				    "    match: { write: ['/etc/**'] }\n"
+				    "    action: ask\n";
+	char yaml[512];
+	struct policy *p;
+
+	snprintf(yaml, sizeof(yaml), "version: 1\nrules:\n%s", rules);
+	p = load(yaml);
+	expect_diag(
+		"t.yaml:3:5: warning: rule 'protect' protects paths, but no rule denies or asks "
+		"about mounts: a bind mount gives a file another name (add op: [mount])");
+	policy_free(p);
+
+	snprintf(yaml, sizeof(yaml),
+		 "version: 1\nrules:\n%s  - { name: m, match: { op: [mount] }, action: deny }\n",
+		 rules);
+	p = load(yaml);
+	cr_assert_eq(diags.count, 0);
 	policy_free(p);
 }
 
