@@ -1295,6 +1295,11 @@ Test(policy, default_asks_and_denies_where_it_should)
 	expect(p, req_path(AL_OP_WRITE, "/sys/fs/cgroup/unified/user.slice/cgroup.procs"), AL_DENY,
 	       "cgroup-escape");
 	expect(p, req_path(AL_OP_WRITE, "/sys/fs/cgroup/cgroup.procs"), AL_DENY, "cgroup-escape");
+	expect(p, req_path(AL_OP_WRITE, "/var/log/airlock/audit.jsonl"), AL_DENY, "airlock-itself");
+	expect(p, req_path(AL_OP_DELETE, "/var/log/airlock/audit.jsonl"), AL_DENY,
+	       "airlock-itself-delete");
+	expect(p, req_rename("/var/log/airlock/audit.jsonl", "/tmp/x"), AL_DENY, "airlock-itself");
+	expect(p, req_path(AL_OP_WRITE, "/etc/airlock/policy.yaml"), AL_DENY, "airlock-itself");
 	expect(p, req_syscall(AL_OP_MODULE, "finit_module"), AL_DENY, "kernel");
 	expect(p, req_syscall(AL_OP_MOUNT, "fsmount"), AL_DENY, "kernel");
 	expect(p, req_syscall(AL_OP_BPF, "bpf"), AL_DENY, "kernel");
