@@ -1288,6 +1288,10 @@ Test(policy, default_asks_and_denies_where_it_should)
 	expect(p, req_connect("unix:/run/screen/S-u/1234.pts-0.host"), AL_ASK, "service-sockets");
 	expect(p, req_connect("unix:/tmp/ssh-XXXXabcd/agent.1234"), AL_ASK, "service-sockets");
 	expect(p, req_connect("unix:@/tmp/.X11-unix/X0"), AL_ASK, "service-sockets");
+	expect(p, req_connect("unix:/run/user/1000/vscode-ipc-1b2c.sock"), AL_ASK,
+	       "service-sockets");
+	expect(p, req_connect("unix:" HOME "/.ssh/agent/s.AbC.agent.xyz"), AL_ASK,
+	       "service-sockets");
 	expect(p, req_exec("/usr/bin/systemd-run", "systemd-run", "--user", "sh", NULL), AL_ASK,
 	       "run-elsewhere");
 	expect(p, req_exec("/usr/bin/at", "at", "now", NULL), AL_ASK, "run-elsewhere");
