@@ -26,6 +26,7 @@
 #include "gate.h"
 #include "log.h"
 #include "policy.h"
+#include "restart.h"
 #include "syscalls.h"
 
 static void usage(FILE *f)
@@ -41,14 +42,16 @@ static void usage(FILE *f)
 		"options:\n"
 		"  --runtime-dir DIR       where api.sock lives (default /run/airlock)\n"
 		"  --policy FILE           policy YAML (default: the embedded policy, see\n"
-		"                          'airlock policy show --default'); SIGHUP reloads it and\n"
+		"                          'airlock policy show --default'); SIGHUP reloads it "
+		"and\n"
 		"                          a reload that fails keeps the policy in force\n"
 		"  --audit-log FILE        audit log (default /var/log/airlock/audit.jsonl)\n"
 		"  --approvers-group NAME  group whose members may approve and deny (default\n"
 		"                          'airlock'); root always may.  A process inside a\n"
 		"                          session never may, whatever its uid\n"
 		"  --cgroup-name NAME      directory under the cgroup2 mount that holds the\n"
-		"                          sessions' cgroups (default 'airlock'); give each daemon\n"
+		"                          sessions' cgroups (default 'airlock'); give each "
+		"daemon\n"
 		"                          on one host its own\n"
 		"  -v, --verbose           debug messages\n"
 		"      --log-json          log JSON lines on stderr (for journald)\n"
@@ -79,16 +82,17 @@ static int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
-static void log_diags(const struct policy_diags *diags, bool as_error)
+/* "file:line:col: message", the level given by the log prefix (policy_diag_format would
+ * add a second "error:"). */
+static void log_diags(const struct policy_diags *diags)
 {
-	char line[1024];
-
 	for (unsigned i = 0; i < diags->count; i++) {
-		policy_diag_format(&diags->diag[i], line, sizeof(line));
-		if (as_error && !diags->diag[i].warning)
-			log_error("%s", line);
+		const struct policy_diag *dg = &diags->diag[i];
+
+		if (dg->warning)
+			log_warn("%s:%d:%d: %s", dg->file, dg->line, dg->column, dg->message);
 		else
-			log_warn("%s", line);
+			log_error("%s:%d:%d: %s", dg->file, dg->line, dg->column, dg->message);
 	}
 }
 
@@ -100,7 +104,7 @@ static int load_policy(const char *path, struct policy **ret)
 	if (!path)
 		return policy_load_default(ret);
 	r = policy_load_file(path, ret, &diags);
-	log_diags(&diags, true);
+	log_diags(&diags);
 	return r;
 }
 
@@ -113,7 +117,8 @@ static void reload_policy(struct airlockd *d)
 	if (r < 0) {
 		log_error("policy reload from '%s' failed: %s, keeping the policy in force",
 			  d->policy_path ? d->policy_path : "<default>", strerror(-r));
-		sd_notifyf(0, "STATUS=policy reload failed, keeping '%s'", policy_source(d->policy));
+		sd_notifyf(0, "STATUS=policy reload failed, keeping '%s'",
+			   policy_source(d->policy));
 		return;
 	}
 	/* Nothing keeps pointers into the old policy: parked asks copied their rule name. */
@@ -215,6 +220,7 @@ int main(int argc, char **argv)
 	};
 	struct loop_src sig_src, timer_src, bpf_src = { .kind = LOOP_BPF };
 	const char *cgroup_name = "airlock";
+	size_t shown_sessions = 0, shown_asks = 0;
 	int sfd = -1, tfd = -1, opt, r, stop = 0, ret = 1;
 	sigset_t mask;
 	char dir[PATH_MAX];
@@ -329,6 +335,23 @@ int main(int argc, char **argv)
 		log_error("epoll_ctl: %s", strerror(errno));
 		goto out;
 	}
+	/* A service manager with an fd store may hand back the listeners of a previous
+	 * instance; their sessions and asks are taken over before anything is served. */
+	d.restart_enabled = getenv("NOTIFY_SOCKET") != NULL;
+	{
+		unsigned ns = 0, na = 0;
+
+		r = restart_restore(&d, &ns, &na);
+		if (r < 0)
+			log_warn("cannot take over the previous instance's state in "
+				 "'%s/state.json': "
+				 "%s, starting without its sessions",
+				 d.runtime_dir, strerror(-r));
+		else if (ns || na)
+			log_info("took over %u sessions and %u pending asks from the previous "
+				 "instance",
+				 ns, na);
+	}
 	if (d.bpf && bpf_layer_events_fd(d.bpf) >= 0 &&
 	    loop_add(d.epfd, bpf_layer_events_fd(d.bpf), EPOLLIN, &bpf_src) < 0)
 		log_warn("cannot watch BPF exec events: %s, ignoring", strerror(errno));
@@ -363,6 +386,21 @@ int main(int argc, char **argv)
 		if (n == 1)
 			handle_event(&d, ev.data.ptr, ev.events, &stop);
 		api_reap(&d);
+		if (d.state_dirty && d.restart_enabled) {
+			r = restart_save(&d);
+			if (r < 0)
+				log_warn("cannot write '%s/state.json': %s, a restart would lose "
+					 "pending asks",
+					 d.runtime_dir, strerror(-r));
+		}
+		d.state_dirty = false;
+		/* What `systemctl status` shows, sent only when it changes. */
+		if (d.sessions.count != shown_sessions || d.approvals.count != shown_asks) {
+			shown_sessions = d.sessions.count;
+			shown_asks = d.approvals.count;
+			sd_notifyf(0, "STATUS=serving %zu sessions, %zu pending asks, policy '%s'",
+				   shown_sessions, shown_asks, policy_source(d.policy));
+		}
 	}
 	log_info("stopping");
 	sd_notify(0, "STOPPING=1");

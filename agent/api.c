@@ -26,7 +26,9 @@
 #define SO_PEERPIDFD 77 /* 6.5 */
 #endif
 
-#define API_OUT_MAX (8u << 20) /* a watcher this far behind is dropped */
+#define API_OUT_MAX	 (8u << 20) /* a watcher this far behind is dropped */
+#define API_CONN_MAX	 1024	    /* clients at once */
+#define API_CONN_PER_UID 64	    /* clients at once of one non-root uid */
 
 /* ---- connections --------------------------------------------------------- */
 
@@ -37,7 +39,7 @@ struct api_conn {
 	struct ucred cred;
 	struct api_linebuf in;
 	char *out;
-	size_t out_len, out_cap;
+	size_t out_off, out_len, out_cap; /* queued replies: out[out_off .. out_len) */
 	bool watching;
 	bool closing; /* drop once the output is flushed */
 	bool dead;
@@ -72,7 +74,7 @@ static void conn_update_events(struct airlockd *d, struct api_conn *c)
 {
 	uint32_t ev = EPOLLIN | EPOLLRDHUP;
 
-	if (c->out_len)
+	if (c->out_len > c->out_off)
 		ev |= EPOLLOUT;
 	if (loop_mod(d->epfd, c->fd, ev, &c->src) < 0)
 		c->dead = true;
@@ -80,10 +82,9 @@ static void conn_update_events(struct airlockd *d, struct api_conn *c)
 
 static void conn_flush(struct api_conn *c)
 {
-	size_t off = 0;
-
-	while (off < c->out_len) {
-		ssize_t n = send(c->fd, c->out + off, c->out_len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+	while (c->out_off < c->out_len) {
+		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -92,24 +93,33 @@ static void conn_flush(struct api_conn *c)
 				c->dead = true;
 			break;
 		}
-		off += (size_t)n;
+		c->out_off += (size_t)n;
 	}
-	memmove(c->out, c->out + off, c->out_len - off);
-	c->out_len -= off;
+	if (c->out_off == c->out_len)
+		c->out_off = c->out_len = 0;
 }
 
 /* Queue one JSON line; the loop writes it when the socket takes it, never blocking. */
 static void conn_send(struct airlockd *d, struct api_conn *c, const json_t *j)
 {
-	char *s = json_dumps(j, JSON_COMPACT);
+	char *s;
 	size_t len, need;
 
+	if (c->dead)
+		return;
+	s = json_dumps(j, JSON_COMPACT);
 	if (!s) {
 		c->dead = true;
 		return;
 	}
 	len = strlen(s);
-	need = c->out_len + len + 1;
+	/* Compact what was sent only when it is most of the buffer: amortized, not per send. */
+	if (c->out_off > c->out_len / 2) {
+		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+		c->out_len -= c->out_off;
+		c->out_off = 0;
+	}
+	need = c->out_len - c->out_off + len + 1;
 	if (need > API_OUT_MAX) {
 		log_warn("api: client pid %d does not read its replies, dropping it",
 			 (int)c->cred.pid);
@@ -117,6 +127,7 @@ static void conn_send(struct airlockd *d, struct api_conn *c, const json_t *j)
 		free(s);
 		return;
 	}
+	need += c->out_off;
 	if (need > c->out_cap) {
 		size_t cap = c->out_cap ? c->out_cap : 4096;
 		char *nb;
@@ -174,7 +185,6 @@ static void conn_close(struct airlockd *d, struct api_conn *c)
 
 struct api_peer {
 	struct ucred cred;
-	bool known;    /* the peer process still exists and /proc was read from it */
 	bool inside;   /* its cgroup is inside a session (or could not be read) */
 	bool approver; /* root, or in the approvers' group */
 	char name[64];
@@ -260,20 +270,24 @@ static void peer_evaluate(struct airlockd *d, struct api_conn *c, struct api_pee
 	p->cred = c->cred;
 	p->inside = true;
 	user_name(c->cred.uid, p->name, sizeof(p->name));
+	/* A connection whose peer is this very daemon was made on behalf of a target: the gate
+	 * carries out an allowed connect(2) itself, so SO_PEERCRED names us, not the session
+	 * process that asked.  It stays "inside", whatever the credentials say. */
+	if (c->cred.pid == getpid())
+		return;
 	if (c->pidfd < 0 || !pidfd_alive(c->pidfd))
 		return;
 	r = cgroup_pid_in_base(&d->cg, c->cred.pid, &p->inside);
 	if (r < 0)
 		p->inside = true;
-	p->approver = c->cred.uid == 0 ||
-		      (approvers_gid(d->approvers_group, &gid) == 0 && pid_has_gid(c->cred.pid, gid));
+	p->approver = c->cred.uid == 0 || (approvers_gid(d->approvers_group, &gid) == 0 &&
+					   pid_has_gid(c->cred.pid, gid));
 	/* The pid was read through /proc: it must still be the peer, not a reused pid. */
 	if (!pidfd_alive(c->pidfd)) {
 		p->inside = true;
 		p->approver = false;
 		return;
 	}
-	p->known = true;
 }
 
 static bool peer_sees(const struct api_peer *p, uid_t owner)
@@ -330,7 +344,7 @@ static json_t *op_status(struct airlockd *d, struct api_conn *c, const struct ap
 {
 	json_t *res = api_ok(), *sessions = json_array(), *layers = json_array();
 	char buf[4096], *line, *save = NULL;
-	const struct session *s;
+	struct session *s;
 	size_t pending = 0, watchers = 0;
 	const struct approval *a;
 	const struct api_conn *w;
@@ -343,9 +357,14 @@ static json_t *op_status(struct airlockd *d, struct api_conn *c, const struct ap
 	if (!d->bpf)
 		json_array_append_new(layers, json_string("bpf: inactive (could not load)"));
 	json_array_append_new(layers, json_string("seccomp-notify: active"));
-	for (s = d->sessions.head; s; s = s->next)
-		if (peer_sees(p, s->uid) && !s->ended)
-			json_array_append_new(sessions, session_json(d, s));
+	for (s = d->sessions.head; s; s = s->next) {
+		if (!peer_sees(p, s->uid) || s->ended)
+			continue;
+		/* Fresh from the BPF map, not the tick's copy. */
+		if (s->in_bpf)
+			bpf_layer_session_counters(d->bpf, s->cgroup_id, &s->counters);
+		json_array_append_new(sessions, session_json(d, s));
+	}
 	for (a = d->approvals.head; a; a = a->next) {
 		s = session_find(&d->sessions, a->session_id);
 		if (s && peer_sees(p, s->uid))
@@ -354,18 +373,19 @@ static json_t *op_status(struct airlockd *d, struct api_conn *c, const struct ap
 	for (w = d->api->conns; w; w = w->next)
 		watchers += w->watching && !w->dead;
 	json_object_set_new(res, "daemon",
-			    json_pack("{s:i,s:I,s:s,s:s,s:s}", "pid", (int)getpid(), "started",
+			    json_pack("{s:i,s:I,s:s,s:s,s:s,s:I}", "pid", (int)getpid(), "started",
 				      (json_int_t)d->started_ms, "runtime_dir", d->runtime_dir,
-				      "cgroup", d->cg.path, "audit_log", d->audit_path));
+				      "cgroup", d->cg.path, "audit_log", d->audit_path,
+				      "audit_errors", (json_int_t)d->audit_errors));
 	json_object_set_new(res, "policy", json_pack("{s:s}", "source", policy_source(d->policy)));
 	json_object_set_new(res, "layers", layers);
 	json_object_set_new(res, "sessions", sessions);
 	json_object_set_new(res, "pending", json_integer((json_int_t)pending));
 	json_object_set_new(res, "watchers", json_integer((json_int_t)watchers));
-	json_object_set_new(res, "you", json_pack("{s:i,s:s,s:b,s:b}", "uid", (int)p->cred.uid,
-						  "name", p->name, "approver",
-						  p->approver && !p->inside, "in_session",
-						  p->inside));
+	json_object_set_new(res, "you",
+			    json_pack("{s:i,s:s,s:b,s:b}", "uid", (int)p->cred.uid, "name", p->name,
+				      "approver", p->approver && !p->inside, "in_session",
+				      p->inside));
 	return res;
 }
 
@@ -408,6 +428,7 @@ static json_t *decide(struct airlockd *d, const struct api_peer *p, json_t *req,
 	struct gate_verdict v = { .action = allow ? AL_ALLOW : AL_DENY };
 	json_t *jr = json_object_get(req, "reason"), *js = json_object_get(req, "scope");
 	struct approval *a;
+	json_t *res;
 	uint64_t id;
 	int r;
 
@@ -418,7 +439,8 @@ static json_t *decide(struct airlockd *d, const struct api_peer *p, json_t *req,
 	if (js && !json_is_null(js)) {
 		if (!allow)
 			return api_error(EINVAL, "'scope' applies to approve only");
-		if (!json_is_string(js) || approval_scope_parse(json_string_value(js), &v.scope) < 0)
+		if (!json_is_string(js) ||
+		    approval_scope_parse(json_string_value(js), &v.scope) < 0)
 			return api_error(EINVAL,
 					 "bad scope '%s': once, session or a duration like 10m",
 					 json_is_string(js) ? json_string_value(js) : "?");
@@ -436,7 +458,13 @@ static json_t *decide(struct airlockd *d, const struct api_peer *p, json_t *req,
 	if (r < 0)
 		return api_error(-r, "request %llu: %s, the call was denied",
 				 (unsigned long long)id, strerror(-r));
-	return api_ok();
+	res = api_ok();
+	if (r == 1)
+		json_object_set_new(res, "warning",
+				    json_string("allowed once only: this call cannot be matched "
+						"again (its argv was cut), so no wider scope was "
+						"recorded"));
+	return res;
 }
 
 static json_t *op_approve(struct airlockd *d, struct api_conn *c, const struct api_peer *p,
@@ -476,9 +504,16 @@ static json_t *op_session_create(struct airlockd *d, struct api_conn *c, const s
 
 	if (!json_is_array(jargv) || json_array_size(jargv) == 0)
 		return api_error(EINVAL, "'argv' must be a non-empty array of strings");
-	json_array_foreach (jargv, i, v)
+	json_array_foreach(jargv, i, v)
+	{
 		if (!json_is_string(v))
 			return api_error(EINVAL, "'argv' must be a non-empty array of strings");
+	}
+	for (s = d->sessions.head; s; s = s->next)
+		if (s->creator == c && s->listener < 0)
+			return api_error(EBUSY,
+					 "session %llu of this connection is not attached yet",
+					 (unsigned long long)s->id);
 	if (jprof && !json_is_null(jprof) &&
 	    (!json_is_string(jprof) || strcmp(json_string_value(jprof), "default") != 0))
 		return api_error(EOPNOTSUPP, "unknown profile '%s': this policy has only 'default'",
@@ -490,13 +525,15 @@ static json_t *op_session_create(struct airlockd *d, struct api_conn *c, const s
 		if (r != 0 || !pwr)
 			return api_error(ENOENT, "unknown user '%s'", json_string_value(juser));
 		if (p->cred.uid != 0 && pw.pw_uid != p->cred.uid)
-			return api_error(EPERM, "permission denied: only root may run a session as "
-						"another user ('%s')",
+			return api_error(EPERM,
+					 "permission denied: only root may run a session as "
+					 "another user ('%s')",
 					 json_string_value(juser));
 	} else {
 		r = getpwuid_r(p->cred.uid, &pw, pwbuf, sizeof(pwbuf), &pwr);
 		if (r != 0 || !pwr)
-			return api_error(ENOENT, "uid %u has no passwd entry", (unsigned)p->cred.uid);
+			return api_error(ENOENT, "uid %u has no passwd entry",
+					 (unsigned)p->cred.uid);
 	}
 	/* The workspace is where the launcher really is, not what it claims. */
 	snprintf(path, sizeof(path), "/proc/%d/cwd", (int)p->cred.pid);
@@ -609,8 +646,9 @@ static json_t *op_session_attach(struct airlockd *d, struct api_conn *c, const s
 	if (s->listener >= 0)
 		return api_error(EBUSY, "session %llu is already attached", (unsigned long long)id);
 	if (s->creator != c)
-		return api_error(EPERM, "permission denied: session %llu was created on another "
-					"connection",
+		return api_error(EPERM,
+				 "permission denied: session %llu was created on another "
+				 "connection",
 				 (unsigned long long)id);
 
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -760,7 +798,8 @@ static void conn_read(struct airlockd *d, struct api_conn *c)
 		api_linebuf_commit(&c->in, (size_t)n);
 		while ((k = api_linebuf_next(&c->in, &line, &len)) != API_LINE_NONE) {
 			if (k == API_LINE_TOO_LONG)
-				res = api_error(EMSGSIZE, "request line longer than %d bytes, discarded",
+				res = api_error(EMSGSIZE,
+						"request line longer than %d bytes, discarded",
 						API_LINE_MAX);
 			else if (len == 0)
 				continue;
@@ -784,7 +823,7 @@ void api_conn_event(struct airlockd *d, struct api_conn *c, uint32_t events)
 	}
 	if ((events & (EPOLLERR | EPOLLHUP)) && !(events & EPOLLIN))
 		c->dead = true;
-	if (c->closing && c->out_len == 0)
+	if (c->closing && c->out_len == c->out_off)
 		c->dead = true;
 	if (c->dead)
 		conn_close(d, c);
@@ -792,47 +831,71 @@ void api_conn_event(struct airlockd *d, struct api_conn *c, uint32_t events)
 		loop_mod(d->epfd, c->fd, EPOLLOUT, &c->src);
 }
 
-void api_accept(struct airlockd *d)
+/* Set up one accepted client.  0, or -errno with fd closed. */
+static int conn_new(struct airlockd *d, int fd)
 {
 	struct api_server *srv = d->api;
-	socklen_t sl;
-	int fd;
+	struct api_conn *c, *o;
+	socklen_t sl = sizeof(struct ucred);
+	size_t total = 0, same_uid = 0;
+	int r;
 
-	while ((fd = accept4(srv->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
-		struct api_conn *c = calloc(1, sizeof(*c));
-
-		sl = sizeof(c ? c->cred : (struct ucred){ 0 });
-		if (!c || api_linebuf_init(&c->in, API_LINE_MAX) < 0) {
-			free(c);
-			close(fd);
-			continue;
-		}
-		c->fd = fd;
-		c->pidfd = -1;
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &sl) < 0) {
-			api_linebuf_free(&c->in);
-			free(c);
-			close(fd);
-			continue;
-		}
-		sl = sizeof(c->pidfd);
-		/* SO_PEERPIDFD (6.5) names the very process that connected; pidfd_open is the
-		 * fallback, racing only with a peer that exits at once. */
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &c->pidfd, &sl) < 0)
-			c->pidfd = (int)syscall(SYS_pidfd_open, c->cred.pid, 0);
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	c->fd = fd;
+	c->pidfd = -1;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &sl) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	/* The socket is open to every local user: one uid cannot take every slot. */
+	for (o = srv->conns; o; o = o->next) {
+		total++;
+		same_uid += o->cred.uid == c->cred.uid;
+	}
+	if (total >= API_CONN_MAX || (c->cred.uid != 0 && same_uid >= API_CONN_PER_UID)) {
+		r = -EMFILE;
+		goto fail;
+	}
+	r = api_linebuf_init(&c->in, API_LINE_MAX);
+	if (r < 0)
+		goto fail;
+	/* SO_PEERPIDFD (6.5) names the very process that connected; pidfd_open is the
+	 * fallback, racing only with a peer that exits at once. */
+	sl = sizeof(c->pidfd);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &c->pidfd, &sl) < 0)
+		c->pidfd = (int)syscall(SYS_pidfd_open, c->cred.pid, 0);
+	if (c->pidfd >= 0)
+		fcntl(c->pidfd, F_SETFD, FD_CLOEXEC);
+	c->src = (struct loop_src){ .kind = LOOP_API_CONN, .ptr = c };
+	r = loop_add(d->epfd, fd, EPOLLIN | EPOLLRDHUP, &c->src);
+	if (r < 0)
+		goto fail;
+	c->next = srv->conns;
+	srv->conns = c;
+	return 0;
+fail:
+	if (c) {
 		if (c->pidfd >= 0)
-			fcntl(c->pidfd, F_SETFD, FD_CLOEXEC);
-		c->src = (struct loop_src){ .kind = LOOP_API_CONN, .ptr = c };
-		if (loop_add(d->epfd, fd, EPOLLIN | EPOLLRDHUP, &c->src) < 0) {
-			if (c->pidfd >= 0)
-				close(c->pidfd);
-			api_linebuf_free(&c->in);
-			free(c);
-			close(fd);
-			continue;
-		}
-		c->next = srv->conns;
-		srv->conns = c;
+			close(c->pidfd);
+		api_linebuf_free(&c->in);
+		free(c);
+	}
+	close(fd);
+	return r;
+}
+
+void api_accept(struct airlockd *d)
+{
+	int fd, r;
+
+	while ((fd = accept4(d->api->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
+		r = conn_new(d, fd);
+		if (r < 0)
+			log_warn("api: refusing a client: %s", strerror(-r));
 	}
 	if (errno != EAGAIN && errno != EINTR)
 		log_warn("api: accept failed: %s, ignoring", strerror(errno));

@@ -33,7 +33,8 @@ static void usage(FILE *f)
 		"              (fields in docs/api.md)\n"
 		"  -h, --help  this help\n"
 		"\n"
-		"exit status: 0 when interrupted, 1 when airlockd cannot be reached or goes away\n");
+		"exit status: 0 when interrupted, 1 when airlockd cannot be reached or goes "
+		"away\n");
 }
 
 static volatile sig_atomic_t interrupted;
@@ -68,7 +69,8 @@ static void print_event(const json_t *ev)
 		       json_string_value(json_object_get(ev, "op")) ?: "?", what,
 		       json_string_value(json_object_get(ev, "rule")) ?: "-", left);
 	} else if (strcmp(kind, "decision") == 0) {
-		json_t *by = json_object_get(ev, "decided_by"), *grant = json_object_get(by, "grant");
+		json_t *by = json_object_get(ev, "decided_by"),
+		       *grant = json_object_get(by, "grant");
 		const char *reason = json_string_value(json_object_get(ev, "reason"));
 		const char *scope = json_string_value(json_object_get(ev, "scope"));
 		char who[128];

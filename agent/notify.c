@@ -14,7 +14,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/audit.h>
 #include <linux/openat2.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -53,6 +52,19 @@ struct raw_args {
 	uint64_t resolve;
 };
 
+_Static_assert(sizeof(((struct gate_notif *)0)->reopen) >= PATHRES_REOPEN_MAX,
+	       "gate_notif.reopen holds a pathres re-open path");
+
+/* What an emulated call needs besides its decided path, read before acting. */
+struct emu_input {
+	int srcfd; /* the target's fd (pidfd_getfd) for f* and AT_EMPTY_PATH forms, or -1 */
+	struct timespec ts[2];
+	bool ts_null;
+	char xname[XATTR_NAME_MAX + 1];
+	char *value;
+	size_t size;
+};
+
 static uint32_t native_arch(void)
 {
 	static uint32_t arch;
@@ -70,6 +82,10 @@ static int notif_buf(struct seccomp_notif **ret_buf, size_t *ret_size)
 
 	if (!buf) {
 		struct seccomp_notif_sizes sizes;
+		int r = syscalls_init(); /* idempotent; decoding needs the numbers */
+
+		if (r < 0)
+			return r;
 
 		if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
 			return -errno;
@@ -125,6 +141,11 @@ int notify_deny(struct gate_notif *n, int err)
 
 void notify_release(struct gate_notif *n)
 {
+	if (n->target) {
+		target_close(n->target);
+		free(n->target);
+		n->target = NULL;
+	}
 	if (n->pidfd >= 0)
 		close(n->pidfd);
 	if (n->wait_fd >= 0)
@@ -147,6 +168,9 @@ static bool name_is(const struct syscall_desc *d, const char *name)
 /* Does this open change anything?  O_TMPFILE carries O_DIRECTORY: test both bits. */
 static bool open_writes(int flags)
 {
+	/* O_PATH ignores every other flag: such an open neither creates nor writes */
+	if (flags & O_PATH)
+		return false;
 	return (flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)) ||
 	       (flags & O_TMPFILE) == O_TMPFILE;
 }
@@ -350,19 +374,33 @@ static bool follows_last(const struct syscall_desc *d, const struct al_request *
 	return follow;
 }
 
-static int decode(struct gate_notif *n, const struct syscall_desc *d, const struct target *t)
+/*
+ * The resolved path has no trailing slash, but "name/" in the call means "name must be a
+ * directory": answer now what the kernel would (ENOTDIR, or EISDIR for a file to be
+ * created), so that an emulated unlink or rename of "file/" does not act on the file.
+ */
+static int check_trailing_slash(const struct syscall_desc *d, const struct al_request *req,
+				const struct target *t, const struct raw_args *a)
+{
+	size_t len = a->has_path ? strlen(a->path) : 0;
+	struct stat st;
+
+	if (len < 2 || a->path[len - 1] != '/' || req->path[0] != '/')
+		return 0;
+	if (fstatat(t->rootfd, req->path[1] ? req->path + 1 : ".", &st, 0) == 0)
+		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	if (is_open(d) && (req->open_flags & O_CREAT))
+		return -EISDIR;
+	return 0;
+}
+
+/* Resolve the paths read by read_args(); runs in the target's credentials. */
+static int resolve_paths(struct gate_notif *n, const struct syscall_desc *d, const struct target *t,
+			 const struct raw_args *a)
 {
 	struct al_request *req = &n->req;
-	struct raw_args *a;
 	unsigned flags;
 	int r;
-
-	a = calloc(1, sizeof(*a));
-	if (!a)
-		return -ENOMEM;
-	r = read_args(n, d, a);
-	if (r < 0)
-		goto out;
 
 	if (is_open(d))
 		req->op = open_writes(req->open_flags) ? AL_OP_WRITE : AL_OP_READ;
@@ -376,13 +414,16 @@ static int decode(struct gate_notif *n, const struct syscall_desc *d, const stru
 		r = pathres_resolve(t, a->dirfd, a->has_path ? a->path : "", flags, req->path,
 				    n->reopen);
 		if (r < 0)
-			goto out;
-	} else if (a->fd >= 0 && (req->op == AL_OP_CHMOD || req->op == AL_OP_CHOWN ||
-				  req->op == AL_OP_MODULE)) {
+			return r;
+		r = check_trailing_slash(d, req, t, a);
+		if (r < 0)
+			return r;
+	} else if (a->fd >= 0 &&
+		   (req->op == AL_OP_CHMOD || req->op == AL_OP_CHOWN || req->op == AL_OP_MODULE)) {
 		/* fchmod/fchown/finit_module: the object is the fd */
 		r = pathres_resolve(t, a->fd, "", PATHRES_EMPTY_PATH, req->path, n->reopen);
 		if (r < 0)
-			goto out;
+			return r;
 	}
 	if (a->has_path2) {
 		char reopen[PATHRES_REOPEN_MAX];
@@ -390,11 +431,9 @@ static int decode(struct gate_notif *n, const struct syscall_desc *d, const stru
 		/* the second end of rename/link is a name: never followed */
 		r = pathres_resolve(t, a->dirfd2, a->path2, 0, req->path2, reopen);
 		if (r < 0)
-			goto out;
-		if (reopen[0]) {
-			r = -ENOENT;
-			goto out;
-		}
+			return r;
+		if (reopen[0])
+			return -ENOENT;
 	}
 	/* An AF_UNIX destination with a path is a file: resolve it like one. */
 	if (req->op == AL_OP_CONNECT && req->addrlen > offsetof(struct sockaddr_un, sun_path) &&
@@ -404,17 +443,15 @@ static int decode(struct gate_notif *n, const struct syscall_desc *d, const stru
 		char sun[sizeof(un->sun_path) + 1] = "";
 
 		if (un->sun_path[0]) {
-			memcpy(sun, un->sun_path, max < sizeof(un->sun_path) ? max : sizeof(un->sun_path));
+			memcpy(sun, un->sun_path,
+			       max < sizeof(un->sun_path) ? max : sizeof(un->sun_path));
 			r = pathres_resolve(t, AL_AT_FDCWD_ARG, sun, PATHRES_FOLLOW, req->path,
 					    n->reopen);
 			if (r < 0)
-				goto out;
+				return r;
 		}
 	}
-	r = 0;
-out:
-	free(a);
-	return r;
+	return 0;
 }
 
 static int fill_identity(struct gate_notif *n, const struct target *t)
@@ -422,12 +459,12 @@ static int fill_identity(struct gate_notif *n, const struct target *t)
 	n->req.tgid = t->tgid;
 	n->req.uid = t->ruid;
 	n->req.gid = t->rgid;
+	/* pidfds are always close-on-exec */
 	n->pidfd = pidfd_open(t->tgid, 0);
 	if (n->pidfd < 0) {
 		n->pidfd = -1;
 		return -errno;
 	}
-	fcntl(n->pidfd, F_SETFD, FD_CLOEXEC);
 	return 0;
 }
 
@@ -441,13 +478,31 @@ static void request_reset(struct al_request *req)
 	req->workspace = NULL;
 }
 
+/* The name of a native syscall outside the table, kept for the daemon's lifetime (the
+ * request's syscall field is a static string). */
+static const char *other_name(int nr)
+{
+	static char *names[1024];
+	char *name;
+
+	if (nr < 0 || nr >= 1024)
+		return NULL;
+	if (!names[nr]) {
+		name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+		if (!name)
+			return NULL;
+		names[nr] = name;
+	}
+	return names[nr];
+}
+
 int notify_recv(int listener, struct gate_notif *n)
 {
 	const struct syscall_desc *d;
 	struct seccomp_notif *sn = NULL;
 	struct saved_creds creds;
-	struct target t = { .procfd = -1, .rootfd = -1 };
-	bool have_target = false;
+	struct target *t = NULL;
+	struct raw_args *a = NULL;
 	size_t size;
 	int r, deny_err = EPERM;
 
@@ -464,6 +519,7 @@ int notify_recv(int listener, struct gate_notif *n)
 	n->pidfd = -1;
 	n->wait_fd = -1;
 	n->reopen[0] = '\0';
+	n->target = NULL;
 	request_reset(&n->req);
 	n->req.syscall_nr = sn->data.nr;
 	n->req.pid = (pid_t)sn->pid;
@@ -477,19 +533,35 @@ int notify_recv(int listener, struct gate_notif *n)
 		goto fail;
 	}
 	d = syscall_by_nr(sn->data.nr);
-	if (!d) {
-		deny_err = ENOSYS;
-		r = -EPROTO;
+	if (d) {
+		n->req.syscall = d->name;
+		n->req.op = d->op;
+	} else {
+		/* a syscall named by a `syscall:` rule, outside the table: decided by name and
+		 * registers, nothing to read */
+		n->req.syscall = other_name(sn->data.nr);
+		n->req.op = AL_OP_OTHER;
+		if (!n->req.syscall) {
+			deny_err = ENOSYS;
+			r = -EPROTO;
+			goto fail;
+		}
+	}
+
+	t = malloc(sizeof(*t));
+	if (!t) {
+		r = -ENOMEM;
 		goto fail;
 	}
-	n->req.syscall = d->name;
-	n->req.op = d->op;
-
-	r = target_open(n->req.pid, &t);
-	if (r < 0)
+	r = target_open(n->req.pid, t);
+	if (r < 0) {
+		free(t);
+		t = NULL;
 		goto fail;
-	have_target = true;
-	r = fill_identity(n, &t);
+	}
+	/* from here on notify_release() closes it */
+	n->target = t;
+	r = fill_identity(n, t);
 	if (r < 0)
 		goto fail;
 	/* The handles were taken while the thread waited: they are its own. */
@@ -497,11 +569,21 @@ int notify_recv(int listener, struct gate_notif *n)
 		r = -ENOENT;
 		goto gone;
 	}
-	r = target_creds_enter(&t, &creds);
-	if (r < 0)
-		goto fail;
-	r = decode(n, d, &t);
-	target_creds_leave(&creds);
+	if (d) {
+		/* Memory is read as the daemon (reading another process needs
+		 * CAP_SYS_PTRACE, which the target's credentials do not carry); paths are
+		 * resolved as the target. */
+		a = calloc(1, sizeof(*a));
+		r = a ? read_args(n, d, a) : -ENOMEM;
+		if (r >= 0) {
+			r = target_creds_enter(t, &creds, false);
+			if (r >= 0) {
+				r = resolve_paths(n, d, t, a);
+				target_creds_leave(&creds);
+			}
+		}
+		free(a);
+	}
 	if (r < 0) {
 		/* what the kernel would have answered: EFAULT, ENAMETOOLONG, EBADF ... */
 		deny_err = -r;
@@ -512,11 +594,8 @@ int notify_recv(int listener, struct gate_notif *n)
 		r = -ENOENT;
 		goto gone;
 	}
-	target_close(&t);
 	return 0;
 fail:
-	if (have_target)
-		target_close(&t);
 	if (id_valid(listener, n->id) < 0) {
 		notify_release(n);
 		return -ENOENT;
@@ -526,7 +605,6 @@ fail:
 	notify_release(n);
 	return -EIO;
 gone:
-	target_close(&t);
 	notify_release(n);
 	return r;
 }
@@ -581,16 +659,78 @@ static int check_reopen(int fd, const char *expect)
 	return strcmp(got, expect) == 0 ? 0 : -ESTALE;
 }
 
+/* Every flag open(2) knows (the kernel's VALID_OPEN_FLAGS). */
+#define OPEN_FLAGS_KNOWN                                                                           \
+	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_DSYNC |     \
+	 O_ASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC |     \
+	 O_SYNC | O_PATH | O_TMPFILE)
+/* What O_PATH keeps; open(2) ignores the rest, openat2(2) would refuse it. */
+#define OPEN_FLAGS_PATH (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+
+/* The flags of the daemon's open: the target's, made acceptable to openat2 the way its
+ * own syscall would have read them, plus what keeps the daemon safe. */
+static int open_flags_for(const struct gate_notif *n)
+{
+	int flags = n->req.open_flags;
+	bool is_openat2 = strcmp(n->req.syscall, "openat2") == 0;
+
+	/* openat2 validates strictly, as the target's own openat2 would have; open and
+	 * openat ignore unknown bits and, with O_PATH, everything O_PATH does not use */
+	if (!is_openat2) {
+		flags &= OPEN_FLAGS_KNOWN;
+		if (flags & O_PATH)
+			flags &= OPEN_FLAGS_PATH;
+	}
+	if (flags & O_PATH)
+		return flags | O_CLOEXEC;
+	return flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+}
+
+/*
+ * /dev/tty means the opener's controlling terminal: opened by the daemon it would be the
+ * daemon's (or none).  Open the target's terminal device instead, by its own path, and
+ * check it is that device.
+ */
+static int open_ctty(const struct target *t, int flags)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	dev_t dev;
+	int fd, r;
+
+	r = target_ctty(t, &dev);
+	if (r < 0)
+		return r;
+	r = target_dev_path(dev, path, sizeof(path));
+	if (r < 0)
+		return r == -ENOENT ? -ENXIO : r;
+	fd = openat2_in_root(t, path, flags & ~(O_CREAT | O_TRUNC | O_EXCL | O_TMPFILE), 0);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != dev) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
 /* Open what was decided, as the target.  Returns the daemon's fd or -errno. */
 static int open_decided(const struct gate_notif *n, const struct target *t)
 {
 	const struct al_request *req = &n->req;
-	/* The daemon must never gain a controlling tty from a target's open. */
-	int flags = (req->open_flags | O_CLOEXEC | O_NOCTTY);
+	/* The daemon must never gain a controlling tty from a target's open, nor block its
+	 * loop on one: a FIFO without a peer would block a plain open.  O_NONBLOCK is taken
+	 * back below when the target did not ask for it. */
+	int flags = open_flags_for(n);
 	bool tmpfile = (req->open_flags & O_TMPFILE) == O_TMPFILE;
 	int fd, r;
 
-	if (n->reopen[0]) {
+	if (strcmp(req->path, "/dev/tty") == 0) {
+		fd = open_ctty(t, flags);
+		if (fd < 0)
+			return fd;
+		r = 0;
+	} else if (n->reopen[0]) {
 		fd = open(n->reopen, flags, req->mode & 07777);
 		if (fd < 0)
 			return -errno;
@@ -604,6 +744,12 @@ static int open_decided(const struct gate_notif *n, const struct target *t)
 	if (r < 0) {
 		close(fd);
 		return r;
+	}
+	if (!(req->open_flags & (O_NONBLOCK | O_PATH))) {
+		int fl = fcntl(fd, F_GETFL);
+
+		if (fl >= 0)
+			fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 	}
 	return fd;
 }
@@ -662,9 +808,9 @@ static int getfd(const struct gate_notif *n, int targetfd)
 {
 	int fd = (int)syscall(SYS_pidfd_getfd, n->pidfd, targetfd, 0);
 
+	/* the new fd is close-on-exec, pidfd_getfd(2) says so */
 	if (fd < 0)
 		return errno == ESRCH ? -ENOENT : -errno;
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	return fd;
 }
 
@@ -681,11 +827,11 @@ static bool follows(const struct gate_notif *n, const struct syscall_desc *d)
 /* unlink, rmdir, rename, link, symlink, mkdir, mknod: name operations on a verified
  * parent directory.  Returns the call's result or -errno. */
 static long emulate_names(const struct gate_notif *n, const struct syscall_desc *d,
-			  const struct target *t)
+			  const struct target *t, const struct emu_input *in)
 {
 	const struct al_request *req = &n->req;
 	char name[NAME_MAX + 1], name2[NAME_MAX + 1];
-	int dir = -1, dir2 = -1, src = -1, i;
+	int dir = -1, dir2 = -1, src, i;
 	long r;
 
 	r = parent_decided(n, t, req->path, name);
@@ -715,12 +861,9 @@ static long emulate_names(const struct gate_notif *n, const struct syscall_desc 
 		dir2 = (int)r;
 		if (name_is(d, "link") || name_is(d, "linkat")) {
 			i = syscall_arg_index(d, SC_ATFLAGS);
-			if (i >= 0 && (req->args[i] & AT_EMPTY_PATH)) {
+			if (i >= 0 && (req->args[i] & AT_EMPTY_PATH) && in->srcfd >= 0) {
 				/* linkat(fd, "", ...): link the very file the fd holds */
-				r = getfd(n, (int)req->args[0]);
-				if (r < 0)
-					goto out;
-				src = (int)r;
+				src = in->srcfd;
 				r = n->reopen[0] ? check_reopen(src, req->path)
 						 : check_fd_path(t, src, req->path, false);
 				if (r >= 0)
@@ -734,8 +877,6 @@ static long emulate_names(const struct gate_notif *n, const struct syscall_desc 
 		}
 	}
 out:
-	if (src >= 0)
-		close(src);
 	if (dir2 >= 0)
 		close(dir2);
 	close(dir);
@@ -787,35 +928,37 @@ static int read_times(const struct gate_notif *n, const struct syscall_desc *d,
 		if (tv[0].tv_usec < 0 || tv[0].tv_usec >= 1000000 || tv[1].tv_usec < 0 ||
 		    tv[1].tv_usec >= 1000000)
 			return -EINVAL;
-		ts[0] = (struct timespec){ .tv_sec = tv[0].tv_sec, .tv_nsec = tv[0].tv_usec * 1000 };
-		ts[1] = (struct timespec){ .tv_sec = tv[1].tv_sec, .tv_nsec = tv[1].tv_usec * 1000 };
+		ts[0] = (struct timespec){ .tv_sec = tv[0].tv_sec,
+					   .tv_nsec = tv[0].tv_usec * 1000 };
+		ts[1] = (struct timespec){ .tv_sec = tv[1].tv_sec,
+					   .tv_nsec = tv[1].tv_usec * 1000 };
 		return 0;
 	}
 }
 
 /*
  * Metadata and content changes on an existing object: act through a verified handle, so
- * the object changed is the one decided.  The data these calls carry (times, xattr
- * values) is not what policy decides on; it is read now, once.
+ * the object changed is the one decided.  The f* forms act on the target's own fd, checked
+ * to still be the decided file.
  */
 static long emulate_object(const struct gate_notif *n, const struct syscall_desc *d,
-			   const struct target *t)
+			   const struct target *t, const struct emu_input *in)
 {
 	const struct al_request *req = &n->req;
-	char link[32], *value = NULL, xname[XATTR_NAME_MAX + 1];
-	int h = -1, fdi = syscall_arg_index(d, SC_FD), ati = syscall_arg_index(d, SC_ATFLAGS);
-	bool via_fd = fdi >= 0 || (ati >= 0 && (req->args[ati] & AT_EMPTY_PATH)) ||
-		      (name_is(d, "utimensat") && !req->args[1]);
-	long r;
+	char link[32];
+	int h = -1;
+	long r = -EBADF;
 
-	if (via_fd) {
-		/* fchmod(fd), fchownat(fd, "", AT_EMPTY_PATH) ...: the target's own file */
-		r = getfd(n, (int)req->args[fdi >= 0 ? fdi : 0]);
-		if (r < 0)
-			return r;
-		h = (int)r;
-		r = n->reopen[0] ? check_reopen(h, req->path) : check_fd_path(t, h, req->path, false);
-	} else {
+	if (in->srcfd >= 0) {
+		r = n->reopen[0] ? check_reopen(in->srcfd, req->path)
+				 : check_fd_path(t, in->srcfd, req->path, false);
+		if (r >= 0)
+			h = fcntl(in->srcfd, F_DUPFD_CLOEXEC, 3);
+		if (r >= 0 && h < 0)
+			r = -errno;
+	}
+	/* AT_EMPTY_PATH with a non-empty name names the file, not the dirfd */
+	if (h < 0 && syscall_arg_index(d, SC_FD) < 0) {
 		r = handle_decided(n, t, req->path, follows(n, d));
 		h = (int)r;
 	}
@@ -830,47 +973,64 @@ static long emulate_object(const struct gate_notif *n, const struct syscall_desc
 		int i = syscall_arg_index(d, SC_ID);
 
 		r = sysres(fchownat(h, "", (uid_t)req->args[i], (gid_t)req->args[i + 1],
-				       AT_EMPTY_PATH));
+				    AT_EMPTY_PATH));
 		break;
 	}
 	default:
-		if (name_is(d, "truncate")) {
+		if (name_is(d, "truncate"))
 			r = sysres(truncate(link, (off_t)req->args[1]));
-		} else if (strstr(d->name, "utime")) {
-			struct timespec ts[2];
-			bool null;
-
-			r = read_times(n, d, ts, &null);
-			if (r >= 0)
-				r = sysres(utimensat(AT_FDCWD, link, null ? NULL : ts, 0));
-		} else if (strstr(d->name, "xattr")) {
-			bool set = strstr(d->name, "setxattr") != NULL;
-			size_t size = set ? (size_t)req->args[3] : 0;
-
-			r = procmem_read_string(req->pid, req->args[1], xname, sizeof(xname));
-			if (r == -ENAMETOOLONG)
-				r = -ERANGE;
-			if (r >= 0 && size > XATTR_VALUE_MAX)
-				r = -E2BIG;
-			if (r >= 0 && size) {
-				value = malloc(size);
-				r = value ? procmem_read(req->pid, req->args[2], value, size)
-					  : -ENOMEM;
-			}
-			if (r >= 0)
-				r = sysres(set ? setxattr(link, xname, value, size,
-							  (int)req->args[4])
-						 : removexattr(link, xname));
-		} else {
+		else if (strstr(d->name, "utime"))
+			r = sysres(utimensat(AT_FDCWD, link, in->ts_null ? NULL : in->ts, 0));
+		else if (strstr(d->name, "setxattr"))
+			r = sysres(
+				setxattr(link, in->xname, in->value, in->size, (int)req->args[4]));
+		else if (strstr(d->name, "removexattr"))
+			r = sysres(removexattr(link, in->xname));
+		else
 			r = -EPERM;
-		}
 		break;
 	}
 out:
-	free(value);
 	if (h >= 0)
 		close(h);
 	return r;
+}
+
+/* Read, as the daemon, what an emulated call needs besides its path: the target's fd for
+ * the f* and AT_EMPTY_PATH forms, times, xattr name and value.  The data is not what
+ * policy decides on; it is read once, now.  0 or the -errno the call fails with. */
+static int prefetch(const struct gate_notif *n, const struct syscall_desc *d, struct emu_input *in)
+{
+	const struct al_request *req = &n->req;
+	int fdi = syscall_arg_index(d, SC_FD), ati = syscall_arg_index(d, SC_ATFLAGS), r;
+
+	if (fdi >= 0 || (ati >= 0 && (req->args[ati] & AT_EMPTY_PATH)) ||
+	    (name_is(d, "utimensat") && !req->args[1])) {
+		/* pidfd_getfd needs the daemon's ptrace right: before taking the target's
+		 * credentials */
+		in->srcfd = getfd(n, (int)req->args[fdi >= 0 ? fdi : 0]);
+		if (in->srcfd < 0 && fdi >= 0)
+			return in->srcfd;
+	}
+	if (strstr(d->name, "utime"))
+		return read_times(n, d, in->ts, &in->ts_null);
+	if (strstr(d->name, "xattr")) {
+		r = procmem_read_string(req->pid, req->args[1], in->xname, sizeof(in->xname));
+		if (r < 0)
+			return r == -ENAMETOOLONG ? -ERANGE : r;
+		if (!strstr(d->name, "setxattr"))
+			return 0;
+		in->size = (size_t)req->args[3];
+		if (in->size > XATTR_VALUE_MAX)
+			return -E2BIG;
+		if (!in->size)
+			return 0;
+		in->value = malloc(in->size);
+		if (!in->value)
+			return -ENOMEM;
+		return procmem_read(req->pid, req->args[2], in->value, in->size);
+	}
+	return 0;
 }
 
 static int emulate_open(struct gate_notif *n, const struct target *t)
@@ -881,9 +1041,11 @@ static int emulate_open(struct gate_notif *n, const struct target *t)
 		.newfd_flags = (n->req.open_flags & O_CLOEXEC) ? O_CLOEXEC : 0,
 	};
 	struct saved_creds creds;
+	bool creates =
+		(n->req.open_flags & O_CREAT) || (n->req.open_flags & O_TMPFILE) == O_TMPFILE;
 	int fd, r;
 
-	r = target_creds_enter(t, &creds);
+	r = target_creds_enter(t, &creds, creates);
 	if (r < 0)
 		return r;
 	fd = open_decided(n, t);
@@ -944,7 +1106,7 @@ static int emulate_connect(struct gate_notif *n, const struct target *t)
 	if (sock < 0)
 		return sock == -ENOENT ? sock : respond_result(n, sock);
 	fl = fcntl(sock, F_GETFL);
-	r = target_creds_enter(t, &creds);
+	r = target_creds_enter(t, &creds, false);
 	if (r < 0)
 		goto out;
 	r = prepare_addr(n, t, &addr, &len, &h);
@@ -1035,8 +1197,7 @@ static bool connected_stream(int sock)
 	return getpeername(sock, (struct sockaddr *)&peer, &plen) == 0;
 }
 
-static int emulate_send(struct gate_notif *n, const struct syscall_desc *d,
-			const struct target *t)
+static int emulate_send(struct gate_notif *n, const struct syscall_desc *d, const struct target *t)
 {
 	const struct al_request *req = &n->req;
 	struct sockaddr_storage addr;
@@ -1088,7 +1249,9 @@ static int emulate_send(struct gate_notif *n, const struct syscall_desc *d,
 			r = notify_deny(n, EPERM);
 			goto out;
 		}
-		got = r < 0 ? r : gather(req->pid, (uint64_t)(uintptr_t)tmh.msg_iov, tmh.msg_iovlen, buf);
+		got = r < 0 ? r
+			    : gather(req->pid, (uint64_t)(uintptr_t)tmh.msg_iov, tmh.msg_iovlen,
+				     buf);
 		r = got < 0 ? (int)got : 0;
 		flags = (int)req->args[2];
 	}
@@ -1096,7 +1259,7 @@ static int emulate_send(struct gate_notif *n, const struct syscall_desc *d,
 		r = respond_result(n, r);
 		goto out;
 	}
-	r = target_creds_enter(t, &creds);
+	r = target_creds_enter(t, &creds, false);
 	if (r < 0)
 		goto out;
 	r = prepare_addr(n, t, &addr, &len, &h);
@@ -1127,38 +1290,39 @@ out:
 static long emulate_in_creds(struct gate_notif *n, const struct syscall_desc *d,
 			     const struct target *t)
 {
+	struct emu_input in = { .srcfd = -1 };
 	struct saved_creds creds;
+	bool object = d->op == AL_OP_CHMOD || d->op == AL_OP_CHOWN || name_is(d, "truncate") ||
+		      strstr(d->name, "utime") || strstr(d->name, "xattr");
+	bool creates = strstr(d->name, "mkdir") || strstr(d->name, "mknod");
 	long r;
 
-	r = target_creds_enter(t, &creds);
+	r = prefetch(n, d, &in);
 	if (r < 0)
-		return r;
-	switch (d->op) {
-	case AL_OP_CHMOD:
-	case AL_OP_CHOWN:
-		r = emulate_object(n, d, t);
-		break;
-	default:
-		if (name_is(d, "truncate") || strstr(d->name, "utime") || strstr(d->name, "xattr"))
-			r = emulate_object(n, d, t);
-		else
-			r = emulate_names(n, d, t);
-		break;
-	}
+		goto out;
+	r = target_creds_enter(t, &creds, creates);
+	if (r < 0)
+		goto out;
+	r = object ? emulate_object(n, d, t, &in) : emulate_names(n, d, t, &in);
 	target_creds_leave(&creds);
+out:
+	if (in.srcfd >= 0)
+		close(in.srcfd);
+	free(in.value);
 	return r;
 }
 
 int notify_allow(struct gate_notif *n)
 {
 	const struct syscall_desc *d = syscall_by_nr(n->req.syscall_nr);
-	struct target t = { .procfd = -1, .rootfd = -1 };
+	struct target fresh = { .procfd = -1, .rootfd = -1 }, *t = n->target;
 	long r;
 
-	if (!d)
-		return -EINVAL;
 	if (!notify_id_valid(n))
 		return -ENOENT;
+	if (!d)
+		/* AL_OP_OTHER: decided by name and registers */
+		return respond(n, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 	switch (d->op) {
 	case AL_OP_EXEC:
 		/* An exec cannot be performed for the target; the BPF exec hook (a later
@@ -1183,25 +1347,35 @@ int notify_allow(struct gate_notif *n)
 		 * emulated, denied (docs/gate.md) */
 		return respond(n, 0, -EPERM, 0);
 
-	/* Handles on the thread again, and proof they are its own. */
-	r = target_open(n->req.pid, &t);
-	if (r < 0 || !notify_id_valid(n)) {
-		if (r >= 0)
-			target_close(&t);
-		return notify_id_valid(n) ? (int)r : -ENOENT;
+	/* The handles taken at receive time were proven the thread's own, and the thread
+	 * still waits (checked above).  Without them, take fresh ones and prove it again. */
+	if (!t) {
+		r = target_open(n->req.pid, &fresh);
+		if (r < 0 || !notify_id_valid(n)) {
+			if (r >= 0)
+				target_close(&fresh);
+			return notify_id_valid(n) ? (int)r : -ENOENT;
+		}
+		t = &fresh;
 	}
-	if (is_open(d)) {
-		r = emulate_open(n, &t);
+	if (is_open(d) && (n->req.open_flags & O_PATH)) {
+		/* ADDFD cannot pass an O_PATH file (the kernel's fget() skips them).  An O_PATH
+		 * fd gives neither content nor a write: every use of it that does (a re-open
+		 * through /proc/self/fd, an *at() call, linkat, fexecve) is gated and resolved
+		 * on its own, so what a racing thread could change here grants nothing. */
+		r = respond(n, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+	} else if (is_open(d)) {
+		r = emulate_open(n, t);
 	} else if (d->op == AL_OP_CONNECT) {
 		if (name_is(d, "connect"))
-			r = emulate_connect(n, &t);
+			r = emulate_connect(n, t);
 		else if (!n->req.addrlen && !name_is(d, "sendmsg") && !name_is(d, "sendmmsg"))
 			/* sendto without an address: the decision rested on the NULL register */
 			r = respond(n, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 		else
-			r = emulate_send(n, d, &t);
+			r = emulate_send(n, d, t);
 	} else {
-		r = emulate_in_creds(n, d, &t);
+		r = emulate_in_creds(n, d, t);
 		if (r == -ESTALE) {
 			respond(n, 0, -EACCES, 0);
 		} else if (r != -ENOENT || notify_id_valid(n)) {
@@ -1210,6 +1384,7 @@ int notify_allow(struct gate_notif *n)
 			r = s < 0 ? s : 0;
 		}
 	}
-	target_close(&t);
+	if (t == &fresh)
+		target_close(&fresh);
 	return (int)r;
 }

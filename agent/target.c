@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -36,16 +37,16 @@ static int read_status(int procfd, char **ret_buf)
 			r = -errno;
 			goto fail;
 		}
-		if (n == 0)
-			break;
 		len += (size_t)n;
-		if (len == size) {
-			if (size >= STATUS_MAX) {
-				r = -EFBIG;
-				goto fail;
-			}
-			size *= 2;
+		/* procfs renders status whole and hands out all that fits: a short read is
+		 * the end, no need for a second read to see 0 */
+		if (len < size)
+			break;
+		if (size >= STATUS_MAX) {
+			r = -EFBIG;
+			goto fail;
 		}
+		size *= 2;
 	}
 	buf[len] = '\0';
 	close(fd);
@@ -242,46 +243,96 @@ static int set_fsgid(gid_t gid)
 	return (gid_t)syscall(SYS_setfsgid, (gid_t)-1) == gid ? 0 : -EPERM;
 }
 
-int target_creds_enter(const struct target *t, struct saved_creds *s)
+/* Raw syscalls: glibc's set*id wrappers change every thread of the process. */
+static int set_euid(uid_t uid)
 {
-	int n, r;
+	return syscall(SYS_setresuid, (uid_t)-1, uid, (uid_t)-1) < 0 ? -errno : 0;
+}
+
+static int set_egid(gid_t gid)
+{
+	return syscall(SYS_setresgid, (gid_t)-1, gid, (gid_t)-1) < 0 ? -errno : 0;
+}
+
+/* The daemon's own euid, egid and supplementary groups, read once: it changes them only
+ * here, and always changes them back. */
+static int daemon_identity(uid_t *ret_euid, gid_t *ret_egid, gid_t **ret_groups, int *ret_n)
+{
+	static gid_t *groups;
+	static int n = -1;
+	static uid_t euid;
+	static gid_t egid;
+
+	if (n < 0) {
+		int k = getgroups(0, NULL);
+
+		if (k < 0)
+			return -errno;
+		euid = geteuid();
+		egid = getegid();
+		groups = calloc((size_t)k + 1, sizeof(gid_t));
+		if (!groups)
+			return -ENOMEM;
+		k = getgroups(k, groups);
+		if (k < 0) {
+			free(groups);
+			groups = NULL;
+			return -errno;
+		}
+		n = k;
+	}
+	*ret_euid = euid;
+	*ret_egid = egid;
+	*ret_groups = groups;
+	*ret_n = n;
+	return 0;
+}
+
+int target_creds_enter(const struct target *t, struct saved_creds *s, bool with_umask)
+{
+	int r;
 
 	memset(s, 0, sizeof(*s));
-	s->fsuid = (uid_t)syscall(SYS_setfsuid, (uid_t)-1);
-	s->fsgid = (gid_t)syscall(SYS_setfsgid, (gid_t)-1);
-	n = getgroups(0, NULL);
-	if (n < 0)
+	r = daemon_identity(&s->euid, &s->egid, &s->groups, &s->ngroups);
+	if (r < 0)
+		return r;
+	/* Groups and gids first: changing them needs CAP_SETGID, which the euid change
+	 * below takes away. */
+	if (syscall(SYS_setgroups, (size_t)t->ngroups, t->groups) < 0)
 		return -errno;
-	s->groups = calloc((size_t)n + 1, sizeof(gid_t));
-	if (!s->groups)
-		return -ENOMEM;
-	n = getgroups(n, s->groups);
-	if (n < 0) {
-		r = -errno;
-		goto fail_free;
-	}
-	s->ngroups = n;
-	if (syscall(SYS_setgroups, (size_t)t->ngroups, t->groups) < 0) {
-		r = -errno;
-		goto fail_free;
-	}
-	r = set_fsgid(t->fsgid);
+	/* setresgid also sets the fsgid to the new egid */
+	r = set_egid(t->egid);
 	if (r < 0)
 		goto fail_groups;
-	r = set_fsuid(t->fsuid);
+	if (t->fsgid != t->egid) {
+		r = set_fsgid(t->fsgid);
+		if (r < 0)
+			goto fail_gid;
+	}
+	/* The euid too, not only the fsuid: some checks read the euid (procfs sysctl
+	 * permissions), and an fd keeps its opener's credentials (file_ns_capable() at
+	 * write time).  Leaving euid 0 clears the effective capabilities; returning to it
+	 * restores them from the permitted set. */
+	r = set_euid(t->euid);
 	if (r < 0)
 		goto fail_gid;
+	if (t->fsuid != t->euid) {
+		r = set_fsuid(t->fsuid);
+		if (r < 0)
+			goto fail_uid;
+	}
 	/* umask is per process (the fs struct): the daemon serves one call at a time. */
-	s->umask = umask(t->umask);
+	s->umask_set = with_umask;
+	if (with_umask)
+		s->umask = umask(t->umask);
 	s->active = true;
 	return 0;
+fail_uid:
+	set_euid(s->euid);
 fail_gid:
-	set_fsgid(s->fsgid);
+	set_egid(s->egid);
 fail_groups:
 	syscall(SYS_setgroups, (size_t)s->ngroups, s->groups);
-fail_free:
-	free(s->groups);
-	s->groups = NULL;
 	return r;
 }
 
@@ -291,15 +342,75 @@ int target_creds_leave(struct saved_creds *s)
 
 	if (!s->active)
 		return 0;
-	umask(s->umask);
-	if (set_fsuid(s->fsuid) < 0)
+	if (s->umask_set)
+		umask(s->umask);
+	/* uid first: it gives back the capabilities the gid and group changes need; each
+	 * set*id also resets the matching fs id */
+	if (set_euid(s->euid) < 0)
 		r = -EPERM;
-	if (set_fsgid(s->fsgid) < 0)
+	if (set_egid(s->egid) < 0)
 		r = -EPERM;
 	if (syscall(SYS_setgroups, (size_t)s->ngroups, s->groups) < 0 && !r)
 		r = -errno;
-	free(s->groups);
-	s->groups = NULL;
 	s->active = false;
 	return r;
+}
+
+int target_ctty(const struct target *t, dev_t *ret_dev)
+{
+	char buf[1024];
+	unsigned long tty_nr;
+	const char *p;
+	ssize_t n;
+	int fd, r = 0;
+
+	fd = openat(t->procfd, "stat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		r = -errno;
+	close(fd);
+	if (r < 0)
+		return r;
+	buf[n] = '\0';
+	/* the command name may hold spaces and parentheses: fields start after the last ')' */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %lu", &tty_nr) != 1)
+		return -EINVAL;
+	if (tty_nr == 0)
+		return -ENXIO;
+	*ret_dev = makedev((tty_nr >> 8) & 0xfff, (tty_nr & 0xff) | ((tty_nr >> 12) & 0xfff00));
+	return 0;
+}
+
+int target_dev_path(dev_t dev, char *ret_path, size_t size)
+{
+	unsigned maj = major(dev), min = minor(dev);
+	char uevent[64], buf[512], *p, *end;
+	ssize_t n;
+	int fd;
+
+	/* Unix98 pty slaves are not in sysfs. */
+	if (maj >= 136 && maj <= 143)
+		return snprintf(ret_path, size, "/dev/pts/%u", (maj - 136) * 256 + min) < (int)size
+			       ? 0
+			       : -ENAMETOOLONG;
+	snprintf(uevent, sizeof(uevent), "/sys/dev/char/%u:%u/uevent", maj, min);
+	fd = open(uevent, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	buf[n] = '\0';
+	p = strstr(buf, "DEVNAME=");
+	if (!p)
+		return -ENOENT;
+	p += 8;
+	end = strchr(p, '\n');
+	if (end)
+		*end = '\0';
+	return snprintf(ret_path, size, "/dev/%s", p) < (int)size ? 0 : -ENAMETOOLONG;
 }

@@ -3,108 +3,15 @@
  * End to end: a real build/airlockd, real `airlock run` sessions (real seccomp listeners,
  * real cgroups), real processes, and the real CLI deciding.
  */
-#include <criterion/criterion.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <jansson.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "api_client.h"
-#include "daemon.h"
+#include "e2e.h"
 
-static struct test_daemon D;
-
-/* /usr/bin/id and /usr/bin/whoami stand for sudo: real programs whose exec policy gates. */
-static const char POLICY[] = "version: 1\n"
-			     "defaults:\n"
-			     "  ask_timeout: 60s\n"
-			     "  on_timeout: deny\n"
-			     "rules:\n"
-			     "  - name: escalation\n"
-			     "    match: { exec: [/usr/bin/id] }\n"
-			     "    action: ask\n"
-			     "  - name: picky\n"
-			     "    match: { exec: [/usr/bin/whoami] }\n"
-			     "    action: ask\n"
-			     "    errno: EACCES\n"
-			     "  - name: quick\n"
-			     "    match: { exec: [/usr/bin/true] }\n"
-			     "    action: ask\n"
-			     "    timeout: 1s\n"
-			     "  - name: quick-allow\n"
-			     "    match: { exec: [/usr/bin/false] }\n"
-			     "    action: ask\n"
-			     "    timeout: 1s\n"
-			     "    on_timeout: allow\n"
-			     "  - name: never\n"
-			     "    match: { exec: [/usr/bin/uname] }\n"
-			     "    action: deny\n";
-
-static void start(void)
-{
-	if (geteuid() != 0)
-		cr_skip_test("needs root (cgroups, seccomp listeners taken with pidfd_getfd)");
-	cr_assert_eq(test_daemon_start(&D, POLICY, NULL), 0, "airlockd did not start");
-}
-
-static void stop(void)
-{
-	int r = test_daemon_stop(&D);
-
-	cr_expect_eq(r, 0, "airlockd exited with %d", r);
-}
-
-static char *helper(const char *name)
-{
-	static char path[PATH_MAX + 64];
-
-	snprintf(path, sizeof(path), "%s/tests/helpers/%s", test_build_dir(), name);
-	return path;
-}
-
-static json_t *pending_one(void)
-{
-	json_t *list = test_daemon_wait_pending(&D, 1, 5000);
-	json_t *a;
-
-	cr_assert_not_null(list, "no ask showed up in 'pending'");
-	a = json_incref(json_array_get(list, 0));
-	json_decref(list);
-	return a;
-}
-
-static const char *id_str(const json_t *a)
-{
-	static char buf[32];
-
-	snprintf(buf, sizeof(buf), "%lld", json_integer_value(json_object_get(a, "id")));
-	return buf;
-}
-
-static bool still_running(pid_t pid)
-{
-	return waitpid(pid, NULL, WNOHANG) == 0;
-}
-
-static char *audit_text(void)
-{
-	int fd = open(D.audit_path, O_RDONLY | O_CLOEXEC);
-	char *s;
-
-	cr_assert_geq(fd, 0);
-	s = test_read_all(fd, 1000);
-	close(fd);
-	return s;
-}
-
-TestSuite(e2e, .init = start, .fini = stop, .timeout = 60);
+TestSuite(e2e, .init = e2e_start, .fini = e2e_stop, .timeout = 60);
 
 Test(e2e, asked_exec_waits_for_approve_then_runs)
 {
@@ -154,8 +61,7 @@ Test(e2e, deny_fails_the_call_with_eperm_or_the_rules_errno)
 	int fd, r;
 	pid_t pid;
 
-	pid = test_airlock_spawn(&D, &fd, "run", "--", helper("exec_report"), "/usr/bin/id",
-				 NULL);
+	pid = test_airlock_spawn(&D, &fd, "run", "--", helper("exec_report"), "/usr/bin/id", NULL);
 	a = pending_one();
 	r = test_airlock(&D, NULL, &err, "deny", id_str(a), "--reason", "not now", NULL);
 	cr_assert_eq(r, 0, "deny failed: %s", err);
@@ -196,13 +102,12 @@ Test(e2e, timeout_applies_on_timeout)
 	int r;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = test_airlock(&D, &out, NULL, "run", "--", helper("exec_report"), "/usr/bin/true",
-			 NULL);
+	r = test_airlock(&D, &out, NULL, "run", "--", helper("exec_report"), "/usr/bin/true", NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	cr_assert_eq(r, 1);
 	cr_assert_str_eq(out, "exec failed: EPERM\n");
-	cr_assert(secs >= 0.9 && secs < 4.0, "the 1s ask took %.2fs", secs);
+	cr_assert(secs >= 0.9 && secs < 8.0, "the 1s ask took %.2fs", secs);
 	free(out);
 
 	/* on_timeout: allow */
@@ -213,8 +118,9 @@ Test(e2e, timeout_applies_on_timeout)
 	free(out);
 
 	log = audit_text();
-	cr_assert(strstr(log, "\"rule\":\"quick\",\"decision\":\"deny\",\"decided_by\":\"timeout\""),
-		  "audit log:\n%s", log);
+	cr_assert(
+		strstr(log, "\"rule\":\"quick\",\"decision\":\"deny\",\"decided_by\":\"timeout\""),
+		"audit log:\n%s", log);
 	cr_assert(strstr(log, "\"rule\":\"quick-allow\",\"decision\":\"allow\",\"decided_by\":"
 			      "\"timeout\""),
 		  "audit log:\n%s", log);
@@ -296,6 +202,42 @@ Test(e2e, a_process_inside_a_session_cannot_approve)
 	json_decref(a);
 }
 
+/* POLICY's 'local-net' rule makes the filter notify connect(2), so above the in-session
+ * CLI reached the API through a connect the daemon performed for it (SO_PEERCRED names
+ * the daemon).  Without a connect rule the CLI connects by itself: refused as well. */
+Test(e2e_inside, approving_from_inside_is_refused_without_connect_rules, .timeout = 60)
+{
+	struct test_daemon d2;
+	char bin[PATH_MAX + 16], *err;
+	json_t *list;
+	int fd, r;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root");
+	cr_assert_eq(test_daemon_start(&d2,
+				       "version: 1\nrules:\n  - name: escalation\n"
+				       "    match: { exec: [/usr/bin/id] }\n    action: ask\n",
+				       NULL),
+		     0);
+	pid = test_airlock_spawn(&d2, &fd, "run", "--", "/usr/bin/id", "-u", NULL);
+	list = test_daemon_wait_pending(&d2, 1, 5000);
+	cr_assert_not_null(list);
+	snprintf(bin, sizeof(bin), "%s/airlock", test_build_dir());
+	r = test_airlock(&d2, NULL, &err, "run", "--", bin, "--runtime-dir", d2.runtime_dir,
+			 "approve", "1", NULL);
+	cr_assert_neq(r, 0);
+	cr_assert(strstr(err, "permission denied") && strstr(err, "inside an airlock session"),
+		  "stderr: %s", err);
+	free(err);
+	cr_assert(still_running(pid));
+	cr_assert_eq(test_airlock(&d2, NULL, NULL, "deny", "1", NULL), 0);
+	test_wait_child(pid, 5000);
+	close(fd);
+	json_decref(list);
+	cr_assert_eq(test_daemon_stop(&d2), 0);
+}
+
 Test(e2e, many_asks_from_two_sessions_approved_out_of_order)
 {
 	pid_t p1, p2;
@@ -310,9 +252,10 @@ Test(e2e, many_asks_from_two_sessions_approved_out_of_order)
 				"/usr/bin/id -u & /usr/bin/id -g & wait", NULL);
 	list = test_daemon_wait_pending(&D, 4, 5000);
 	cr_assert_not_null(list, "four asks did not show up at once");
-	cr_assert_neq(json_integer_value(json_object_get(json_array_get(list, 0), "session")) +
-			      json_integer_value(json_object_get(json_array_get(list, 3), "session")),
-		      0);
+	cr_assert_neq(
+		json_integer_value(json_object_get(json_array_get(list, 0), "session")) +
+			json_integer_value(json_object_get(json_array_get(list, 3), "session")),
+		0);
 	for (int i = 0; i < 4; i++) {
 		json_t *left;
 
@@ -366,64 +309,6 @@ Test(e2e, a_target_killed_while_pending_disappears_and_is_audited)
 	test_wait_child(pid, 5000);
 	close(fd);
 	json_decref(a);
-}
-
-static int raw_connect(void)
-{
-	int fd = api_connect(D.runtime_dir);
-
-	cr_assert_geq(fd, 0);
-	return fd;
-}
-
-static json_t *raw_recv(int fd)
-{
-	json_t *j = NULL;
-
-	cr_assert_eq(api_recv(fd, &j, 1 << 20), 0);
-	return j;
-}
-
-Test(e2e, malformed_and_oversized_requests_get_errors_and_serving_goes_on)
-{
-	static char big[100 * 1024];
-	int fd = raw_connect(), other;
-	json_t *j;
-
-	cr_assert_eq(write(fd, "{\"op\":\n", 7), 7);
-	j = raw_recv(fd);
-	cr_assert(json_is_false(json_object_get(j, "ok")));
-	cr_assert_str_eq(json_string_value(json_object_get(j, "errno")), "EINVAL");
-	json_decref(j);
-
-	cr_assert_eq(write(fd, "[1,2]\n{\"op\":\"nope\"}\n", 20), 20);
-	j = raw_recv(fd);
-	cr_assert(json_is_false(json_object_get(j, "ok")));
-	json_decref(j);
-	j = raw_recv(fd);
-	cr_assert_str_eq(json_string_value(json_object_get(j, "errno")), "EOPNOTSUPP");
-	json_decref(j);
-
-	/* Half of an oversized line: another client is served meanwhile. */
-	memset(big, 'x', sizeof(big));
-	cr_assert_eq(write(fd, big, 70 * 1024), 70 * 1024);
-	other = raw_connect();
-	cr_assert_eq(write(other, "{\"op\":\"status\"}\n", 16), 16);
-	j = raw_recv(other);
-	cr_assert(json_is_true(json_object_get(j, "ok")));
-	json_decref(j);
-	close(other);
-	cr_assert_eq(write(fd, big, 30 * 1024), 30 * 1024);
-	cr_assert_eq(write(fd, "\n{\"op\":\"pending\"}\n", 18), 18);
-	j = raw_recv(fd);
-	cr_assert_str_eq(json_string_value(json_object_get(j, "errno")), "EMSGSIZE");
-	json_decref(j);
-	/* Exactly one error for the long line, then the next request is answered. */
-	j = raw_recv(fd);
-	cr_assert(json_is_true(json_object_get(j, "ok")), "got %s", json_dumps(j, 0));
-	cr_assert(json_is_array(json_object_get(j, "pending")));
-	json_decref(j);
-	close(fd);
 }
 
 Test(e2e, sighup_with_a_broken_policy_keeps_the_old_one)
@@ -540,7 +425,8 @@ Test(e2e, watch_streams_asks_and_decisions)
 		if (kind && strcmp(kind, "decision") == 0 &&
 		    json_integer_value(json_object_get(ev, "id")) ==
 			    json_integer_value(json_object_get(a, "id"))) {
-			cr_assert_str_eq(json_string_value(json_object_get(ev, "decision")), "allow");
+			cr_assert_str_eq(json_string_value(json_object_get(ev, "decision")),
+					 "allow");
 			seen_decision = true;
 		}
 		json_decref(ev);
@@ -563,9 +449,9 @@ Test(e2e, status_shows_sessions_pending_counts_and_the_policy)
 	st = json_loads(out, 0, NULL);
 	cr_assert_not_null(st, "not JSON: %s", out);
 	free(out);
-	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(st, "policy"),
-							   "source")),
-			 D.policy_path);
+	cr_assert_str_eq(
+		json_string_value(json_object_get(json_object_get(st, "policy"), "source")),
+		D.policy_path);
 	cr_assert_eq(json_integer_value(json_object_get(st, "pending")), 1);
 	cr_assert_eq(json_array_size(json_object_get(st, "sessions")), 1);
 	s = json_array_get(json_object_get(st, "sessions"), 0);
@@ -594,9 +480,9 @@ Test(e2e, a_duration_scope_ends)
 	pid_t pid;
 
 	pid = test_airlock_spawn(&D, &fd, "run", "--", "/bin/sh", "-c",
-				 "/usr/bin/id -u; /usr/bin/id -u; sleep 2.5; /usr/bin/id -u", NULL);
+				 "/usr/bin/id -u; /usr/bin/id -u; sleep 3.5; /usr/bin/id -u", NULL);
 	a = pending_one();
-	cr_assert_eq(test_airlock(&D, NULL, NULL, "approve", id_str(a), "--scope", "2s", NULL), 0);
+	cr_assert_eq(test_airlock(&D, NULL, NULL, "approve", id_str(a), "--scope", "3s", NULL), 0);
 	json_decref(a);
 	/* The second call rides on the grant; the third, after it ended, asks again. */
 	list = test_daemon_wait_pending(&D, 1, 5000);
@@ -612,52 +498,125 @@ Test(e2e, a_duration_scope_ends)
 	json_decref(list);
 }
 
-/* Who may decide, with a daemon whose approvers' group is 'nogroup' (nobody's group). */
-Test(e2e_approvers, approvals_need_root_or_the_approvers_group, .timeout = 60)
+Test(e2e, an_audit_rule_allows_and_records)
 {
-	static const char *const extra[] = { "--approvers-group", "nogroup", NULL };
-	struct test_daemon d2;
-	char *out, *err;
-	json_t *list;
+	char *out, *log;
+
+	cr_assert_eq(test_airlock(&D, &out, NULL, "run", "--", "/usr/bin/printenv", "PATH", NULL),
+		     0);
+	cr_assert_neq(strlen(out), 0);
+	free(out);
+	log = audit_text();
+	cr_assert(strstr(log, "\"rule\":\"watched\",\"decision\":\"allow\",\"decided_by\":"
+			      "\"policy\"") &&
+			  strstr(log, "\"action\":\"audit\""),
+		  "audit log:\n%s", log);
+	free(log);
+}
+
+/* An approved blocking connect is carried out by the daemon on the target's own socket
+ * and completes asynchronously (notify_allow -> EINPROGRESS -> notify_complete). */
+Test(e2e, an_approved_connect_completes_and_a_denied_one_fails)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sa);
+	char script[128], *out;
+	json_t *a;
+	int lfd, fd, c;
+	pid_t pid;
+
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_geq(lfd, 0);
+	cr_assert_eq(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	cr_assert_eq(listen(lfd, 4), 0);
+	cr_assert_eq(getsockname(lfd, (struct sockaddr *)&sa, &sl), 0);
+	snprintf(script, sizeof(script), "exec 3<>/dev/tcp/127.0.0.1/%d && echo connected",
+		 ntohs(sa.sin_port));
+
+	pid = test_airlock_spawn(&D, &fd, "run", "--", "/bin/bash", "-c", script, NULL);
+	a = pending_one();
+	cr_assert_str_eq(json_string_value(json_object_get(a, "op")), "connect");
+	cr_assert_str_eq(json_string_value(json_object_get(a, "rule")), "local-net");
+	cr_assert_eq(test_airlock(&D, NULL, NULL, "approve", id_str(a), NULL), 0);
+	out = test_read_all(fd, 5000);
+	cr_assert_str_eq(out, "connected\n");
+	cr_assert_eq(test_wait_child(pid, 5000), 0);
+	c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	cr_assert_geq(c, 0, "the connection did not reach the listener");
+	close(c);
+	free(out);
+	close(fd);
+	json_decref(a);
+
+	pid = test_airlock_spawn(&D, &fd, "run", "--", "/bin/bash", "-c", script, NULL);
+	a = pending_one();
+	cr_assert_eq(test_airlock(&D, NULL, NULL, "deny", id_str(a), NULL), 0);
+	out = test_read_all(fd, 5000);
+	cr_assert(strstr(out, "Operation not permitted") && !strstr(out, "connected"),
+		  "bash said: %s", out);
+	cr_assert_eq(test_wait_child(pid, 5000), 1);
+	free(out);
+	close(fd);
+	close(lfd);
+	json_decref(a);
+}
+
+/* The BPF layer counts a session's forks and execs by its cgroup id: status shows them. */
+Test(e2e, status_counts_a_sessions_forks_and_execs)
+{
+	json_t *st, *s, *c = NULL;
+	pid_t pid;
+	int fd, i;
+
+	pid = test_airlock_spawn(&D, &fd, "run", "--", "/bin/sh", "-c",
+				 "/bin/echo; /bin/echo; /bin/echo; exec /bin/sleep 3", NULL);
+	cr_assert_gt(pid, 0);
+	for (i = 0; i < 200; i++) {
+		st = test_daemon_call(&D, "{\"op\":\"status\"}");
+		s = json_array_get(json_object_get(st, "sessions"), 0);
+		c = json_object_get(s, "counters");
+		if (s && !c) {
+			json_decref(st);
+			kill(pid, SIGKILL);
+			test_wait_child(pid, 5000);
+			cr_skip_test("the BPF layer is not active here");
+		}
+		/* sh, 3 x echo (not gated by POLICY), sleep: five execs, three forks. */
+		if (c && json_integer_value(json_object_get(c, "execs")) >= 5 &&
+		    json_integer_value(json_object_get(c, "forks")) >= 3) {
+			json_decref(st);
+			break;
+		}
+		json_decref(st);
+		usleep(20 * 1000);
+	}
+	cr_assert_lt(i, 200, "the counters never reached 5 execs and 3 forks");
+	kill(pid, SIGTERM);
+	test_wait_child(pid, 5000);
+	close(fd);
+}
+
+/* An exec whose argv did not fit the daemon's copy has no key: a wider scope would cover
+ * arguments nobody saw, so it is approved once and the approver is told. */
+Test(e2e, a_scope_is_refused_for_a_cut_argv_and_the_approver_told)
+{
+	static char big[40000];
+	json_t *a;
+	char *err;
 	int fd, r;
 	pid_t pid;
 
-	if (geteuid() != 0)
-		cr_skip_test("needs root");
-	cr_assert_eq(test_daemon_start(&d2, POLICY, NULL), 0);
-	pid = test_airlock_spawn(&d2, &fd, "run", "--", "/usr/bin/id", "-u", NULL);
-	list = test_daemon_wait_pending(&d2, 1, 5000);
-	cr_assert_not_null(list);
-	/* 65534 without its group: not an approver, and not the session's user. */
-	r = test_airlock_as(&d2, 65534, 1, &out, &err, "approve", "1", NULL);
-	cr_assert_eq(r, 1);
-	cr_assert_str_eq(err, "airlock: permission denied: approvals need root or group "
-			      "'airlock'\n");
-	free(out);
-	free(err);
-	r = test_airlock_as(&d2, 65534, 1, &out, NULL, "pending", NULL);
+	memset(big, 'x', sizeof(big) - 1);
+	pid = test_airlock_spawn(&D, &fd, "run", "--", "/usr/bin/id", big, NULL);
+	a = pending_one();
+	cr_assert(json_is_true(json_object_get(a, "argv_truncated")));
+	r = test_airlock(&D, NULL, &err, "approve", id_str(a), "--scope", "session", NULL);
 	cr_assert_eq(r, 0);
-	cr_assert_str_eq(out, "no pending requests\n", "another user's ask was shown");
-	free(out);
-	cr_assert_eq(test_airlock(&d2, NULL, NULL, "deny", "1", NULL), 0);
-	test_wait_child(pid, 5000);
-	close(fd);
-	json_decref(list);
-	cr_assert_eq(test_daemon_stop(&d2), 0);
-
-	/* The same user, now a member of the approvers' group. */
-	cr_assert_eq(test_daemon_start(&d2, POLICY, extra), 0);
-	pid = test_airlock_spawn(&d2, &fd, "run", "--", "/usr/bin/id", "-u", NULL);
-	list = test_daemon_wait_pending(&d2, 1, 5000);
-	cr_assert_not_null(list);
-	r = test_airlock_as(&d2, 65534, 65534, &out, NULL, "pending", NULL);
-	cr_assert(strstr(out, "/usr/bin/id -u"), "an approver does not see the ask:\n%s", out);
-	free(out);
-	r = test_airlock_as(&d2, 65534, 65534, NULL, &err, "approve", "1", NULL);
-	cr_assert_eq(r, 0, "approve as a group member: %s", err);
+	cr_assert(strstr(err, "allowed once only"), "stderr: %s", err);
 	free(err);
-	cr_assert_eq(test_wait_child(pid, 5000), 0);
+	/* id ran (and refused its odd operand): the call was allowed. */
+	cr_assert_eq(test_wait_child(pid, 5000), 1);
 	close(fd);
-	json_decref(list);
-	cr_assert_eq(test_daemon_stop(&d2), 0);
+	json_decref(a);
 }
