@@ -85,7 +85,8 @@ int launcher_find_command(const char *name, char **ret_path)
 		end = strchrnul(dir, ':');
 		dlen = (size_t)(end - dir);
 		/* an empty entry is the current directory */
-		if (asprintf(&cand, "%.*s%s%s", (int)dlen, dlen ? dir : ".", "/", name) < 0)
+		if (dlen == 0 ? asprintf(&cand, "./%s", name) < 0
+			      : asprintf(&cand, "%.*s/%s", (int)dlen, dir, name) < 0)
 			return -ENOMEM;
 		r = check_executable(cand);
 		if (r == 0) {
