@@ -473,3 +473,39 @@ Test(run, caller_ignoring_sigchld)
 	free(want);
 	free(got);
 }
+
+Test(run, workspace_is_where_the_command_starts)
+{
+	char dir[] = "/tmp/airlock-run-ws-XXXXXX", want[64];
+	struct outcome o;
+
+	cr_assert_not_null(mkdtemp(dir));
+	run_airlock((char *const[]){ "--workspace", dir, NULL }, (char *const[]){ "pwd", NULL },
+		    NULL, &o);
+	cr_assert(WIFEXITED(o.status) && WEXITSTATUS(o.status) == 0, "status 0x%x: %s", o.status,
+		  o.err);
+	snprintf(want, sizeof(want), "%s\n", dir);
+	cr_assert_str_eq(o.out, want);
+	outcome_free(&o);
+	rmdir(dir);
+
+	run_airlock((char *const[]){ "--workspace", "/nonexistent-airlock", NULL },
+		    (char *const[]){ "pwd", NULL }, NULL, &o);
+	cr_assert(WIFEXITED(o.status) && WEXITSTATUS(o.status) == 125, "status 0x%x", o.status);
+	cr_assert_str_eq(o.err, "airlock run: workspace '/nonexistent-airlock': No such file or "
+				"directory\n");
+	outcome_free(&o);
+}
+
+Test(run, refused_session_is_125)
+{
+	struct outcome o;
+
+	run_airlock((char *const[]){ "--profile", "airlock-no-such-profile", NULL },
+		    (char *const[]){ "true", NULL }, NULL, &o);
+	cr_assert(WIFEXITED(o.status) && WEXITSTATUS(o.status) == 125, "status 0x%x", o.status);
+	cr_assert(strncmp(o.err, "airlock run: airlockd refused the session: ", 43) == 0 &&
+			  strstr(o.err, "airlock-no-such-profile"),
+		  "stderr: %s", o.err);
+	outcome_free(&o);
+}
