@@ -33,6 +33,8 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -41,6 +43,9 @@
 #include "notify.h"
 
 extern char **environ;
+
+/* How long the launcher waits for one answer of airlockd's. */
+#define API_TIMEOUT_S 30
 
 /* --- finding the command ------------------------------------------------------------ */
 
@@ -143,7 +148,8 @@ static int session_create(const struct launch *l, struct session *s, char *err, 
 		goto out;
 	}
 	if (r < 0) {
-		snprintf(err, err_len, "session.create: %s", strerror(-r));
+		snprintf(err, err_len, "session.create: %s",
+			 r == -EAGAIN ? "airlockd did not answer in time" : strerror(-r));
 		goto out;
 	}
 	r = -EPROTO;
@@ -208,7 +214,8 @@ static int session_attach(const struct launch *l, const struct session *s, pid_t
 	if (r == -EREMOTEIO)
 		snprintf(err, err_len, "airlockd refused to attach the session: %s", why);
 	else if (r < 0)
-		snprintf(err, err_len, "session.attach: %s", strerror(-r));
+		snprintf(err, err_len, "session.attach: %s",
+			 r == -EAGAIN ? "airlockd did not answer in time" : strerror(-r));
 	json_decref(resp);
 	json_decref(req);
 	return r;
@@ -467,6 +474,7 @@ static int relay_until_exit(int sigfd, pid_t child, int *ret_status)
 int launcher_run(const struct launch *l, int *ret_status, char *err, size_t err_len)
 {
 	static const int relayed[] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGCHLD };
+	static const struct timeval api_timeout = { .tv_sec = API_TIMEOUT_S };
 	struct session s = { 0 };
 	struct sock_filter *prog = NULL;
 	unsigned prog_len = 0;
@@ -478,6 +486,13 @@ int launcher_run(const struct launch *l, int *ret_status, char *err, size_t err_
 	pid_t child = -1, self = getpid();
 	size_t i;
 
+	/* P blocks the signals it relays during the handshake: a daemon that stops answering
+	 * must not leave it stuck, unkillable but by SIGKILL. */
+	if (setsockopt(l->api_fd, SOL_SOCKET, SO_RCVTIMEO, &api_timeout, sizeof(api_timeout)) < 0) {
+		r = -errno;
+		snprintf(err, err_len, "setting the API timeout: %s", strerror(-r));
+		return r;
+	}
 	r = session_create(l, &s, err, err_len);
 	if (r < 0)
 		return r;
