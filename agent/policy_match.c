@@ -8,7 +8,8 @@
  * destination in path2.  Both ends are checked against both `delete` and `write` rules:
  * the source name disappears (a delete) and the destination is replaced (a write, and a
  * delete of whatever was there), and moving a file out of a protected tree changes that
- * tree as much as writing into it does.
+ * tree as much as writing into it does.  The source of a rename or a link (AL_OP_WRITE with
+ * path2) is also checked against `read` rules: a new name would let it be read unasked.
  */
 #include <errno.h>
 #include <limits.h>
@@ -103,7 +104,7 @@ uint64_t pmatch_ops(const struct pmatch *m)
 	if (m->keys & PK_WRITE)
 		ops &= AL_OP_BIT(AL_OP_WRITE) | AL_OP_BIT(AL_OP_DELETE); /* rename */
 	if (m->keys & PK_READ)
-		ops &= AL_OP_BIT(AL_OP_READ);
+		ops &= AL_OP_BIT(AL_OP_READ) | AL_OP_BIT(AL_OP_WRITE) | AL_OP_BIT(AL_OP_DELETE);
 	if (m->keys & PK_DELETE)
 		ops &= AL_OP_BIT(AL_OP_DELETE);
 	if (m->keys & PK_CHMOD)
@@ -179,14 +180,22 @@ static bool argv_matches(const struct pglobs *gs, const struct al_request *r)
 	return false;
 }
 
-static bool connect_matches(const struct pmatch *m, const struct al_request *r)
+static bool connect_matches(const struct pmatch *m, struct decide_ctx *c)
 {
+	const struct al_request *r = c->r;
+
 	if (r->addr.ss_family == AF_UNIX) {
 		char text[sizeof("unix:@") + sizeof(((struct sockaddr_un *)0)->sun_path)];
 		struct psplit sp;
 
-		if (m->unix_paths.n == 0 ||
-		    al_addr_format(&r->addr, r->addrlen, text, sizeof(text)) < 0)
+		if (m->unix_paths.n == 0)
+			return false;
+		/* A pathname socket is also matched where it resolves (the gate resolves it
+		 * like any path: from the cwd, through symlinks and /proc links), or a
+		 * relative name or a symlink to the socket would slip past the rule. */
+		if (any_glob(&m->unix_paths, c, 1))
+			return true;
+		if (al_addr_format(&r->addr, r->addrlen, text, sizeof(text)) < 0)
 			return false;
 		psplit_init(&sp, text + strlen("unix:"));
 		for (size_t i = 0; i < m->unix_paths.n; i++)
@@ -212,29 +221,38 @@ static bool syscall_matches(const struct pmatch *m, const struct al_request *r)
 	return false;
 }
 
-static bool pmatch_matches(const struct pmatch *m, struct decide_ctx *c)
+/* unseen: what an argv key says about arguments the gate did not keep (an argv longer
+ * than AL_ARGV_MAX or AL_ARGBUF_SIZE).  The caller picks the answer that leads to the
+ * stricter outcome, or an option placed past the kept arguments (GNU getopt takes options
+ * anywhere: `rm f1 ... f300 -r dir`) would walk past an argv rule. */
+static bool pmatch_matches(const struct pmatch *m, struct decide_ctx *c, bool unseen)
 {
 	const struct al_request *r = c->r;
 	bool rename = r->op == AL_OP_DELETE && r->path2[0];
+	/* A link or a rename gives its source a new name, which a read rule would not know:
+	 * `ln ~/.aws/credentials x; cat x`.  So read rules also match the source of both. */
+	bool new_name = (r->op == AL_OP_WRITE || r->op == AL_OP_DELETE) && r->path2[0];
 
 	if ((unsigned)r->op >= AL_OP__MAX || r->op == AL_OP_NONE)
 		return false;
 	if ((m->keys & PK_EXEC) && (r->op != AL_OP_EXEC || !any_glob(&m->exec, c, 1)))
 		return false;
-	if ((m->keys & PK_ARGV) && (r->op != AL_OP_EXEC || !argv_matches(&m->argv, r)))
+	if ((m->keys & PK_ARGV) &&
+	    (r->op != AL_OP_EXEC || !(argv_matches(&m->argv, r) || (unseen && r->argv_truncated))))
 		return false;
 	if ((m->keys & PK_WRITE) &&
 	    (!(r->op == AL_OP_WRITE || rename) || !either_end(&m->write, c)))
 		return false;
 	if ((m->keys & PK_DELETE) && (r->op != AL_OP_DELETE || !either_end(&m->del, c)))
 		return false;
-	if ((m->keys & PK_READ) && (r->op != AL_OP_READ || !any_glob(&m->read, c, 1)))
+	if ((m->keys & PK_READ) &&
+	    (!(r->op == AL_OP_READ || new_name) || !any_glob(&m->read, c, 1)))
 		return false;
 	if ((m->keys & PK_CHMOD) && (r->op != AL_OP_CHMOD || !any_glob(&m->chmod, c, 1)))
 		return false;
 	if ((m->keys & PK_CHOWN) && (r->op != AL_OP_CHOWN || !any_glob(&m->chown, c, 1)))
 		return false;
-	if ((m->keys & PK_CONNECT) && (r->op != AL_OP_CONNECT || !connect_matches(m, r)))
+	if ((m->keys & PK_CONNECT) && (r->op != AL_OP_CONNECT || !connect_matches(m, c)))
 		return false;
 	if ((m->keys & PK_OP) && !(m->ops & AL_OP_BIT(r->op)))
 		return false;
@@ -255,10 +273,11 @@ void policy_decide(const struct policy *p, const struct al_request *req, struct 
 	ret->on_timeout = p->on_timeout;
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct prule *r = &p->rules[i];
+		bool strict = r->action == AL_ASK || r->action == AL_DENY;
 
-		if (!pmatch_matches(&r->match, &c))
+		if (!pmatch_matches(&r->match, &c, strict))
 			continue;
-		if (r->has_except && pmatch_matches(&r->except, &c))
+		if (r->has_except && pmatch_matches(&r->except, &c, !strict))
 			continue;
 		ret->action = r->action;
 		ret->rule = r->name;
