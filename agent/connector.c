@@ -23,7 +23,7 @@
 #include "target.h"
 
 /* Exit codes beyond any errno: the connector never called, or sent only part. */
-#define EXIT_SETUP 255
+#define EXIT_SETUP   255
 #define EXIT_PARTIAL 254
 
 /* The cgroup2 mount, found once (it does not move under a running daemon). */

@@ -25,11 +25,11 @@
 struct target;
 
 struct connector_call {
-	int sock;                    /* the target's socket (the daemon's pidfd_getfd copy) */
-	int keep_fd;                 /* an fd the address names (/proc/self/fd/N), or -1 */
+	int sock;		     /* the target's socket (the daemon's pidfd_getfd copy) */
+	int keep_fd;		     /* an fd the address names (/proc/self/fd/N), or -1 */
 	const struct sockaddr *addr; /* NULL: a send without a name */
 	socklen_t addrlen;
-	bool send;       /* send buf with flags; else connect */
+	bool send;	 /* send buf with flags; else connect */
 	const void *buf; /* the payload, read by the connector from its copy of our memory */
 	size_t len;
 	int flags;

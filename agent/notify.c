@@ -1338,15 +1338,15 @@ static int emulate_send(struct gate_notif *n, const struct syscall_desc *d, cons
 		/* the receiver's SCM_CREDENTIALS must name the target's side, not the daemon */
 		target_creds_leave(&creds);
 		r = start_connector(n, t,
-				    &(struct connector_call){ .sock = sock,
-							      .keep_fd = h,
-							      .addr = req->addrlen ? (struct sockaddr *)&addr
-										   : NULL,
-							      .addrlen = req->addrlen ? len : 0,
-							      .send = true,
-							      .buf = buf,
-							      .len = (size_t)got,
-							      .flags = flags },
+				    &(struct connector_call){
+					    .sock = sock,
+					    .keep_fd = h,
+					    .addr = req->addrlen ? (struct sockaddr *)&addr : NULL,
+					    .addrlen = req->addrlen ? len : 0,
+					    .send = true,
+					    .buf = buf,
+					    .len = (size_t)got,
+					    .flags = flags },
 				    got);
 		goto out;
 	}

@@ -6,7 +6,8 @@
  *
  *   notify_recv()     ioctl(NOTIF_RECV) -> decode -> read args -> NOTIF_ID_VALID
  *   notify_allow()    perform on the daemon's copy (open -> ADDFD|SEND, connect -> pidfd_getfd
- *                     + connect) or CONTINUE where the decision rests on registers / exec
+ *                     + connect, by a connector with the target's identity for AF_UNIX) or
+ *                     CONTINUE where the decision rests on registers / exec
  *   notify_deny()     return -errno to the caller
  *
  * These functions do not log; they return 0 or -errno and the caller logs once.
@@ -28,7 +29,8 @@ struct gate_notif {
 	uint32_t arch; /* AUDIT_ARCH_* of the call */
 	int pidfd;     /* pidfd of the target process, taken at receive time, or -1 */
 	int wait_fd;   /* set by notify_allow() returning -EINPROGRESS, else -1 */
-	uint32_t wait_events; /* what to wait for on wait_fd (EPOLLOUT, EPOLLIN) */
+	/* what the loop waits for on wait_fd: EPOLLOUT (a socket), EPOLLIN (a pidfd) */
+	uint32_t wait_events;
 	/* Private to notify.c: wait_fd is an AF_UNIX connector's pidfd (agent/connector.h),
 	 * and the value to answer when its call succeeds. */
 	bool wait_child;

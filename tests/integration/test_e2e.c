@@ -203,8 +203,9 @@ Test(e2e, a_process_inside_a_session_cannot_approve)
 }
 
 /* POLICY's 'local-net' rule makes the filter notify connect(2), so above the in-session
- * CLI reached the API through a connect the daemon performed for it (SO_PEERCRED names
- * the daemon).  Without a connect rule the CLI connects by itself: refused as well. */
+ * CLI reached the API through a connect the gate performed for it (SO_PEERCRED names a
+ * connector in the session's cgroup).  Without a connect rule the CLI connects by itself:
+ * refused as well. */
 Test(e2e_inside, approving_from_inside_is_refused_without_connect_rules, .timeout = 60)
 {
 	struct test_daemon d2;

@@ -30,7 +30,7 @@ static const char *const unix_calls[] = { "connect", "sendto" };
 struct unix_case {
 	struct sockaddr_un addr;
 	atomic_int target_pid; /* the gated child, once it runs */
-	atomic_int go;         /* the child may connect */
+	atomic_int go;	       /* the child may connect */
 	bool nonblock;
 	int err[2]; /* the child's errno per connect (0: connected) */
 	/* seen by the server thread while the connector blocked */
@@ -97,8 +97,8 @@ static int child_connects(void *arg)
 		s[i] = socket(AF_UNIX, SOCK_STREAM | (c->nonblock ? SOCK_NONBLOCK : 0), 0);
 		if (s[i] < 0)
 			return 90;
-		c->err[i] = connect(s[i], (struct sockaddr *)&c->addr, sizeof(c->addr)) < 0 ? errno
-											     : 0;
+		c->err[i] =
+			connect(s[i], (struct sockaddr *)&c->addr, sizeof(c->addr)) < 0 ? errno : 0;
 		if (i == 0 && c->err[0] == 0 && write(s[0], "hello", 5) != 5)
 			return 91;
 		/* blocking: one connect is the case; non-blocking: the second finds the
@@ -248,7 +248,9 @@ Test(unix_connect, blocking_connect_is_made_by_a_connector_as_the_target, .init 
 	cr_assert_str_eq(c->status_gid, "65534\t65534\t65534\t65534");
 	cr_assert_str_eq(c->cap_eff, "0000000000000000");
 	cr_assert_str_eq(c->nnp, "1");
-	cr_assert_eq(c->proc_owner, 0, "the connector is dumpable: its /proc/PID/fd belongs to uid %d", (int)c->proc_owner);
+	cr_assert_eq(c->proc_owner, 0,
+		     "the connector is dumpable: its /proc/PID/fd belongs to uid %d",
+		     (int)c->proc_owner);
 	cr_assert(strstr(c->cgroup_path, c->cgroup) &&
 			  strcmp(c->cgroup_path + strlen(c->cgroup_path) - strlen(c->cgroup),
 				 c->cgroup) == 0,
