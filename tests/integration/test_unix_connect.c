@@ -178,13 +178,17 @@ static void *server_thread(void *arg)
 	}
 	c->connector = pid;
 	if (pid) {
-		/* give it time to reach connect(); what is read below does not change after */
-		sleep_ms(100);
+		/* no_new_privs is its last step before connect(): wait for it, then read */
 		snprintf(file, sizeof(file), "/proc/%d/status", (int)pid);
+		for (i = 0; i < 500; i++) {
+			read_field(file, "NoNewPrivs:\t", c->nnp, sizeof(c->nnp));
+			if (strcmp(c->nnp, "1") == 0)
+				break;
+			sleep_ms(10);
+		}
 		read_field(file, "Uid:\t", c->status_uid, sizeof(c->status_uid));
 		read_field(file, "Gid:\t", c->status_gid, sizeof(c->status_gid));
 		read_field(file, "CapEff:\t", c->cap_eff, sizeof(c->cap_eff));
-		read_field(file, "NoNewPrivs:\t", c->nnp, sizeof(c->nnp));
 		snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
 		read_field(file, "0::", c->cgroup, sizeof(c->cgroup));
 		/* a non-dumpable process's /proc files belong to root (the /proc/PID
