@@ -8,15 +8,18 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -363,5 +366,53 @@ Test(unix_connect, datagram_credentials_name_the_target, .init = setup, .fini = 
 	cr_assert_neq(cred.pid, c->target_pid);
 	cr_assert_eq(cred.uid, NOBODY);
 	cr_assert_eq(cred.gid, NOBODY);
+	close(srv);
+}
+
+/* A notification dropped while its connector waits (the session ended) leaves nothing
+ * behind: the connector is killed and reaped, the target's connect never completes. */
+Test(unix_connect, a_dropped_notification_kills_its_connector, .init = setup, .fini = teardown)
+{
+	struct unix_case *c = gate_shared(sizeof(*c));
+	struct pollfd p;
+	struct gate_harness h;
+	struct gate_notif *n = calloc(1, sizeof(*n));
+	siginfo_t si = { 0 };
+	pid_t connector;
+	int srv, prefill, conn, r;
+
+	c->addr.sun_family = AF_UNIX;
+	snprintf(c->addr.sun_path, sizeof(c->addr.sun_path), "%s/sock", dir);
+	atomic_store(&c->go, 1);
+	srv = unix_server(&c->addr, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	prefill = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_eq(connect(prefill, (struct sockaddr *)&c->addr, sizeof(c->addr)), 0);
+
+	cr_assert_eq(gate_start(&h, unix_calls, 2, &as_nobody, child_connects, c), 0);
+	p = (struct pollfd){ .fd = h.listener, .events = POLLIN };
+	cr_assert_eq(poll(&p, 1, 5000), 1);
+	cr_assert_eq(notify_recv(h.listener, n), 0);
+	r = notify_allow(n);
+	cr_assert_eq(r, -EINPROGRESS, "notify_allow: %s", strerror(-r));
+	cr_assert_eq(n->wait_events, EPOLLIN);
+	connector = find_connector((pid_t)syscall(SYS_gettid), h.child);
+	cr_assert_gt(connector, 0);
+	/* blocked on the full backlog: still running */
+	cr_assert_eq(waitid(P_PIDFD, (id_t)n->wait_fd, &si, WEXITED | WNOHANG | WNOWAIT | __WALL),
+		     0);
+	cr_assert_eq(si.si_pid, 0, "the connector did not wait for the backlog");
+
+	notify_release(n);
+	free(n);
+	cr_assert_eq(kill(connector, 0), -1, "the connector is still there (running or a zombie)");
+	cr_assert_eq(errno, ESRCH);
+	/* its connect never completed: after the prefill, nothing is queued */
+	conn = accept4(srv, NULL, NULL, SOCK_CLOEXEC);
+	cr_assert_geq(conn, 0);
+	close(conn);
+	cr_assert_lt(accept4(srv, NULL, NULL, SOCK_CLOEXEC), 0);
+	cr_assert_eq(errno, EAGAIN);
+	gate_stop(&h);
+	close(prefill);
 	close(srv);
 }
