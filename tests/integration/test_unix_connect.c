@@ -5,7 +5,6 @@
  * SCM_CREDENTIALS of calls made by a gated child running as nobody.
  */
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
