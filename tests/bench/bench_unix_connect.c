@@ -5,7 +5,10 @@
  *  1. Through a real gate (tests/lib/gate_harness.c: seccomp notification, notify_allow,
  *     the epoll completion), per connect as the gated child times it: ungated, AF_UNIX
  *     (made by a connector), TCP loopback (made by the serving process itself).
- *  2. The mechanism alone, from a root process: connect() in place, a connector forked per
+ *  2. Through a real airlockd: `airlock run -- unix_connect_loop` with a policy that notifies
+ *     connect (any connect rule does), so every connect is decided and made by the daemon's
+ *     path for AF_UNIX, whatever that is in the tree built.
+ *  3. The mechanism alone, from a root process: connect() in place, a connector forked per
  *     call (connector_start + wait on its pidfd), and a resident helper that receives the
  *     socket with SCM_RIGHTS and answers over a socketpair (the alternative not taken).
  *
@@ -29,6 +32,7 @@
 #include <unistd.h>
 
 #include "connector.h"
+#include "daemon.h"
 #include "gate_harness.h"
 #include "target.h"
 
@@ -100,6 +104,32 @@ static double gated(struct shared *s, bool tcp, bool gate)
 		return -1;
 	gate_stop(&h);
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? s->us : -1;
+}
+
+/* ---- through airlockd ------------------------------------------------------------ */
+
+#define CONNECT_POLICY                                                                             \
+	"version: 1\n"                                                                             \
+	"rules:\n"                                                                                 \
+	"  - name: no-metadata\n"                                                                  \
+	"    match: { connect: [\"169.254.169.254\"] }\n"                                          \
+	"    action: deny\n"
+
+static double through_airlockd(const char *path)
+{
+	struct test_daemon d;
+	char helper[PATH_MAX + 64], n[16], *out = NULL;
+	double us = -1;
+
+	snprintf(helper, sizeof(helper), "%s/tests/helpers/unix_connect_loop", test_build_dir());
+	snprintf(n, sizeof(n), "%d", n_iter);
+	if (test_daemon_start(&d, CONNECT_POLICY, NULL) < 0)
+		return -1;
+	if (test_airlock(&d, &out, NULL, "run", "--", helper, path, n, NULL) == 0 && out)
+		us = atof(out);
+	free(out);
+	test_daemon_stop(&d);
+	return us;
 }
 
 /* ---- mechanism alone -------------------------------------------------------------- */
@@ -252,6 +282,9 @@ int main(int argc, char **argv)
 	printf("  %-40s %8.1f\n", "AF_UNIX, allowed (connector)", gated(s, false, true));
 	printf("  %-40s %8.1f\n", "TCP loopback, not notified", gated(s, true, false));
 	printf("  %-40s %8.1f\n", "TCP loopback, allowed (in the daemon)", gated(s, true, true));
+
+	printf("through airlockd (airlock run as root, a connect rule in the policy)\n");
+	printf("  %-40s %8.1f\n", "AF_UNIX, allowed", through_airlockd(s->un.sun_path));
 
 	/* a target to take the identity of: nobody, in our cgroup */
 	victim = fork();
