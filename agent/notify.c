@@ -1192,9 +1192,16 @@ static int complete_connector(struct gate_notif *n)
 	int err = 0, r;
 
 	r = connector_finish(n->wait_fd, &err);
-	if (r == -EAGAIN)
-		return r;
-	close(n->wait_fd);
+	if (r == -EAGAIN) {
+		/* Called before it exited (a pidfd is readable only after): the caller has
+		 * stopped waiting, so stop it rather than leave the target without an answer;
+		 * the call is interrupted. */
+		connector_kill(n->wait_fd);
+		r = 0;
+		err = -EINTR;
+	} else {
+		close(n->wait_fd);
+	}
 	n->wait_fd = -1;
 	n->wait_child = false;
 	if (!notify_id_valid(n))
