@@ -16,10 +16,10 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <seccomp.h>
-#include <sys/epoll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
