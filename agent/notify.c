@@ -593,11 +593,9 @@ int notify_recv(int listener, struct gate_notif *n)
 	r = fill_identity(n, t);
 	if (r < 0)
 		goto fail;
-	/* The handles were taken while the thread waited: they are its own. */
-	if (id_valid(listener, n->id) < 0) {
-		r = -ENOENT;
-		goto gone;
-	}
+	/* No NOTIF_ID_VALID here: reading and resolving act on nothing, and the one below
+	 * proves both the handles and what was read the waiting thread's (it was alive from
+	 * NOTIF_RECV until then, so its tid named no one else). */
 	if (d) {
 		/* Memory is read as the daemon (reading another process needs
 		 * CAP_SYS_PTRACE, which the target's credentials do not carry); paths are
@@ -620,7 +618,8 @@ int notify_recv(int listener, struct gate_notif *n)
 		deny_err = -r;
 		goto fail;
 	}
-	/* What was read came from that thread, not from a successor with its pid. */
+	/* The handles, and what was read, came from that thread, not from a successor with
+	 * its pid. */
 	if (id_valid(listener, n->id) < 0) {
 		r = -ENOENT;
 		goto gone;
@@ -776,12 +775,11 @@ static int open_decided(const struct gate_notif *n, const struct target *t)
 		close(fd);
 		return r;
 	}
-	if (!(req->open_flags & (O_NONBLOCK | O_PATH))) {
-		int fl = fcntl(fd, F_GETFL);
-
-		if (fl >= 0)
-			fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-	}
+	if (!(req->open_flags & (O_NONBLOCK | O_PATH)))
+		/* F_SETFL changes only O_APPEND, O_NONBLOCK, O_ASYNC, O_DIRECT and O_NOATIME:
+		 * the others as opened, O_NONBLOCK off (O_ASYNC is in f_flags as open left it,
+		 * so passing it back changes nothing) */
+		fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
 	return fd;
 }
 
@@ -1161,15 +1159,17 @@ static bool connect_done(int sock)
 }
 
 /* A blocking socket's connect, made non-blocking, has finished: give the socket back its
- * blocking mode and answer with the outcome (SO_ERROR).  Does not close sock. */
-static int finish_connect(struct gate_notif *n, int sock)
+ * blocking mode (fl: its flags before, or -1 to read them) and answer with the outcome
+ * (SO_ERROR).  Does not close sock. */
+static int finish_connect(struct gate_notif *n, int sock, int fl)
 {
 	socklen_t len = sizeof(int);
-	int err = 0, fl;
+	int err = 0;
 
 	if (getsockopt(sock, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		err = errno;
-	fl = fcntl(sock, F_GETFL);
+	if (fl < 0)
+		fl = fcntl(sock, F_GETFL);
 	if (fl >= 0)
 		fcntl(sock, F_SETFL, fl & ~O_NONBLOCK);
 	return respond(n, 0, err ? -err : 0, 0);
@@ -1223,7 +1223,7 @@ static int emulate_connect(struct gate_notif *n, const struct target *t)
 	}
 	if (r == -EINPROGRESS && !(fl & O_NONBLOCK) && connect_done(sock)) {
 		/* a loopback handshake completes within connect(): answer now */
-		r = finish_connect(n, sock);
+		r = finish_connect(n, sock, fl);
 		goto out;
 	}
 	if (r == -EINPROGRESS && !(fl & O_NONBLOCK)) {
@@ -1281,7 +1281,7 @@ int notify_complete(struct gate_notif *n)
 		return complete_connector(n);
 	/* only a blocking socket was parked here; NOTIF_SEND fails with ENOENT for a target
 	 * that is gone */
-	r = finish_connect(n, n->wait_fd);
+	r = finish_connect(n, n->wait_fd, -1);
 	close(n->wait_fd);
 	n->wait_fd = -1;
 	return r;
