@@ -26,6 +26,9 @@ struct gate_notif {
 	uint32_t arch; /* AUDIT_ARCH_* of the call */
 	int pidfd;     /* pidfd of the target process, taken at receive time, or -1 */
 	int wait_fd;   /* set by notify_allow() returning -EINPROGRESS, else -1 */
+	/* Private to notify.c: the daemon's /proc path through which an object without a name
+	 * (a pipe behind /proc/self/fd/1) is re-opened; "" for ordinary paths. */
+	char reopen[64];
 	struct al_request req;
 };
 
@@ -74,5 +77,9 @@ int gate_filter_build(const struct gate_filter_spec *spec, struct sock_filter **
 /* Install prog on the calling thread with NEW_LISTENER (and WAIT_KILLABLE_RECV when the
  * kernel has it: 5.19).  Returns the listener fd or -errno. */
 int gate_filter_install(const struct sock_filter *prog, unsigned len);
+
+/* Whether this kernel takes WAIT_KILLABLE_RECV (probed once, installs nothing), for
+ * `airlock status`: without it a signal to a waiting thread notifies the call again. */
+bool gate_filter_killable_recv(void);
 
 #endif

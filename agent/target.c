@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "target.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* The largest /proc/PID/status we accept; a few KiB in practice (Groups: can be long). */
+#define STATUS_MAX (64 * 1024)
+
+static int read_status(int procfd, char **ret_buf)
+{
+	size_t size = 4096, len = 0;
+	char *buf = NULL;
+	int fd, r;
+
+	fd = openat(procfd, "status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		char *nbuf = realloc(buf, size + 1);
+		ssize_t n;
+
+		if (!nbuf) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		buf = nbuf;
+		n = read(fd, buf + len, size - len);
+		if (n < 0) {
+			r = -errno;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len == size) {
+			if (size >= STATUS_MAX) {
+				r = -EFBIG;
+				goto fail;
+			}
+			size *= 2;
+		}
+	}
+	buf[len] = '\0';
+	close(fd);
+	*ret_buf = buf;
+	return 0;
+fail:
+	free(buf);
+	close(fd);
+	return r;
+}
+
+static const char *status_field(const char *status, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *p = status;
+
+	while (p && *p) {
+		if (strncmp(p, key, klen) == 0 && p[klen] == ':')
+			return p + klen + 1;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+/* Parse up to max unsigned numbers of one status line; returns the count or -EINVAL. */
+static int parse_ids(const char *p, unsigned long *ids, int max, int base)
+{
+	int n = 0;
+
+	if (!p)
+		return -EINVAL;
+	while (*p && *p != '\n') {
+		char *end;
+		unsigned long v;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\n' || !*p)
+			break;
+		errno = 0;
+		v = strtoul(p, &end, base);
+		if (end == p || errno)
+			return -EINVAL;
+		if (n < max)
+			ids[n] = v;
+		n++;
+		p = end;
+	}
+	return n;
+}
+
+static int parse_groups(const char *p, gid_t **ret_groups, int *ret_n)
+{
+	gid_t *groups = NULL;
+	int n = 0, cap = 0;
+
+	if (!p)
+		return -EINVAL;
+	while (*p && *p != '\n') {
+		char *end;
+		unsigned long v;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\n' || !*p)
+			break;
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (end == p || errno) {
+			free(groups);
+			return -EINVAL;
+		}
+		if (n == cap) {
+			gid_t *ng;
+
+			cap = cap ? cap * 2 : 16;
+			ng = realloc(groups, (size_t)cap * sizeof(*groups));
+			if (!ng) {
+				free(groups);
+				return -ENOMEM;
+			}
+			groups = ng;
+		}
+		groups[n++] = (gid_t)v;
+		p = end;
+	}
+	*ret_groups = groups;
+	*ret_n = n;
+	return 0;
+}
+
+static int parse_status(const char *status, struct target *t)
+{
+	unsigned long v[4], ns[32];
+	int n, r;
+
+	if (parse_ids(status_field(status, "Tgid"), v, 1, 10) != 1)
+		return -EINVAL;
+	t->tgid = (pid_t)v[0];
+	n = parse_ids(status_field(status, "Uid"), v, 4, 10);
+	if (n != 4)
+		return -EINVAL;
+	t->ruid = (uid_t)v[0];
+	t->euid = (uid_t)v[1];
+	t->fsuid = (uid_t)v[3];
+	n = parse_ids(status_field(status, "Gid"), v, 4, 10);
+	if (n != 4)
+		return -EINVAL;
+	t->rgid = (gid_t)v[0];
+	t->egid = (gid_t)v[1];
+	t->fsgid = (gid_t)v[3];
+	/* Umask: is there since 4.7; without it assume the common default. */
+	if (parse_ids(status_field(status, "Umask"), v, 1, 8) == 1)
+		t->umask = (mode_t)(v[0] & 0777);
+	else
+		t->umask = 022;
+	/* The innermost NSpid is the number the target's own /proc/self resolves to. */
+	n = parse_ids(status_field(status, "NSpid"), ns, 32, 10);
+	t->nstid = n > 0 ? (pid_t)ns[(n > 32 ? 32 : n) - 1] : t->tid;
+	n = parse_ids(status_field(status, "NStgid"), ns, 32, 10);
+	t->nstgid = n > 0 ? (pid_t)ns[(n > 32 ? 32 : n) - 1] : t->tgid;
+	r = parse_groups(status_field(status, "Groups"), &t->groups, &t->ngroups);
+	return r;
+}
+
+int target_open(pid_t tid, struct target *t)
+{
+	char dir[32], *status = NULL;
+	ssize_t n;
+	int r;
+
+	memset(t, 0, sizeof(*t));
+	t->procfd = -1;
+	t->rootfd = -1;
+	t->tid = tid;
+	snprintf(dir, sizeof(dir), "/proc/%d", (int)tid);
+	t->procfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (t->procfd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	r = read_status(t->procfd, &status);
+	if (r < 0)
+		goto fail;
+	r = parse_status(status, t);
+	if (r < 0)
+		goto fail;
+	t->rootfd = openat(t->procfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (t->rootfd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	n = readlinkat(t->procfd, "root", t->rootpfx, sizeof(t->rootpfx) - 1);
+	if (n < 0) {
+		r = -errno;
+		goto fail;
+	}
+	t->rootpfx[n] = '\0';
+	if (strcmp(t->rootpfx, "/") == 0)
+		t->rootpfx[0] = '\0';
+	free(status);
+	return 0;
+fail:
+	free(status);
+	target_close(t);
+	return r;
+}
+
+void target_close(struct target *t)
+{
+	if (t->procfd >= 0)
+		close(t->procfd);
+	if (t->rootfd >= 0)
+		close(t->rootfd);
+	free(t->groups);
+	t->groups = NULL;
+	t->ngroups = 0;
+	t->procfd = -1;
+	t->rootfd = -1;
+}
+
+/* setfsuid/setfsgid report no error: read the value back to know it took. */
+static int set_fsuid(uid_t uid)
+{
+	syscall(SYS_setfsuid, uid);
+	return (uid_t)syscall(SYS_setfsuid, (uid_t)-1) == uid ? 0 : -EPERM;
+}
+
+static int set_fsgid(gid_t gid)
+{
+	syscall(SYS_setfsgid, gid);
+	return (gid_t)syscall(SYS_setfsgid, (gid_t)-1) == gid ? 0 : -EPERM;
+}
+
+int target_creds_enter(const struct target *t, struct saved_creds *s)
+{
+	int n, r;
+
+	memset(s, 0, sizeof(*s));
+	s->fsuid = (uid_t)syscall(SYS_setfsuid, (uid_t)-1);
+	s->fsgid = (gid_t)syscall(SYS_setfsgid, (gid_t)-1);
+	n = getgroups(0, NULL);
+	if (n < 0)
+		return -errno;
+	s->groups = calloc((size_t)n + 1, sizeof(gid_t));
+	if (!s->groups)
+		return -ENOMEM;
+	n = getgroups(n, s->groups);
+	if (n < 0) {
+		r = -errno;
+		goto fail_free;
+	}
+	s->ngroups = n;
+	if (syscall(SYS_setgroups, (size_t)t->ngroups, t->groups) < 0) {
+		r = -errno;
+		goto fail_free;
+	}
+	r = set_fsgid(t->fsgid);
+	if (r < 0)
+		goto fail_groups;
+	r = set_fsuid(t->fsuid);
+	if (r < 0)
+		goto fail_gid;
+	/* umask is per process (the fs struct): the daemon serves one call at a time. */
+	s->umask = umask(t->umask);
+	s->active = true;
+	return 0;
+fail_gid:
+	set_fsgid(s->fsgid);
+fail_groups:
+	syscall(SYS_setgroups, (size_t)s->ngroups, s->groups);
+fail_free:
+	free(s->groups);
+	s->groups = NULL;
+	return r;
+}
+
+int target_creds_leave(struct saved_creds *s)
+{
+	int r = 0;
+
+	if (!s->active)
+		return 0;
+	umask(s->umask);
+	if (set_fsuid(s->fsuid) < 0)
+		r = -EPERM;
+	if (set_fsgid(s->fsgid) < 0)
+		r = -EPERM;
+	if (syscall(SYS_setgroups, (size_t)s->ngroups, s->groups) < 0 && !r)
+		r = -errno;
+	free(s->groups);
+	s->groups = NULL;
+	s->active = false;
+	return r;
+}

@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * End to end: a real build/airlockd, real `airlock run` sessions (real seccomp listeners,
+ * real cgroups), real processes, and the real CLI deciding.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api_client.h"
+#include "daemon.h"
+
+static struct test_daemon D;
+
+/* /usr/bin/id and /usr/bin/whoami stand for sudo: real programs whose exec policy gates. */
+static const char POLICY[] = "version: 1\n"
+			     "defaults:\n"
+			     "  ask_timeout: 60s\n"
+			     "  on_timeout: deny\n"
+			     "rules:\n"
+			     "  - name: escalation\n"
+			     "    match: { exec: [/usr/bin/id] }\n"
+			     "    action: ask\n"
+			     "  - name: picky\n"
+			     "    match: { exec: [/usr/bin/whoami] }\n"
+			     "    action: ask\n"
+			     "    errno: EACCES\n"
+			     "  - name: quick\n"
+			     "    match: { exec: [/usr/bin/true] }\n"
+			     "    action: ask\n"
+			     "    timeout: 1s\n"
+			     "  - name: quick-allow\n"
+			     "    match: { exec: [/usr/bin/false] }\n"
+			     "    action: ask\n"
+			     "    timeout: 1s\n"
+			     "    on_timeout: allow\n"
+			     "  - name: never\n"
+			     "    match: { exec: [/usr/bin/uname] }\n"
+			     "    action: deny\n";
+
+static void start(void)
+{
+	if (geteuid() != 0)
+		cr_skip_test("needs root (cgroups, seccomp listeners taken with pidfd_getfd)");
+	cr_assert_eq(test_daemon_start(&D, POLICY, NULL), 0, "airlockd did not start");
+}
+
+static void stop(void)
+{
+	int r = test_daemon_stop(&D);
+
+	cr_expect_eq(r, 0, "airlockd exited with %d", r);
+}
+
+static char *helper(const char *name)
+{
+	static char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/tests/helpers/%s", test_build_dir(), name);
+	return path;
+}
+
+static json_t *pending_one(void)
+{
+	json_t *list = test_daemon_wait_pending(&D, 1, 5000);
+	json_t *a;
+
+	cr_assert_not_null(list, "no ask showed up in 'pending'");
+	a = json_incref(json_array_get(list, 0));
+	json_decref(list);
+	return a;
+}
+
+static const char *id_str(const json_t *a)
+{
+	static char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", json_integer_value(json_object_get(a, "id")));
+	return buf;
+}
+
+static bool still_running(pid_t pid)
+{
+	return waitpid(pid, NULL, WNOHANG) == 0;
+}
+
+static char *audit_text(void)
+{
+	int fd = open(D.audit_path, O_RDONLY | O_CLOEXEC);
+	char *s;
+
+	cr_assert_geq(fd, 0);
+	s = test_read_all(fd, 1000);
+	close(fd);
+	return s;
+}
+
+TestSuite(e2e, .init = start, .fini = stop, .timeout = 60);
+
+Test(e2e, asked_exec_waits_for_approve_then_runs)
+{
+	char *out, *err;
+	json_t *a;
+	int fd, r;
+	pid_t pid;
+
+	pid = test_airlock_spawn(&D, &fd, "run", "--", "/usr/bin/id", "-u", NULL);
+	cr_assert_gt(pid, 0);
+	a = pending_one();
+	cr_assert_str_eq(json_string_value(json_object_get(a, "op")), "exec");
+	cr_assert_str_eq(json_string_value(json_object_get(a, "path")), "/usr/bin/id");
+	cr_assert_str_eq(json_string_value(json_object_get(a, "rule")), "escalation");
+	/* Held in the kernel: not run, not failed. */
+	usleep(200 * 1000);
+	cr_assert(still_running(pid), "the asked exec did not wait");
+
+	r = test_airlock(&D, &out, &err, "pending", NULL);
+	cr_assert_eq(r, 0);
+	cr_assert(strstr(out, "/usr/bin/id -u") && strstr(out, "escalation"),
+		  "'airlock pending' shows:\n%s", out);
+	free(out);
+	free(err);
+
+	r = test_airlock(&D, NULL, &err, "approve", id_str(a), "--reason", "looks fine", NULL);
+	cr_assert_eq(r, 0, "approve failed: %s", err);
+	free(err);
+	out = test_read_all(fd, 5000);
+	cr_assert_str_eq(out, "0\n");
+	cr_assert_eq(test_wait_child(pid, 5000), 0);
+	free(out);
+	close(fd);
+
+	out = audit_text();
+	cr_assert(strstr(out, "\"decision\":\"allow\"") && strstr(out, "looks fine") &&
+			  strstr(out, "\"decided_by\":{\"uid\":0,\"name\":\"root\"}"),
+		  "audit log:\n%s", out);
+	free(out);
+	json_decref(a);
+}
+
+Test(e2e, deny_fails_the_call_with_eperm_or_the_rules_errno)
+{
+	char *out, *err;
+	json_t *a;
+	int fd, r;
+	pid_t pid;
+
+	pid = test_airlock_spawn(&D, &fd, "run", "--", helper("exec_report"), "/usr/bin/id",
+				 NULL);
+	a = pending_one();
+	r = test_airlock(&D, NULL, &err, "deny", id_str(a), "--reason", "not now", NULL);
+	cr_assert_eq(r, 0, "deny failed: %s", err);
+	free(err);
+	out = test_read_all(fd, 5000);
+	cr_assert_str_eq(out, "exec failed: EPERM\n");
+	cr_assert_eq(test_wait_child(pid, 5000), 1);
+	free(out);
+	close(fd);
+	json_decref(a);
+
+	/* rule 'picky' says errno: EACCES */
+	pid = test_airlock_spawn(&D, &fd, "run", "--", helper("exec_report"), "/usr/bin/whoami",
+				 NULL);
+	a = pending_one();
+	cr_assert_str_eq(json_string_value(json_object_get(a, "rule")), "picky");
+	cr_assert_eq(test_airlock(&D, NULL, NULL, "deny", id_str(a), NULL), 0);
+	out = test_read_all(fd, 5000);
+	cr_assert_str_eq(out, "exec failed: EACCES\n");
+	cr_assert_eq(test_wait_child(pid, 5000), 1);
+	free(out);
+	close(fd);
+	json_decref(a);
+
+	/* A policy deny needs nobody. */
+	r = test_airlock(&D, &out, NULL, "run", "--", helper("exec_report"), "/usr/bin/uname",
+			 NULL);
+	cr_assert_eq(r, 1);
+	cr_assert_str_eq(out, "exec failed: EPERM\n");
+	free(out);
+}
+
+Test(e2e, timeout_applies_on_timeout)
+{
+	struct timespec t0, t1;
+	char *out, *log;
+	double secs;
+	int r;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = test_airlock(&D, &out, NULL, "run", "--", helper("exec_report"), "/usr/bin/true",
+			 NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	cr_assert_eq(r, 1);
+	cr_assert_str_eq(out, "exec failed: EPERM\n");
+	cr_assert(secs >= 0.9 && secs < 4.0, "the 1s ask took %.2fs", secs);
+	free(out);
+
+	/* on_timeout: allow */
+	r = test_airlock(&D, &out, NULL, "run", "--", helper("exec_report"), "/usr/bin/false",
+			 NULL);
+	cr_assert_eq(r, 1, "/usr/bin/false did not run (status %d, output '%s')", r, out);
+	cr_assert_str_eq(out, "");
+	free(out);
+
+	log = audit_text();
+	cr_assert(strstr(log, "\"rule\":\"quick\",\"decision\":\"deny\",\"decided_by\":\"timeout\""),
+		  "audit log:\n%s", log);
+	cr_assert(strstr(log, "\"rule\":\"quick-allow\",\"decision\":\"allow\",\"decided_by\":"
+			      "\"timeout\""),
+		  "audit log:\n%s", log);
+	free(log);
+}
+
+Test(e2e, scope_session_stops_asking_in_that_session_only)
+{
+	char *out, *err;
+	json_t *a, *list;
+	int fd, r;
+	pid_t pid;
+
+	/* One session runs the same exec twice; the second must not ask. */
+	pid = test_airlock_spawn(&D, &fd, "run", "--", "/bin/sh", "-c",
+				 "/usr/bin/id -u; /usr/bin/id -u", NULL);
+	a = pending_one();
+	r = test_airlock(&D, NULL, &err, "approve", id_str(a), "--scope", "session", NULL);
+	cr_assert_eq(r, 0, "approve failed: %s", err);
+	free(err);
+	out = test_read_all(fd, 5000);
+	cr_assert_str_eq(out, "0\n0\n", "second exec: '%s'", out);
+	cr_assert_eq(test_wait_child(pid, 5000), 0);
+	free(out);
+	close(fd);
+	json_decref(a);
+
+	/* The next ask id is 2: only one ask was made in that session. */
+	pid = test_airlock_spawn(&D, &fd, "run", "--", "/usr/bin/id", "-u", NULL);
+	list = test_daemon_wait_pending(&D, 1, 5000);
+	cr_assert_not_null(list, "another session was not asked");
+	a = json_array_get(list, 0);
+	cr_assert_eq(json_integer_value(json_object_get(a, "id")), 2);
+	/* A different action in a granted session still asks: covered by the key. */
+	cr_assert_eq(test_airlock(&D, NULL, NULL, "deny", id_str(a), NULL), 0);
+	cr_assert_eq(test_wait_child(pid, 5000), 126);
+	close(fd);
+	json_decref(list);
+
+	out = audit_text();
+	cr_assert(strstr(out, "\"scope\":\"session\"") && strstr(out, "\"grant\""),
+		  "audit log:\n%s", out);
+	free(out);
+}
+
+Test(e2e, a_process_inside_a_session_cannot_approve)
+{
+	char approve_bin[PATH_MAX + 16], *out, *err;
+	json_t *a, *list;
+	int fd, r;
+	pid_t pid;
+
+	pid = test_airlock_spawn(&D, &fd, "run", "--", "/usr/bin/id", "-u", NULL);
+	a = pending_one();
+	/* As root, from inside another session: refused. */
+	snprintf(approve_bin, sizeof(approve_bin), "%s/airlock", test_build_dir());
+	r = test_airlock(&D, &out, &err, "run", "--", approve_bin, "--runtime-dir", D.runtime_dir,
+			 "approve", id_str(a), NULL);
+	cr_assert_neq(r, 0);
+	cr_assert(strstr(err, "permission denied") && strstr(err, "inside an airlock session"),
+		  "stderr: %s", err);
+	free(out);
+	free(err);
+	r = test_airlock(&D, NULL, &err, "run", "--", approve_bin, "--runtime-dir", D.runtime_dir,
+			 "deny", id_str(a), NULL);
+	cr_assert_neq(r, 0);
+	free(err);
+	/* Still pending, still waiting. */
+	list = test_daemon_wait_pending(&D, 1, 1000);
+	cr_assert_not_null(list);
+	cr_assert_eq(json_integer_value(json_object_get(json_array_get(list, 0), "id")),
+		     json_integer_value(json_object_get(a, "id")));
+	cr_assert(still_running(pid));
+	json_decref(list);
+	/* From outside it works. */
+	cr_assert_eq(test_airlock(&D, NULL, NULL, "approve", id_str(a), NULL), 0);
+	cr_assert_eq(test_wait_child(pid, 5000), 0);
+	close(fd);
+	json_decref(a);
+}
+
+Test(e2e, many_asks_from_two_sessions_approved_out_of_order)
+{
+	pid_t p1, p2;
+	json_t *list, *a;
+	int fd1, fd2, order[4] = { 3, 0, 2, 1 };
+	char *o1, *o2;
+
+	/* Two sessions, two concurrent asks each. */
+	p1 = test_airlock_spawn(&D, &fd1, "run", "--", "/bin/sh", "-c",
+				"/usr/bin/id -u & /usr/bin/id -g & wait", NULL);
+	p2 = test_airlock_spawn(&D, &fd2, "run", "--", "/bin/sh", "-c",
+				"/usr/bin/id -u & /usr/bin/id -g & wait", NULL);
+	list = test_daemon_wait_pending(&D, 4, 5000);
+	cr_assert_not_null(list, "four asks did not show up at once");
+	cr_assert_neq(json_integer_value(json_object_get(json_array_get(list, 0), "session")) +
+			      json_integer_value(json_object_get(json_array_get(list, 3), "session")),
+		      0);
+	for (int i = 0; i < 4; i++) {
+		json_t *left;
+
+		a = json_array_get(list, (size_t)order[i]);
+		cr_assert_eq(test_airlock(&D, NULL, NULL, "approve", id_str(a), NULL), 0);
+		/* The others are untouched by this decision. */
+		left = test_daemon_call(&D, "{\"op\":\"pending\"}");
+		cr_assert_eq(json_array_size(json_object_get(left, "pending")), (size_t)(3 - i));
+		json_decref(left);
+	}
+	o1 = test_read_all(fd1, 5000);
+	o2 = test_read_all(fd2, 5000);
+	cr_assert_eq(strlen(o1), 4, "session 1 printed '%s'", o1);
+	cr_assert_eq(strlen(o2), 4, "session 2 printed '%s'", o2);
+	cr_assert_eq(test_wait_child(p1, 5000), 0);
+	cr_assert_eq(test_wait_child(p2, 5000), 0);
+	free(o1);
+	free(o2);
+	close(fd1);
+	close(fd2);
+	json_decref(list);
+}
+
+Test(e2e, a_target_killed_while_pending_disappears_and_is_audited)
+{
+	json_t *a, *res;
+	char *log;
+	pid_t pid, target;
+	int fd, i;
+
+	pid = test_airlock_spawn(&D, &fd, "run", "--", "/usr/bin/id", "-u", NULL);
+	a = pending_one();
+	target = (pid_t)json_integer_value(json_object_get(a, "pid"));
+	cr_assert_gt(target, 1);
+	cr_assert_eq(kill(target, SIGKILL), 0);
+	for (i = 0; i < 300; i++) {
+		res = test_daemon_call(&D, "{\"op\":\"pending\"}");
+		if (json_array_size(json_object_get(res, "pending")) == 0) {
+			json_decref(res);
+			break;
+		}
+		json_decref(res);
+		usleep(10 * 1000);
+	}
+	cr_assert_lt(i, 300, "the dead target stayed in pending");
+	cr_assert_eq(test_airlock(&D, NULL, NULL, "approve", id_str(a), NULL), 1);
+	log = audit_text();
+	cr_assert(strstr(log, "\"decision\":\"gone\"") && strstr(log, "target gone"),
+		  "audit log:\n%s", log);
+	free(log);
+	test_wait_child(pid, 5000);
+	close(fd);
+	json_decref(a);
+}
+
+static int raw_connect(void)
+{
+	int fd = api_connect(D.runtime_dir);
+
+	cr_assert_geq(fd, 0);
+	return fd;
+}
+
+static json_t *raw_recv(int fd)
+{
+	json_t *j = NULL;
+
+	cr_assert_eq(api_recv(fd, &j, 1 << 20), 0);
+	return j;
+}
+
+Test(e2e, malformed_and_oversized_requests_get_errors_and_serving_goes_on)
+{
+	static char big[100 * 1024];
+	int fd = raw_connect(), other;
+	json_t *j;
+
+	cr_assert_eq(write(fd, "{\"op\":\n", 7), 7);
+	j = raw_recv(fd);
+	cr_assert(json_is_false(json_object_get(j, "ok")));
+	cr_assert_str_eq(json_string_value(json_object_get(j, "errno")), "EINVAL");
+	json_decref(j);
+
+	cr_assert_eq(write(fd, "[1,2]\n{\"op\":\"nope\"}\n", 20), 20);
+	j = raw_recv(fd);
+	cr_assert(json_is_false(json_object_get(j, "ok")));
+	json_decref(j);
+	j = raw_recv(fd);
+	cr_assert_str_eq(json_string_value(json_object_get(j, "errno")), "EOPNOTSUPP");
+	json_decref(j);
+
+	/* Half of an oversized line: another client is served meanwhile. */
+	memset(big, 'x', sizeof(big));
+	cr_assert_eq(write(fd, big, 70 * 1024), 70 * 1024);
+	other = raw_connect();
+	cr_assert_eq(write(other, "{\"op\":\"status\"}\n", 16), 16);
+	j = raw_recv(other);
+	cr_assert(json_is_true(json_object_get(j, "ok")));
+	json_decref(j);
+	close(other);
+	cr_assert_eq(write(fd, big, 30 * 1024), 30 * 1024);
+	cr_assert_eq(write(fd, "\n{\"op\":\"pending\"}\n", 18), 18);
+	j = raw_recv(fd);
+	cr_assert_str_eq(json_string_value(json_object_get(j, "errno")), "EMSGSIZE");
+	json_decref(j);
+	/* Exactly one error for the long line, then the next request is answered. */
+	j = raw_recv(fd);
+	cr_assert(json_is_true(json_object_get(j, "ok")), "got %s", json_dumps(j, 0));
+	cr_assert(json_is_array(json_object_get(j, "pending")));
+	json_decref(j);
+	close(fd);
+}
+
+Test(e2e, sighup_with_a_broken_policy_keeps_the_old_one)
+{
+	char *out, *log;
+	int r;
+
+	cr_assert_eq(test_daemon_reload(&D, "version: 1\nrules:\n  - name: x\n    match: { exec: "
+					    "[a] }\n    action: maybe\n"),
+		     0);
+	log = test_daemon_log(&D);
+	cr_assert(strstr(log, "policy.yaml:5:") && strstr(log, "keeping the policy in force"),
+		  "log:\n%s", log);
+	free(log);
+	/* The old rule 'never' still denies. */
+	r = test_airlock(&D, &out, NULL, "run", "--", helper("exec_report"), "/usr/bin/uname",
+			 NULL);
+	cr_assert_eq(r, 1);
+	cr_assert_str_eq(out, "exec failed: EPERM\n");
+	free(out);
+	/* A good policy replaces it. */
+	cr_assert_eq(test_daemon_reload(&D, "version: 1\nrules: []\n"), 0);
+	r = test_airlock(&D, &out, NULL, "run", "--", "/usr/bin/uname", NULL);
+	cr_assert_eq(r, 0);
+	cr_assert_str_eq(out, "Linux\n");
+	free(out);
+}
+
+Test(e2e, audit_log_verifies_and_a_modified_line_is_detected)
+{
+	char *out, *err, *text, *p;
+	FILE *f;
+	int r;
+
+	/* Two decisions: a policy deny and a timeout. */
+	cr_assert_eq(test_airlock(&D, NULL, NULL, "run", "--", "/usr/bin/uname", NULL), 126);
+	cr_assert_eq(test_airlock(&D, NULL, NULL, "run", "--", "/usr/bin/true", NULL), 126);
+	r = test_airlock(&D, &out, &err, "audit", "verify", D.audit_path, NULL);
+	cr_assert_eq(r, 0, "verify: %s%s", out, err);
+	free(out);
+	free(err);
+
+	text = audit_text();
+	p = strstr(text, "\"decision\":\"deny\"");
+	cr_assert_not_null(p);
+	memcpy(p, "\"decision\":\"allo\"", 17);
+	f = fopen(D.audit_path, "w");
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+	free(text);
+	r = test_airlock(&D, &out, &err, "audit", "verify", D.audit_path, NULL);
+	cr_assert_neq(r, 0);
+	cr_assert(strstr(out, "line") || strstr(err, "line"), "verify said: %s%s", out, err);
+	free(out);
+	free(err);
+}
