@@ -1,0 +1,748 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Escape attempts against a real airlockd and real `airlock run` sessions.  Each test
+ * runs tests/helpers/escape_attack inside a session and then checks what the attack was
+ * after -- the protected file's content, a name that must not exist, the session's cgroup,
+ * a listening socket that must stay silent, a marker that a forbidden program writes when
+ * it runs, the pending table -- not only what the attacker saw.  See docs/threat-model.md.
+ *
+ * A test that fails here is a hole: it is kept failing, not weakened, until the gate closes
+ * it (the threat model lists the open ones).
+ */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "daemon.h"
+
+static struct test_daemon D;
+static bool daemon_up;
+static char dir[64];		 /* the attack's DIR (see escape_attack.c) */
+static char target[128], absent[128], marker[128], sudo[128], sockpath[100];
+static char attacker[128]; /* a copy of escape_attack inside DIR, for --user runs */
+
+#define ORIGINAL "ORIGINAL\n"
+
+/* ---- set-up ------------------------------------------------------------------------ */
+
+static int copy_file(const char *from, const char *to, mode_t mode)
+{
+	char buf[65536];
+	int in = open(from, O_RDONLY | O_CLOEXEC), out, r = 0;
+	ssize_t n;
+
+	if (in < 0)
+		return -errno;
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (out < 0) {
+		r = -errno;
+		close(in);
+		return r;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			r = -EIO;
+			break;
+		}
+	close(in);
+	close(out);
+	if (r == 0 && chmod(to, mode) < 0)
+		r = -errno;
+	return r;
+}
+
+static void put(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	cr_assert_geq(fd, 0, "cannot create '%s': %s", path, strerror(errno));
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+static char *slurp(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *s;
+
+	if (fd < 0)
+		return NULL;
+	s = test_read_all(fd, 1000);
+	close(fd);
+	return s;
+}
+
+static const char *helper(const char *name)
+{
+	static char path[2][PATH_MAX + 64];
+	static int i;
+
+	i ^= 1;
+	snprintf(path[i], sizeof(path[i]), "%s/tests/helpers/%s", test_build_dir(), name);
+	return path[i];
+}
+
+/* DIR with target, targeu, work/, bin/sudo (the marker program), bin/sudx (/bin/true). */
+static void layout(void)
+{
+	char p[160];
+
+	snprintf(dir, sizeof(dir), "/tmp/airlock-escape-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_eq(chmod(dir, 0755), 0);
+	snprintf(target, sizeof(target), "%s/target", dir);
+	snprintf(absent, sizeof(absent), "%s/absent", dir);
+	snprintf(marker, sizeof(marker), "%s/marker", dir);
+	snprintf(sudo, sizeof(sudo), "%s/bin/sudo", dir);
+	snprintf(sockpath, sizeof(sockpath), "%s/sock", dir);
+	snprintf(attacker, sizeof(attacker), "%s/bin/escape_attack", dir);
+	put(target, ORIGINAL);
+	snprintf(p, sizeof(p), "%s/targeu", dir);
+	put(p, "unprotected\n");
+	snprintf(p, sizeof(p), "%s/work", dir);
+	cr_assert_eq(mkdir(p, 0777), 0);
+	cr_assert_eq(chmod(p, 0777), 0);
+	snprintf(p, sizeof(p), "%s/bin", dir);
+	cr_assert_eq(mkdir(p, 0755), 0);
+	cr_assert_eq(copy_file(helper("escape_marker"), sudo, 0755), 0);
+	snprintf(p, sizeof(p), "%s/bin/sudx", dir);
+	cr_assert_eq(copy_file("/bin/true", p, 0755), 0);
+	cr_assert_eq(copy_file(helper("escape_attack"), attacker, 0755), 0);
+	/* the marker program finds its file through the environment airlock run passes on */
+	setenv("ESCAPE_MARKER", marker, 1);
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	umount2(path, MNT_DETACH);
+	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+static void teardown(void)
+{
+	if (daemon_up) {
+		int r = test_daemon_stop(&D);
+
+		daemon_up = false;
+		cr_expect_eq(r, 0, "airlockd exited with %d", r);
+	}
+	if (dir[0])
+		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	dir[0] = '\0';
+}
+
+static void need_root(void)
+{
+	if (geteuid() != 0)
+		cr_skip_test("needs root (cgroups, seccomp listeners taken with pidfd_getfd)");
+	layout();
+}
+
+/* policy text with every "@" replaced by DIR */
+static char *policy_for(const char *tmpl)
+{
+	size_t n = strlen(tmpl), k = 0;
+	char *out = malloc(n * 4 + 4096);
+
+	cr_assert_not_null(out);
+	for (size_t i = 0; i < n; i++) {
+		if (tmpl[i] == '@') {
+			strcpy(out + k, dir);
+			k += strlen(dir);
+		} else {
+			out[k++] = tmpl[i];
+		}
+	}
+	out[k] = '\0';
+	return out;
+}
+
+static void start(const char *tmpl)
+{
+	char *p = tmpl ? policy_for(tmpl) : NULL;
+
+	cr_assert_eq(test_daemon_start(&D, p, NULL), 0, "airlockd did not start");
+	daemon_up = true;
+	free(p);
+}
+
+/* The files policy: a protected file and name, a forbidden program, a forbidden address. */
+static const char POLICY_FILES[] = "version: 1\n"
+				   "defaults:\n"
+				   "  ask_timeout: 30s\n"
+				   "  on_timeout: deny\n"
+				   "rules:\n"
+				   "  - name: protect\n"
+				   "    match: { write: [\"@/target\", \"@/absent\"] }\n"
+				   "    action: deny\n"
+				   "  - name: forbidden-exec\n"
+				   "    match: { exec: [sudo] }\n"
+				   "    action: deny\n"
+				   "  - name: egress\n"
+				   "    match: { connect: [\"127.0.0.2/32\"] }\n"
+				   "    action: deny\n"
+				   "  - name: service-socket\n"
+				   "    match: { connect: [\"unix:@/sock\"] }\n"
+				   "    action: deny\n";
+
+/* The approvals policy: sudo asks, nothing else is gated. */
+static const char POLICY_ASK[] = "version: 1\n"
+				 "defaults:\n"
+				 "  ask_timeout: 30s\n"
+				 "  on_timeout: deny\n"
+				 "rules:\n"
+				 "  - name: escalation\n"
+				 "    match: { exec: [sudo] }\n"
+				 "    action: ask\n";
+
+/* A read rule alone. */
+static const char POLICY_READ[] = "version: 1\n"
+				  "rules:\n"
+				  "  - name: secret\n"
+				  "    match: { read: [\"@/target\"] }\n"
+				  "    action: deny\n";
+
+/* Run the attacker in a session: status, and its stdout+stderr in *ret_out. */
+static int attack(char **ret_out, const char *what, const char *a1, const char *a2,
+		  const char *a3)
+{
+	char *out = NULL, *err = NULL;
+	int r;
+
+	r = test_airlock(&D, &out, &err, "run", "--", attacker, dir, what, a1, a2, a3, NULL);
+	cr_log_info("attack '%s' (status %d):\n%s%s", what, r, out ? out : "", err ? err : "");
+	if (ret_out) {
+		size_t lo = out ? strlen(out) : 0, le = err ? strlen(err) : 0;
+		char *all = malloc(lo + le + 1);
+
+		cr_assert_not_null(all);
+		memcpy(all, out ? out : "", lo);
+		memcpy(all + lo, err ? err : "", le + 1);
+		*ret_out = all;
+	}
+	free(out);
+	free(err);
+	return r;
+}
+
+static int attack_as(char **ret_out, const char *user, const char *what)
+{
+	char *out = NULL;
+	int r;
+
+	r = test_airlock(&D, &out, NULL, "run", "--user", user, "--", attacker, dir, what, NULL);
+	cr_log_info("attack '%s' as '%s' (status %d):\n%s", what, user, r, out ? out : "");
+	*ret_out = out ? out : strdup("");
+	return r;
+}
+
+/* ---- what the attack was after ------------------------------------------------------ */
+
+static void assert_target_intact(const char *out)
+{
+	char *now = slurp(target);
+	struct stat st;
+
+	cr_expect_not_null(now, "the protected file is gone");
+	if (now)
+		cr_expect_str_eq(now, ORIGINAL, "the protected file was changed to '%s'; attacker:\n%s",
+				 now, out);
+	free(now);
+	cr_expect(lstat(absent, &st) < 0 && errno == ENOENT,
+		  "the protected name '%s' was created; attacker:\n%s", absent, out);
+}
+
+static bool audit_has(const char *needle)
+{
+	char *s = slurp(D.audit_path);
+	bool found = s && strstr(s, needle);
+
+	free(s);
+	return found;
+}
+
+static void assert_no_marker(const char *out)
+{
+	char *m = slurp(marker);
+
+	cr_expect_null(m, "the forbidden program ran (%s); attacker:\n%s", m ? m : "", out);
+	free(m);
+}
+
+/* ---- writes to a protected file ------------------------------------------------------- */
+
+TestSuite(escape_files, .init = need_root, .fini = teardown, .timeout = 60);
+
+Test(escape_files, path_spellings_reach_no_protected_file)
+{
+	char *out;
+
+	start(POLICY_FILES);
+	cr_assert_eq(attack(&out, "paths", NULL, NULL, NULL), 0);
+	assert_target_intact(out);
+	cr_expect(strstr(out, "HELD"), "the attacker reports an escape:\n%s", out);
+	cr_expect(audit_has("\"rule\":\"protect\""), "the denials were not audited");
+	free(out);
+}
+
+Test(escape_files, links_renames_and_new_names_are_gated)
+{
+	char *out;
+
+	start(POLICY_FILES);
+	cr_assert_eq(attack(&out, "names", NULL, NULL, NULL), 0);
+	assert_target_intact(out);
+	cr_expect(strstr(out, "HELD"), "the attacker reports an escape:\n%s", out);
+	free(out);
+}
+
+Test(escape_files, open_by_handle_at_is_refused)
+{
+	char *out;
+
+	start(POLICY_FILES);
+	cr_assert_eq(attack(&out, "handle", NULL, NULL, NULL), 0);
+	assert_target_intact(out);
+	cr_expect(strstr(out, "open_by_handle_at O_WRONLY: EPERM"), "%s", out);
+	free(out);
+}
+
+Test(escape_files, racing_thread_rewriting_the_path_never_opens_the_file)
+{
+	char *out;
+
+	start(POLICY_FILES);
+	cr_assert_eq(attack(&out, "race-buf", NULL, NULL, NULL), 0);
+	assert_target_intact(out);
+	/* the race ran: the allowed spelling was opened on some tries */
+	cr_expect(!strstr(out, " 0 allowed opens"), "the race never got an allowed open:\n%s", out);
+	free(out);
+}
+
+Test(escape_files, symlink_swapped_between_check_and_use_never_opens_the_file)
+{
+	char *out;
+
+	start(POLICY_FILES);
+	cr_assert_eq(attack(&out, "race-symlink", NULL, NULL, NULL), 0);
+	assert_target_intact(out);
+	free(out);
+}
+
+/* Foreign ABIs are killed by the filter: SIGSYS, before anything is opened. */
+Test(escape_files, x32_syscall_numbers_are_killed)
+{
+	char *out;
+	int r;
+
+	start(POLICY_FILES);
+	r = attack(&out, "x32", NULL, NULL, NULL);
+	assert_target_intact(out);
+	cr_expect_eq(r, 128 + SIGSYS, "x32 openat: status %d, expected SIGSYS:\n%s", r, out);
+	free(out);
+}
+
+Test(escape_files, int80_syscalls_are_killed)
+{
+	char *out;
+	int r;
+
+	start(POLICY_FILES);
+	r = attack(&out, "int80", NULL, NULL, NULL);
+	assert_target_intact(out);
+	cr_expect_eq(r, 128 + SIGSYS, "int 0x80 open: status %d, expected SIGSYS:\n%s", r, out);
+	free(out);
+}
+
+/* A bind mount names the protected inode elsewhere.  The default policy denies mount. */
+Test(escape_files, bind_mount_is_denied_by_the_default_policy)
+{
+	char *out;
+
+	start(NULL);
+	cr_assert_eq(attack(&out, "mount", NULL, NULL, NULL), 0);
+	cr_expect(strstr(out, "bind mount: EPERM"), "the bind mount was not denied:\n%s", out);
+	free(out);
+}
+
+/* HOLE while it fails: a policy with write rules and no mount rule leaves mount(2)
+ * ungated, and a bind mount of the protected file is written under its new name. */
+Test(escape_files, bind_mount_does_not_bypass_a_write_rule)
+{
+	char *out;
+
+	start(POLICY_FILES);
+	cr_assert_eq(attack(&out, "mount", NULL, NULL, NULL), 0);
+	assert_target_intact(out);
+	free(out);
+}
+
+/* A read rule: the secret's content must not come out under another name. */
+Test(escape_files, read_rule_is_not_bypassed_by_a_hard_link)
+{
+	char *out, *err, p[160], cmd[1024];
+	int r;
+
+	start(POLICY_READ);
+	put(target, "SECRET-7f3a\n");
+	snprintf(p, sizeof(p), "%s/work/copy", dir);
+	/* ln then cat: two ordinary programs, as an agent's shell would run them */
+	snprintf(cmd, sizeof(cmd), "cat %s; ln %s %s && cat %s", target, target, p, p);
+	r = test_airlock(&D, &out, &err, "run", "--", "/bin/sh", "-c", cmd, NULL);
+	cr_log_info("status %d:\n%s%s", r, out, err);
+	cr_expect(!strstr(out, "SECRET-7f3a"), "the secret was read through a hard link:\n%s",
+		  out);
+	free(out);
+	free(err);
+}
+
+/* ---- the gate's own integrity ----------------------------------------------------------- */
+
+TestSuite(escape_gate, .init = need_root, .fini = teardown, .timeout = 60);
+
+Test(escape_gate, no_second_notification_listener)
+{
+	char *out;
+
+	start(NULL);
+	cr_assert_eq(attack(&out, "listener", NULL, NULL, NULL), 0);
+	cr_expect(strstr(out, "seccomp NEW_LISTENER: EPERM"), "%s", out);
+	cr_expect(strstr(out, "seccomp NEW_LISTENER high bits: EPERM"), "%s", out);
+	cr_expect(strstr(out, "seccomp NEW_LISTENER|TSYNC: EPERM"), "%s", out);
+	cr_expect(strstr(out, "plain seccomp filter: ok"), "plain filters must stay allowed:\n%s",
+		  out);
+	free(out);
+}
+
+Test(escape_gate, io_uring_is_refused)
+{
+	char *out;
+
+	start(NULL);
+	cr_assert_eq(attack(&out, "uring", NULL, NULL, NULL), 0);
+	cr_expect(strstr(out, "io_uring_setup: EPERM"), "%s", out);
+	free(out);
+}
+
+/* The unified hierarchy's mount point, where the root cgroup's cgroup.procs lives. */
+static const char *cgroup2_root(void)
+{
+	static char mnt[PATH_MAX];
+	char *mi = slurp("/proc/self/mountinfo"), *line, *save = NULL;
+
+	cr_assert_not_null(mi);
+	for (line = strtok_r(mi, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char m[PATH_MAX];
+
+		if (strstr(line, " - cgroup2 ") && sscanf(line, "%*s %*s %*s %*s %4095s", m) == 1) {
+			snprintf(mnt, sizeof(mnt), "%s", m);
+			free(mi);
+			return mnt;
+		}
+	}
+	free(mi);
+	cr_skip_test("no cgroup2 mount");
+	return NULL;
+}
+
+/* The session's cgroup as /proc/PID/cgroup spells it: ".../airlock-test-.../sN". */
+static void assert_stayed_in_session(const char *out)
+{
+	const char *l = strstr(out, "after cgroup: ");
+
+	cr_assert_not_null(l, "no cgroup report:\n%s", out);
+	cr_expect(strncmp(l + 14, "/", 1) == 0 && strstr(l, D.cgroup_name),
+		  "the attacker left the session's cgroup:\n%s", out);
+}
+
+Test(escape_gate, cgroup_procs_write_is_denied_by_the_default_policy)
+{
+	char *out;
+
+	start(NULL);
+	cr_assert_eq(attack(&out, "cgroup-move", cgroup2_root(), NULL, NULL), 0);
+	assert_stayed_in_session(out);
+	cr_expect(strstr(out, "HELD"), "%s", out);
+	cr_expect(audit_has("\"rule\":\"cgroup-escape\""), "the attempt was not audited");
+	free(out);
+}
+
+/* HOLE while it fails: the move is closed by a rule of the default policy only; under a
+ * policy without it, root in a session leaves its cgroup (and then counts as outside). */
+Test(escape_gate, cgroup_procs_write_is_denied_whatever_the_policy)
+{
+	char *out;
+
+	start(POLICY_ASK);
+	cr_assert_eq(attack(&out, "cgroup-move", cgroup2_root(), NULL, NULL), 0);
+	assert_stayed_in_session(out);
+	free(out);
+}
+
+Test(escape_gate, clone3_into_another_cgroup_is_refused)
+{
+	char *out;
+
+	start(POLICY_ASK);
+	cr_assert_eq(attack(&out, "clone3", cgroup2_root(), NULL, NULL), 0);
+	cr_expect(strstr(out, "clone3 CLONE_INTO_CGROUP: ENOSYS"), "%s", out);
+	cr_expect(!strstr(out, "clone3 child cgroup"), "a clone3 child ran:\n%s", out);
+	assert_stayed_in_session(out);
+	free(out);
+}
+
+/* A nested `airlock run` would create a session from inside and hand over a listener. */
+Test(escape_gate, nested_airlock_run_is_refused)
+{
+	char *out, *err, bin[PATH_MAX + 16];
+	int r;
+
+	start(NULL);
+	snprintf(bin, sizeof(bin), "%s/airlock", test_build_dir());
+	r = test_airlock(&D, &out, &err, "run", "--", bin, "--runtime-dir", D.runtime_dir, "run",
+			 "--", helper("escape_marker"), NULL);
+	cr_log_info("status %d:\n%s%s", r, out, err);
+	cr_expect_neq(r, 0, "the nested run succeeded");
+	assert_no_marker(err);
+	cr_expect(strstr(err, "inside an airlock session"), "no reason given:\n%s", err);
+	free(out);
+	free(err);
+}
+
+/* ---- self-approval ----------------------------------------------------------------------- */
+
+TestSuite(escape_approve, .init = need_root, .fini = teardown, .timeout = 60);
+
+/* The ask the attacker started is still pending and never ran; the test denies it. */
+static void assert_ask_undecided(const char *out)
+{
+	json_t *list = test_daemon_wait_pending(&D, 1, 3000);
+	char *o = NULL, *e = NULL;
+	char id[32];
+
+	cr_assert_not_null(list, "the attacker's ask is no longer pending; attacker:\n%s", out);
+	snprintf(id, sizeof(id), "%lld",
+		 json_integer_value(json_object_get(json_array_get(list, 0), "id")));
+	json_decref(list);
+	cr_expect_eq(test_airlock(&D, &o, &e, "deny", id, NULL), 0, "deny failed: %s", e);
+	free(o);
+	free(e);
+	usleep(100 * 1000);
+	assert_no_marker(out);
+}
+
+static void self_approve(const char *policy, const char *how, const char *arg)
+{
+	char sock[160], *out;
+
+	start(policy);
+	snprintf(sock, sizeof(sock), "%s/api.sock", D.runtime_dir);
+	cr_assert_eq(attack(&out, "selfapprove", sock, how, arg), 0);
+	cr_expect(!strstr(out, "approved its own ask"), "an agent approved itself:\n%s", out);
+	cr_expect(strstr(out, "cannot approve or deny"), "no refusal seen:\n%s", out);
+	assert_ask_undecided(out);
+	free(out);
+}
+
+Test(escape_approve, session_process_cannot_approve_its_own_ask)
+{
+	self_approve(POLICY_ASK, "plain", NULL);
+}
+
+Test(escape_approve, root_inside_the_session_cannot_approve)
+{
+	self_approve(POLICY_ASK, "setuid", NULL);
+}
+
+Test(escape_approve, daemonized_grandchild_cannot_approve)
+{
+	self_approve(POLICY_ASK, "daemon", NULL);
+}
+
+/* Leave the cgroup, then approve: the default policy denies the move. */
+Test(escape_approve, cgroup_move_then_approve_fails_under_the_default_policy)
+{
+	self_approve(NULL, "escape", cgroup2_root());
+}
+
+/* HOLE while it fails: the same chain under a policy without the cgroup rule. */
+Test(escape_approve, cgroup_move_then_approve_fails_whatever_the_policy)
+{
+	self_approve(POLICY_ASK, "escape", cgroup2_root());
+}
+
+/* ---- exec ----------------------------------------------------------------------------- */
+
+TestSuite(escape_exec, .init = need_root, .fini = teardown, .timeout = 60);
+
+Test(escape_exec, every_spelling_of_the_forbidden_exec_is_denied)
+{
+	char *out;
+
+	start(POLICY_FILES);
+	cr_assert_eq(attack(&out, "exec", NULL, NULL, NULL), 0);
+	assert_no_marker(out);
+	/* each route reached the gate: the denials are audited */
+	cr_expect(audit_has("\"rule\":\"forbidden-exec\""), "no exec denial audited");
+	free(out);
+}
+
+/* HOLE while it fails: the kernel execs a #! interpreter itself; the gate saw only the
+ * script's execve. */
+Test(escape_exec, shebang_naming_the_forbidden_program_is_denied)
+{
+	char *out;
+
+	start(POLICY_FILES);
+	cr_assert_eq(attack(&out, "exec-script", NULL, NULL, NULL), 0);
+	assert_no_marker(out);
+	free(out);
+}
+
+/* A setuid program cannot be hard-linked by a user who does not own it
+ * (fs.protected_hardlinks), and a copy loses the setuid bit: the rule's name holds. */
+Test(escape_exec, unprivileged_user_cannot_hard_link_a_setuid_program)
+{
+	char *out, *ph = slurp("/proc/sys/fs/protected_hardlinks");
+
+	if (!ph || ph[0] != '1')
+		cr_skip_test("fs.protected_hardlinks is off");
+	free(ph);
+	start(POLICY_FILES);
+	cr_assert_eq(chmod(sudo, 04755), 0);
+	cr_assert_eq(attack_as(&out, "nobody", "exec-hardlink"), 0);
+	cr_expect(strstr(out, "hard link to sudo: EPERM"), "%s", out);
+	assert_no_marker(out);
+	free(out);
+}
+
+/* HOLE while it fails: the same #! route for an unprivileged user and a setuid-root
+ * program: the interpreter's setuid bit applies, and nobody asked. */
+Test(escape_exec, shebang_does_not_run_a_setuid_program_unasked)
+{
+	char *out;
+
+	start(POLICY_FILES);
+	cr_assert_eq(chmod(sudo, 04755), 0);
+	cr_assert_eq(attack_as(&out, "nobody", "exec-script"), 0);
+	assert_no_marker(out);
+	free(out);
+}
+
+/* HOLE while it fails: exec is answered with CONTINUE, and the kernel reads the path again
+ * after the decision (docs/gate.md leaves the check to the BPF exec hook). */
+Test(escape_exec, racing_thread_rewriting_the_exec_path)
+{
+	char *out;
+
+	start(POLICY_FILES);
+	cr_assert_eq(attack(&out, "exec-race", marker, NULL, NULL), 0);
+	assert_no_marker(out);
+	free(out);
+}
+
+/* ---- egress --------------------------------------------------------------------------- */
+
+TestSuite(escape_egress, .init = need_root, .fini = teardown, .timeout = 60);
+
+struct listeners {
+	int tcp, udp, unx;
+	int port;
+};
+
+static void listen_all(struct listeners *l)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	socklen_t len = sizeof(sin);
+	int one = 1;
+
+	inet_pton(AF_INET, "127.0.0.2", &sin.sin_addr);
+	l->tcp = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	setsockopt(l->tcp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	cr_assert_eq(bind(l->tcp, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(listen(l->tcp, 8), 0);
+	cr_assert_eq(getsockname(l->tcp, (struct sockaddr *)&sin, &len), 0);
+	l->port = ntohs(sin.sin_port);
+	l->udp = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	cr_assert_eq(bind(l->udp, (struct sockaddr *)&sin, sizeof(sin)), 0,
+		     "udp port %d on 127.0.0.2 is taken", l->port);
+	l->unx = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	snprintf(un.sun_path, sizeof(un.sun_path), "%s", sockpath);
+	cr_assert_eq(bind(l->unx, (struct sockaddr *)&un, sizeof(un)), 0);
+	chmod(sockpath, 0777);
+	cr_assert_eq(listen(l->unx, 8), 0);
+}
+
+static void assert_silent(const struct listeners *l, const char *out)
+{
+	char buf[64];
+	int c;
+
+	c = accept(l->tcp, NULL, NULL);
+	cr_expect_lt(c, 0, "a TCP connection reached the denied address; attacker:\n%s", out);
+	if (c >= 0)
+		close(c);
+	cr_expect_lt(recv(l->udp, buf, sizeof(buf), MSG_DONTWAIT), 0,
+		     "a datagram reached the denied address; attacker:\n%s", out);
+	c = accept(l->unx, NULL, NULL);
+	cr_expect_lt(c, 0, "a connection reached the denied unix socket; attacker:\n%s", out);
+	if (c >= 0)
+		close(c);
+}
+
+Test(escape_egress, every_route_to_a_denied_destination_is_closed)
+{
+	struct listeners l;
+	char port[16], *out;
+
+	start(POLICY_FILES);
+	listen_all(&l);
+	snprintf(port, sizeof(port), "%d", l.port);
+	cr_assert_eq(attack(&out, "egress", "127.0.0.2", port, sockpath), 0);
+	assert_silent(&l, out);
+	cr_expect(strstr(out, "HELD"), "the attacker reports an escape:\n%s", out);
+	cr_expect(audit_has("\"rule\":\"egress\""), "no egress denial audited");
+	cr_expect(audit_has("\"rule\":\"service-socket\""), "no unix socket denial audited");
+	close(l.tcp);
+	close(l.udp);
+	close(l.unx);
+	free(out);
+}
+
+/* HOLE while it fails (root only): a raw IP_HDRINCL socket is "sent to" an allowed address
+ * while its own header names the denied one. */
+Test(escape_egress, raw_socket_header_does_not_reach_a_denied_destination)
+{
+	struct listeners l;
+	char port[16], *out;
+
+	start(POLICY_FILES);
+	listen_all(&l);
+	snprintf(port, sizeof(port), "%d", l.port);
+	cr_assert_eq(attack(&out, "egress-raw", "127.0.0.2", port, NULL), 0);
+	usleep(50 * 1000);
+	assert_silent(&l, out);
+	close(l.tcp);
+	close(l.udp);
+	close(l.unx);
+	free(out);
+}
