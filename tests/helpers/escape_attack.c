@@ -600,6 +600,11 @@ static pid_t spawn_asker(void)
 	snprintf(prog, sizeof(prog), "%s/bin/sudo", D);
 	pid = fork();
 	if (pid == 0) {
+		/* off the session's stdout: `airlock run` ends when the attacker does */
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 1);
+		dup2(null, 2);
 		execl(prog, "sudo", "-n", "true", (char *)NULL);
 		_exit(126);
 	}
@@ -614,7 +619,7 @@ static void attack_selfapprove(const char *sock, const char *how, const char *ar
 		approve_all(sock, "approve from the session");
 	} else if (strcmp(how, "setuid") == 0) {
 		/* whatever uid: root inside a session is still inside */
-		pwn_ret("setresuid(0)", setresuid(0, 0, 0));
+		say("setresuid(0)", setresuid(0, 0, 0));
 		approve_all(sock, "approve as root");
 	} else if (strcmp(how, "daemon") == 0) {
 		/* double fork + setsid: the grandchild is reparented, still in the cgroup */

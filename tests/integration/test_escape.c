@@ -512,7 +512,7 @@ Test(escape_gate, clone3_into_another_cgroup_is_refused)
 /* A nested `airlock run` would create a session from inside and hand over a listener. */
 Test(escape_gate, nested_airlock_run_is_refused)
 {
-	char *out, *err, bin[PATH_MAX + 16];
+	char *out, *err, *log, bin[PATH_MAX + 16];
 	int r;
 
 	start(NULL);
@@ -522,7 +522,13 @@ Test(escape_gate, nested_airlock_run_is_refused)
 	cr_log_info("status %d:\n%s%s", r, out, err);
 	cr_expect_neq(r, 0, "the nested run succeeded");
 	assert_no_marker(err);
-	cr_expect(strstr(err, "inside an airlock session"), "no reason given:\n%s", err);
+	/* refused by airlockd at session.create, not only later by the filter */
+	cr_expect(strstr(err, "cannot start or attach a session"),
+		  "the session was not refused by airlockd:\n%s", err);
+	log = test_daemon_log(&D);
+	cr_expect(!strstr(log, "session 2 created"), "a session was created from inside one:\n%s",
+		  log);
+	free(log);
 	free(out);
 	free(err);
 }
@@ -565,6 +571,36 @@ static void self_approve(const char *policy, const char *how, const char *arg)
 Test(escape_approve, session_process_cannot_approve_its_own_ask)
 {
 	self_approve(POLICY_ASK, "plain", NULL);
+}
+
+/* HOLE while it fails: the default policy gates AF_UNIX connects, so airlockd performs the
+ * agent's connect to api.sock itself -- and SO_PEERCRED then names airlockd. */
+Test(escape_approve, session_process_cannot_approve_under_the_default_policy)
+{
+	self_approve(NULL, "plain", NULL);
+}
+
+/* The same as an unprivileged user: the emulated connect carries airlockd's euid 0. */
+Test(escape_approve, unprivileged_session_cannot_approve_under_the_default_policy)
+{
+	char sock[160], *out, *o = NULL;
+	int r;
+
+	start(NULL);
+	/* a deployment's /run/airlock is reachable by every user (approvers are checked by
+	 * SO_PEERCRED, not by file modes) */
+	cr_assert_eq(chmod(D.dir, 0755), 0);
+	cr_assert_eq(chmod(D.runtime_dir, 0755), 0);
+	snprintf(sock, sizeof(sock), "%s/api.sock", D.runtime_dir);
+	r = test_airlock(&D, &o, NULL, "run", "--user", "nobody", "--", attacker, dir,
+			 "selfapprove", sock, "plain", NULL);
+	out = o ? o : strdup("");
+	cr_log_info("status %d:\n%s", r, out);
+	cr_expect(!strstr(out, "approved its own ask"), "an agent approved itself:\n%s", out);
+	cr_expect(strstr(out, "cannot approve or deny") || strstr(out, "approvals need root"),
+		  "no refusal seen:\n%s", out);
+	assert_ask_undecided(out);
+	free(out);
 }
 
 Test(escape_approve, root_inside_the_session_cannot_approve)
