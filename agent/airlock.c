@@ -20,6 +20,7 @@ static const struct cli_command commands[] = {
 	{ "approve", cmd_approve, "let a pending action go ahead" },
 	{ "deny", cmd_deny, "refuse a pending action" },
 	{ "watch", cmd_watch, "follow asks and decisions as they happen" },
+	{ "policy", cmd_policy, "check, show and test policy files" },
 	{ "audit", cmd_audit, "verify the audit log's hash chain" },
 	{ NULL, NULL, NULL },
 };

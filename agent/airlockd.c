@@ -41,14 +41,16 @@ static void usage(FILE *f)
 		"options:\n"
 		"  --runtime-dir DIR       where api.sock lives (default /run/airlock)\n"
 		"  --policy FILE           policy YAML (default: the embedded policy, see\n"
-		"                          'airlock policy show --default'); SIGHUP reloads it and\n"
+		"                          'airlock policy show --default'); SIGHUP reloads it "
+		"and\n"
 		"                          a reload that fails keeps the policy in force\n"
 		"  --audit-log FILE        audit log (default /var/log/airlock/audit.jsonl)\n"
 		"  --approvers-group NAME  group whose members may approve and deny (default\n"
 		"                          'airlock'); root always may.  A process inside a\n"
 		"                          session never may, whatever its uid\n"
 		"  --cgroup-name NAME      directory under the cgroup2 mount that holds the\n"
-		"                          sessions' cgroups (default 'airlock'); give each daemon\n"
+		"                          sessions' cgroups (default 'airlock'); give each "
+		"daemon\n"
 		"                          on one host its own\n"
 		"  -v, --verbose           debug messages\n"
 		"      --log-json          log JSON lines on stderr (for journald)\n"
@@ -79,16 +81,17 @@ static int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
-static void log_diags(const struct policy_diags *diags, bool as_error)
+/* "file:line:col: message", the level given by the log prefix (policy_diag_format would
+ * add a second "error:"). */
+static void log_diags(const struct policy_diags *diags)
 {
-	char line[1024];
-
 	for (unsigned i = 0; i < diags->count; i++) {
-		policy_diag_format(&diags->diag[i], line, sizeof(line));
-		if (as_error && !diags->diag[i].warning)
-			log_error("%s", line);
+		const struct policy_diag *dg = &diags->diag[i];
+
+		if (dg->warning)
+			log_warn("%s:%d:%d: %s", dg->file, dg->line, dg->column, dg->message);
 		else
-			log_warn("%s", line);
+			log_error("%s:%d:%d: %s", dg->file, dg->line, dg->column, dg->message);
 	}
 }
 
@@ -100,7 +103,7 @@ static int load_policy(const char *path, struct policy **ret)
 	if (!path)
 		return policy_load_default(ret);
 	r = policy_load_file(path, ret, &diags);
-	log_diags(&diags, true);
+	log_diags(&diags);
 	return r;
 }
 
@@ -113,7 +116,8 @@ static void reload_policy(struct airlockd *d)
 	if (r < 0) {
 		log_error("policy reload from '%s' failed: %s, keeping the policy in force",
 			  d->policy_path ? d->policy_path : "<default>", strerror(-r));
-		sd_notifyf(0, "STATUS=policy reload failed, keeping '%s'", policy_source(d->policy));
+		sd_notifyf(0, "STATUS=policy reload failed, keeping '%s'",
+			   policy_source(d->policy));
 		return;
 	}
 	/* Nothing keeps pointers into the old policy: parked asks copied their rule name. */

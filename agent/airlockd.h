@@ -34,8 +34,8 @@ struct airlockd {
 	struct approval_table approvals;
 	struct api_server *api;
 	struct gate_inflight *inflight; /* allows completing asynchronously */
-	uint64_t started_ms;            /* CLOCK_REALTIME */
-	uint64_t decisions;             /* counted for status */
+	uint64_t started_ms;		/* CLOCK_REALTIME */
+	uint64_t decisions;		/* counted for status */
 	uint64_t audit_errors;
 };
 

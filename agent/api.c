@@ -83,7 +83,8 @@ static void conn_flush(struct api_conn *c)
 	size_t off = 0;
 
 	while (off < c->out_len) {
-		ssize_t n = send(c->fd, c->out + off, c->out_len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t n =
+			send(c->fd, c->out + off, c->out_len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -260,13 +261,18 @@ static void peer_evaluate(struct airlockd *d, struct api_conn *c, struct api_pee
 	p->cred = c->cred;
 	p->inside = true;
 	user_name(c->cred.uid, p->name, sizeof(p->name));
+	/* A connection whose peer is this very daemon was made on behalf of a target: the gate
+	 * carries out an allowed connect(2) itself, so SO_PEERCRED names us, not the session
+	 * process that asked.  It stays "inside", whatever the credentials say. */
+	if (c->cred.pid == getpid())
+		return;
 	if (c->pidfd < 0 || !pidfd_alive(c->pidfd))
 		return;
 	r = cgroup_pid_in_base(&d->cg, c->cred.pid, &p->inside);
 	if (r < 0)
 		p->inside = true;
-	p->approver = c->cred.uid == 0 ||
-		      (approvers_gid(d->approvers_group, &gid) == 0 && pid_has_gid(c->cred.pid, gid));
+	p->approver = c->cred.uid == 0 || (approvers_gid(d->approvers_group, &gid) == 0 &&
+					   pid_has_gid(c->cred.pid, gid));
 	/* The pid was read through /proc: it must still be the peer, not a reused pid. */
 	if (!pidfd_alive(c->pidfd)) {
 		p->inside = true;
@@ -331,8 +337,9 @@ static json_t *op_status(struct airlockd *d, struct api_conn *c, const struct ap
 	json_t *res = api_ok(), *sessions = json_array(), *layers = json_array();
 	char buf[4096], *line, *save = NULL;
 	const struct session *s;
-	size_t pending = 0;
+	size_t pending = 0, watchers = 0;
 	const struct approval *a;
+	const struct api_conn *w;
 
 	buf[0] = '\0';
 	if (d->bpf)
@@ -350,18 +357,22 @@ static json_t *op_status(struct airlockd *d, struct api_conn *c, const struct ap
 		if (s && peer_sees(p, s->uid))
 			pending++;
 	}
+	for (w = d->api->conns; w; w = w->next)
+		watchers += w->watching && !w->dead;
 	json_object_set_new(res, "daemon",
-			    json_pack("{s:i,s:I,s:s,s:s,s:s}", "pid", (int)getpid(), "started",
+			    json_pack("{s:i,s:I,s:s,s:s,s:s,s:I}", "pid", (int)getpid(), "started",
 				      (json_int_t)d->started_ms, "runtime_dir", d->runtime_dir,
-				      "cgroup", d->cg.path, "audit_log", d->audit_path));
+				      "cgroup", d->cg.path, "audit_log", d->audit_path,
+				      "audit_errors", (json_int_t)d->audit_errors));
 	json_object_set_new(res, "policy", json_pack("{s:s}", "source", policy_source(d->policy)));
 	json_object_set_new(res, "layers", layers);
 	json_object_set_new(res, "sessions", sessions);
 	json_object_set_new(res, "pending", json_integer((json_int_t)pending));
-	json_object_set_new(res, "you", json_pack("{s:i,s:s,s:b,s:b}", "uid", (int)p->cred.uid,
-						  "name", p->name, "approver",
-						  p->approver && !p->inside, "in_session",
-						  p->inside));
+	json_object_set_new(res, "watchers", json_integer((json_int_t)watchers));
+	json_object_set_new(res, "you",
+			    json_pack("{s:i,s:s,s:b,s:b}", "uid", (int)p->cred.uid, "name", p->name,
+				      "approver", p->approver && !p->inside, "in_session",
+				      p->inside));
 	return res;
 }
 
@@ -414,7 +425,8 @@ static json_t *decide(struct airlockd *d, const struct api_peer *p, json_t *req,
 	if (js && !json_is_null(js)) {
 		if (!allow)
 			return api_error(EINVAL, "'scope' applies to approve only");
-		if (!json_is_string(js) || approval_scope_parse(json_string_value(js), &v.scope) < 0)
+		if (!json_is_string(js) ||
+		    approval_scope_parse(json_string_value(js), &v.scope) < 0)
 			return api_error(EINVAL,
 					 "bad scope '%s': once, session or a duration like 10m",
 					 json_is_string(js) ? json_string_value(js) : "?");
@@ -472,9 +484,11 @@ static json_t *op_session_create(struct airlockd *d, struct api_conn *c, const s
 
 	if (!json_is_array(jargv) || json_array_size(jargv) == 0)
 		return api_error(EINVAL, "'argv' must be a non-empty array of strings");
-	json_array_foreach (jargv, i, v)
+	json_array_foreach(jargv, i, v)
+	{
 		if (!json_is_string(v))
 			return api_error(EINVAL, "'argv' must be a non-empty array of strings");
+	}
 	if (jprof && !json_is_null(jprof) &&
 	    (!json_is_string(jprof) || strcmp(json_string_value(jprof), "default") != 0))
 		return api_error(EOPNOTSUPP, "unknown profile '%s': this policy has only 'default'",
@@ -486,13 +500,15 @@ static json_t *op_session_create(struct airlockd *d, struct api_conn *c, const s
 		if (r != 0 || !pwr)
 			return api_error(ENOENT, "unknown user '%s'", json_string_value(juser));
 		if (p->cred.uid != 0 && pw.pw_uid != p->cred.uid)
-			return api_error(EPERM, "permission denied: only root may run a session as "
-						"another user ('%s')",
+			return api_error(EPERM,
+					 "permission denied: only root may run a session as "
+					 "another user ('%s')",
 					 json_string_value(juser));
 	} else {
 		r = getpwuid_r(p->cred.uid, &pw, pwbuf, sizeof(pwbuf), &pwr);
 		if (r != 0 || !pwr)
-			return api_error(ENOENT, "uid %u has no passwd entry", (unsigned)p->cred.uid);
+			return api_error(ENOENT, "uid %u has no passwd entry",
+					 (unsigned)p->cred.uid);
 	}
 	/* The workspace is where the launcher really is, not what it claims. */
 	snprintf(path, sizeof(path), "/proc/%d/cwd", (int)p->cred.pid);
@@ -605,8 +621,9 @@ static json_t *op_session_attach(struct airlockd *d, struct api_conn *c, const s
 	if (s->listener >= 0)
 		return api_error(EBUSY, "session %llu is already attached", (unsigned long long)id);
 	if (s->creator != c)
-		return api_error(EPERM, "permission denied: session %llu was created on another "
-					"connection",
+		return api_error(EPERM,
+				 "permission denied: session %llu was created on another "
+				 "connection",
 				 (unsigned long long)id);
 
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -756,7 +773,8 @@ static void conn_read(struct airlockd *d, struct api_conn *c)
 		api_linebuf_commit(&c->in, (size_t)n);
 		while ((k = api_linebuf_next(&c->in, &line, &len)) != API_LINE_NONE) {
 			if (k == API_LINE_TOO_LONG)
-				res = api_error(EMSGSIZE, "request line longer than %d bytes, discarded",
+				res = api_error(EMSGSIZE,
+						"request line longer than %d bytes, discarded",
 						API_LINE_MAX);
 			else if (len == 0)
 				continue;

@@ -37,5 +37,4 @@ void api_broadcast(struct airlockd *d, uid_t owner_uid, json_t *event);
 /* Close connections that failed while something else was being served. */
 void api_reap(struct airlockd *d);
 
-
 #endif

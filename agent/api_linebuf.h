@@ -16,15 +16,15 @@
  * reported once and then discarded up to its newline; the stream stays usable. */
 struct api_linebuf {
 	char *buf;
-	size_t len;      /* bytes held */
+	size_t len;	 /* bytes held */
 	size_t consumed; /* bytes of the line last returned, dropped on the next call */
-	size_t max;      /* longest line accepted, without the newline */
+	size_t max;	 /* longest line accepted, without the newline */
 	bool discarding; /* inside an overlong line */
 };
 
 enum api_line {
 	API_LINE_NONE = 0, /* no complete line yet */
-	API_LINE_OK,       /* *ret_line (NUL-terminated, no newline) valid until the next call */
+	API_LINE_OK,	   /* *ret_line (NUL-terminated, no newline) valid until the next call */
 	API_LINE_TOO_LONG, /* a line over max: reported once, its rest will be dropped */
 };
 

@@ -20,14 +20,14 @@ struct approval {
 	struct approval *next;
 	uint64_t id;
 	uint64_t session_id;
-	struct gate_notif *n;      /* owned */
+	struct gate_notif *n; /* owned */
 	struct al_decision decision;
-	char rule[128];            /* copied: a reload frees the policy decision.rule points in */
-	json_t *process;           /* {pid, exe, argv} read when the call arrived */
-	uint64_t asked_ms;         /* CLOCK_REALTIME */
-	uint64_t expires_ms;       /* CLOCK_REALTIME, for display */
-	uint64_t deadline_ms;      /* CLOCK_MONOTONIC, what the timer uses */
-	struct loop_src src;       /* LOOP_TARGET on n->pidfd */
+	char rule[128];	      /* copied: a reload frees the policy decision.rule points in */
+	json_t *process;      /* {pid, exe, argv} read when the call arrived */
+	uint64_t asked_ms;    /* CLOCK_REALTIME */
+	uint64_t expires_ms;  /* CLOCK_REALTIME, for display */
+	uint64_t deadline_ms; /* CLOCK_MONOTONIC, what the timer uses */
+	struct loop_src src;  /* LOOP_TARGET on n->pidfd */
 };
 
 struct approval_table {

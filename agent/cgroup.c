@@ -52,7 +52,8 @@ int cgroup_find_mount(const char *mountinfo, char *ret_mount, size_t mount_len, 
 		if (!sep || sscanf(sep + 3, "%63s", fstype) != 1 || strcmp(fstype, "cgroup2") != 0)
 			continue;
 		*sep = '\0';
-		for (tok = strtok_r(line, " ", &save); tok && i < 5; tok = strtok_r(NULL, " ", &save))
+		for (tok = strtok_r(line, " ", &save); tok && i < 5;
+		     tok = strtok_r(NULL, " ", &save))
 			fields[i++] = tok;
 		if (i < 5)
 			continue;
@@ -80,7 +81,8 @@ int cgroup_base_init(struct cgroup_base *b, const char *name)
 	struct cgroup_base nb = { 0 };
 	int r, n;
 
-	if (!name || !*name || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+	if (!name || !*name || strchr(name, '/') || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0)
 		return -EINVAL;
 	r = cgroup_find_mount("/proc/self/mountinfo", nb.mount, sizeof(nb.mount), nb.root,
 			      sizeof(nb.root));

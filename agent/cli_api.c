@@ -91,7 +91,8 @@ void cli_format_what(const json_t *req, char *buf, size_t len)
 	buf[0] = '\0';
 	if (op && strcmp(op, "exec") == 0 && path) {
 		append(buf, len, &pos, path);
-		json_array_foreach (argv, i, v) {
+		json_array_foreach(argv, i, v)
+		{
 			if (i == 0)
 				continue; /* argv[0]: the path stands for it */
 			append(buf, len, &pos, " ");

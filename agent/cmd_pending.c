@@ -75,8 +75,10 @@ int cmd_pending(const struct cli_global *g, int argc, char **argv)
 		return r;
 	list = json_object_get(res, "pending");
 	if (as_json) {
-		json_array_foreach (list, i, a)
+		json_array_foreach(list, i, a)
+		{
 			cli_print_json(stdout, a);
+		}
 		json_decref(res);
 		return 0;
 	}
@@ -87,7 +89,8 @@ int cmd_pending(const struct cli_global *g, int argc, char **argv)
 	}
 	printf("%-5s %-7s %-7s %-9s %-40s %-14s %-6s %s\n", "ID", "SESSION", "PID", "OP", "WHAT",
 	       "RULE", "AGE", "EXPIRES");
-	json_array_foreach (list, i, a) {
+	json_array_foreach(list, i, a)
+	{
 		char what[256], age[32], left[32];
 		uint64_t since = (uint64_t)json_integer_value(json_object_get(a, "since"));
 		uint64_t exp = (uint64_t)json_integer_value(json_object_get(a, "expires"));

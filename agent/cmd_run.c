@@ -114,8 +114,10 @@ static int user_resolve(const char *spec, struct launch_user *ret)
 		if (!*end && id < (unsigned long)(uid_t)-1)
 			pw = getpwuid((uid_t)id);
 	}
+	/* "not found" leaves errno alone or sets one of these, depending on the NSS module */
 	if (!pw)
-		return errno ? -errno : -ESRCH;
+		return errno == 0 || errno == ENOENT || errno == ESRCH || errno == EBADF ? -ESRCH
+											 : -errno;
 	u.uid = pw->pw_uid;
 	u.gid = pw->pw_gid;
 	u.name = strdup(pw->pw_name);
@@ -165,8 +167,10 @@ int cmd_run(const struct cli_global *g, int argc, char **argv)
 	char err[512] = "";
 	int opt, r, status, ret = EXIT_RUN_FAILED;
 
-	/* '+': options end at COMMAND, so 'airlock run ls -l' needs no '--' */
-	while ((opt = getopt_long(argc, argv, "+p:u:w:h", opts, NULL)) != -1) {
+	/* '+': options end at COMMAND, so 'airlock run ls -l' needs no '--'; ':' and opterr 0:
+	 * the messages are ours, named 'airlock run' rather than getopt's argv[0] */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:p:u:w:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			l.profile = optarg;
@@ -180,8 +184,13 @@ int cmd_run(const struct cli_global *g, int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case ':':
+			run_error("option '%s' needs an argument (see 'airlock run --help')",
+				  argv[optind - 1]);
+			return EXIT_RUN_FAILED;
 		default:
-			fputs("see 'airlock run --help'\n", stderr);
+			run_error("unknown option '%s' (see 'airlock run --help')",
+				  argv[optind - 1]);
 			return EXIT_RUN_FAILED;
 		}
 	}

@@ -77,10 +77,16 @@ int cmd_status(const struct cli_global *g, int argc, char **argv)
 	       up);
 	printf("policy:   %s\n",
 	       json_string_value(json_object_get(json_object_get(res, "policy"), "source")) ?: "?");
-	printf("audit:    %s\n", json_string_value(json_object_get(daemon, "audit_log")) ?: "?");
+	printf("audit:    %s", json_string_value(json_object_get(daemon, "audit_log")) ?: "?");
+	if (json_integer_value(json_object_get(daemon, "audit_errors")) > 0)
+		printf(" (%lld records could not be written: see airlockd's log)",
+		       json_integer_value(json_object_get(daemon, "audit_errors")));
+	printf("\n");
 	printf("layers:\n");
-	json_array_foreach (json_object_get(res, "layers"), i, v)
+	json_array_foreach(json_object_get(res, "layers"), i, v)
+	{
 		printf("  %s\n", json_string_value(v));
+	}
 	printf("sessions: %zu, pending asks: %lld\n",
 	       json_array_size(json_object_get(res, "sessions")),
 	       json_integer_value(json_object_get(res, "pending")));
@@ -88,7 +94,8 @@ int cmd_status(const struct cli_global *g, int argc, char **argv)
 		goto out;
 	printf("  %-5s %-10s %-7s %-7s %-6s %-6s %-8s %-15s %s\n", "ID", "USER", "PID", "AGE",
 	       "FORKS", "EXECS", "PENDING", "ASK/ALLOW/DENY", "COMMAND");
-	json_array_foreach (json_object_get(res, "sessions"), i, s) {
+	json_array_foreach(json_object_get(res, "sessions"), i, s)
+	{
 		json_t *c = json_object_get(s, "counters"), *dcs = json_object_get(s, "decisions");
 		uint64_t created = (uint64_t)json_integer_value(json_object_get(s, "created"));
 		char cmd[256] = "", forks[24] = "-", execs[24] = "-", dec[48];
@@ -96,7 +103,8 @@ int cmd_status(const struct cli_global *g, int argc, char **argv)
 
 		cli_format_duration(now > created ? now - created : 0, age, sizeof(age));
 		argvj = json_object_get(s, "argv");
-		json_array_foreach (argvj, j, v) {
+		json_array_foreach(argvj, j, v)
+		{
 			int n = snprintf(cmd + pos, sizeof(cmd) - pos, "%s%s", j ? " " : "",
 					 json_string_value(v) ?: "");
 

@@ -2,6 +2,7 @@
 /* airlock watch: a live stream of asks and decisions. */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,7 +33,8 @@ static void usage(FILE *f)
 		"              (fields in docs/api.md)\n"
 		"  -h, --help  this help\n"
 		"\n"
-		"exit status: 0 when interrupted, 1 when airlockd cannot be reached or goes away\n");
+		"exit status: 0 when interrupted, 1 when airlockd cannot be reached or goes "
+		"away\n");
 }
 
 static volatile sig_atomic_t interrupted;
@@ -67,7 +69,8 @@ static void print_event(const json_t *ev)
 		       json_string_value(json_object_get(ev, "op")) ?: "?", what,
 		       json_string_value(json_object_get(ev, "rule")) ?: "-", left);
 	} else if (strcmp(kind, "decision") == 0) {
-		json_t *by = json_object_get(ev, "decided_by"), *grant = json_object_get(by, "grant");
+		json_t *by = json_object_get(ev, "decided_by"),
+		       *grant = json_object_get(by, "grant");
 		const char *reason = json_string_value(json_object_get(ev, "reason"));
 		const char *scope = json_string_value(json_object_get(ev, "scope"));
 		char who[128];
@@ -142,6 +145,15 @@ int cmd_watch(const struct cli_global *g, int argc, char **argv)
 		return r;
 	json_decref(res);
 	while (!interrupted) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		/* api_recv() retries on EINTR; poll() is where a signal ends the watch. */
+		if (poll(&pfd, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "airlock watch: poll: %s\n", strerror(errno));
+			goto out;
+		}
 		r = api_recv(fd, &ev, 16u << 20);
 		if (r == -EINTR || interrupted)
 			break;

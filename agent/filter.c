@@ -70,6 +70,12 @@ static bool desc_is_open(const struct syscall_desc *d)
 	return syscall_arg_index(d, SC_OFLAGS) >= 0 || syscall_arg_index(d, SC_OPENHOW) >= 0;
 }
 
+/* rename, renameat, renameat2: a delete with a second path, where the name arrives. */
+static bool desc_is_rename(const struct syscall_desc *d)
+{
+	return d->op == AL_OP_DELETE && syscall_arg_index(d, SC_PATH2) >= 0;
+}
+
 /* The setuid family: identity changes decided on register ids. */
 static bool desc_is_id_change(const struct syscall_desc *d)
 {
@@ -86,6 +92,9 @@ static enum notify_cond class_condition(const struct syscall_desc *d, uint64_t o
 		/* openat2's flags are in memory, out of the filter's reach */
 		return syscall_arg_index(d, SC_OFLAGS) >= 0 ? NOTIFY_WRITE_FLAGS : NOTIFY_ALWAYS;
 	}
+	/* a rename deletes at its source and writes at its destination */
+	if (desc_is_rename(d) && (ops & op_bit(AL_OP_WRITE)))
+		return NOTIFY_ALWAYS;
 	if (!(ops & op_bit(d->op)))
 		return NOTIFY_NEVER;
 	/* sendto is the one call whose destination is an optional register argument; without

@@ -106,10 +106,13 @@ static void gate_record(struct airlockd *d, const struct session *s, uint64_t as
 		log_error("audit: cannot append a record for session %llu: %s",
 			  (unsigned long long)s->id, strerror(-r));
 	}
-	ev = json_deep_copy(rec);
-	json_object_set_new(ev, "event", json_string("decision"));
-	api_broadcast(d, s->uid, ev);
-	json_decref(ev);
+	/* An ask has its own event (the pending entry); everything else is a decision. */
+	if (strcmp(decision, "ask") != 0) {
+		ev = json_deep_copy(rec);
+		json_object_set_new(ev, "event", json_string("decision"));
+		api_broadcast(d, s->uid, ev);
+		json_decref(ev);
+	}
 	json_decref(rec);
 }
 
@@ -140,9 +143,32 @@ static int gate_allow(struct airlockd *d, struct gate_notif *n, bool *taken)
 		}
 	}
 	if (r < 0) {
-		log_warn("pid %d: cannot carry out the allowed '%s': %s, denying",
-			 (int)n->req.pid, n->req.syscall ? n->req.syscall : "?", strerror(-r));
+		log_warn("pid %d: cannot carry out the allowed '%s': %s, denying", (int)n->req.pid,
+			 n->req.syscall ? n->req.syscall : "?", strerror(-r));
 		notify_deny(n, EPERM);
+	}
+	return r;
+}
+
+/* Record an allow, then carry it out, so that the record is in the log before the call
+ * proceeds.  When it cannot be carried out (the call was denied instead), a second record
+ * says so.  `by` and `extra` are consumed. */
+static int gate_allow_recorded(struct airlockd *d, struct session *s, uint64_t ask_id,
+			       struct gate_notif *n, json_t *process, const char *rule, json_t *by,
+			       const char *reason, uint64_t asked_ms, json_t *extra, bool *taken)
+{
+	json_t *by_again = json_deep_copy(by);
+	int r;
+
+	gate_record(d, s, ask_id, n, process, rule, "allow", by, reason, asked_ms, extra);
+	r = gate_allow(d, n, taken);
+	if (r < 0) {
+		s->denied++;
+		gate_record(d, s, ask_id, n, process, rule, "deny", by_again, "allow failed",
+			    asked_ms, NULL);
+	} else {
+		s->allowed++;
+		json_decref(by_again);
 	}
 	return r;
 }
@@ -152,11 +178,13 @@ void gate_inflight_event(struct airlockd *d, struct gate_inflight *f)
 	struct gate_inflight **pp;
 	int r;
 
+	/* Unregister first: wait_fd is a copy of the target's socket, which the target still
+	 * holds, so closing ours would not drop it from the epoll set. */
+	loop_del(d->epfd, f->n->wait_fd);
 	r = notify_complete(f->n);
 	if (r < 0)
 		log_warn("pid %d: completing '%s' failed: %s", (int)f->n->req.pid,
 			 f->n->req.syscall ? f->n->req.syscall : "?", strerror(-r));
-	loop_del(d->epfd, f->n->wait_fd);
 	for (pp = &d->inflight; *pp; pp = &(*pp)->next) {
 		if (*pp == f) {
 			*pp = f->next;
@@ -201,8 +229,8 @@ static void approval_gone(struct airlockd *d, struct approval *a)
 	struct session *s = session_find(&d->sessions, a->session_id);
 
 	if (s)
-		gate_record(d, s, a->id, a->n, a->process, a->rule, "gone",
-			    json_string("kernel"), "target gone", a->asked_ms, NULL);
+		gate_record(d, s, a->id, a->n, a->process, a->rule, "gone", json_string("kernel"),
+			    "target gone", a->asked_ms, NULL);
 	approval_drop(d, a);
 }
 
@@ -237,6 +265,10 @@ static int gate_park(struct airlockd *d, struct session *s, struct gate_notif *n
 	}
 	approval_add(&d->approvals, a);
 	s->asks++;
+	/* Recorded when it is asked, so that an ask whose answer never comes (the daemon
+	 * stopped) still stands in the log. */
+	gate_record(d, s, a->id, n, process, a->rule, "ask", json_string("policy"), NULL,
+		    a->asked_ms, json_pack("{s:I}", "expires", (json_int_t)a->expires_ms));
 	ev = gate_approval_json(a);
 	if (ev) {
 		json_object_set_new(ev, "event", json_string("ask"));
@@ -254,18 +286,25 @@ static void gate_handle(struct airlockd *d, struct session *s, struct gate_notif
 	struct al_decision dec = { 0 };
 	const struct session_grant *g = NULL;
 	bool taken = false;
-	json_t *process;
+	json_t *process = NULL;
 	char *key = NULL;
 	int r;
 
 	n->req.home = s->home;
 	n->req.workspace = s->workspace;
+	policy_decide(d->policy, &n->req, &dec);
+	if (dec.action == AL_ALLOW) {
+		/* The common case stays cheap: no /proc reads, no record. */
+		if (gate_allow(d, n, &taken) < 0)
+			s->denied++;
+		else
+			s->allowed++;
+		goto out;
+	}
 	process = process_json(n->req.tgid, n->req.pid);
 	/* /proc was read after the notification: make sure it still names the caller. */
 	if (!notify_id_valid(n))
 		goto out;
-
-	policy_decide(d->policy, &n->req, &dec);
 	if (dec.action == AL_ASK && s->grants) {
 		key = malloc(GATE_KEY_MAX);
 		if (key && al_request_key(&n->req, key, GATE_KEY_MAX) == 0)
@@ -275,40 +314,24 @@ static void gate_handle(struct airlockd *d, struct session *s, struct gate_notif
 	if (g) {
 		json_t *by = json_pack("{s:o}", "grant", who_json(g->by_uid, g->by_name));
 
-		r = gate_allow(d, n, &taken);
-		if (r < 0)
-			s->denied++;
-		else
-			s->allowed++;
-		gate_record(d, s, 0, n, process, dec.rule, r < 0 ? "deny" : "allow", by,
-			    r < 0 ? "allow failed" : "allowed by an earlier approval", 0, NULL);
+		gate_allow_recorded(d, s, 0, n, process, dec.rule, by, NULL, 0, NULL, &taken);
 		goto out;
 	}
 	switch (dec.action) {
-	case AL_ALLOW:
-		if (gate_allow(d, n, &taken) < 0)
-			s->denied++;
-		else
-			s->allowed++;
+	case AL_ALLOW: /* handled above */
 		break;
 	case AL_AUDIT:
-		r = gate_allow(d, n, &taken);
-		if (r < 0)
-			s->denied++;
-		else
-			s->allowed++;
-		gate_record(d, s, 0, n, process, dec.rule, r < 0 ? "deny" : "allow",
-			    json_string("policy"), r < 0 ? "allow failed" : NULL, 0,
-			    json_pack("{s:s}", "action", "audit"));
+		gate_allow_recorded(d, s, 0, n, process, dec.rule, json_string("policy"), NULL, 0,
+				    json_pack("{s:s}", "action", "audit"), &taken);
 		break;
 	case AL_DENY:
+		gate_record(d, s, 0, n, process, dec.rule, "deny", json_string("policy"), NULL, 0,
+			    NULL);
 		r = notify_deny(n, dec.error ? dec.error : EPERM);
 		s->denied++;
 		if (r < 0 && r != -ENOENT)
 			log_warn("pid %d: cannot deny '%s': %s", (int)n->req.pid,
 				 n->req.syscall ? n->req.syscall : "?", strerror(-r));
-		gate_record(d, s, 0, n, process, dec.rule, "deny", json_string("policy"), NULL, 0,
-			    NULL);
 		break;
 	case AL_ASK:
 		r = gate_park(d, s, n, &dec, process);
@@ -318,10 +341,10 @@ static void gate_handle(struct airlockd *d, struct session *s, struct gate_notif
 		}
 		log_error("cannot hold an ask of pid %d: %s, denying", (int)n->req.pid,
 			  strerror(-r));
-		notify_deny(n, EPERM);
-		s->denied++;
 		gate_record(d, s, 0, n, process, dec.rule, "deny", json_string("policy"),
 			    "could not hold the ask", 0, NULL);
+		notify_deny(n, EPERM);
+		s->denied++;
 		break;
 	}
 out:
@@ -419,56 +442,55 @@ int gate_resolve(struct airlockd *d, struct approval *a, const struct gate_verdi
 	struct session *s = session_find(&d->sessions, a->session_id);
 	struct gate_notif *n = a->n;
 	bool taken = false;
-	const char *decision;
 	json_t *extra = NULL;
-	int r = 0;
+	char *key = NULL;
+	int r = 0, k = -1;
 
 	if (!s || !notify_id_valid(n)) {
 		approval_gone(d, a);
 		return -ESRCH;
 	}
 	if (v->action == AL_ALLOW) {
-		r = gate_allow(d, n, &taken);
-		decision = r < 0 ? "deny" : "allow";
-		if (r < 0) {
-			s->denied++;
-		} else {
-			s->allowed++;
-			if (v->scope.kind != APPROVAL_ONCE) {
-				uint64_t until = v->scope.kind == APPROVAL_DURATION
-							 ? now_mono_ms() + v->scope.duration_ms
-							 : 0;
-				char *key = malloc(GATE_KEY_MAX);
-				int k = key ? al_request_key(&n->req, key, GATE_KEY_MAX) : -ENOMEM;
+		if (v->scope.kind != APPROVAL_ONCE) {
+			key = malloc(GATE_KEY_MAX);
+			k = key ? al_request_key(&n->req, key, GATE_KEY_MAX) : -ENOMEM;
+			if (k < 0)
+				log_warn("ask %llu: no scope for this call (%s), allowing once",
+					 (unsigned long long)a->id, strerror(-k));
+			extra = json_pack("{s:s}", "scope",
+					  k < 0				      ? "once"
+					  : v->scope.kind == APPROVAL_SESSION ? "session"
+									      : "duration");
+			if (k == 0 && v->scope.kind == APPROVAL_DURATION)
+				json_object_set_new(extra, "scope_ms",
+						    json_integer((json_int_t)v->scope.duration_ms));
+		}
+		r = gate_allow_recorded(d, s, a->id, n, a->process, a->rule,
+					who_json(v->uid, v->name), v->reason, a->asked_ms, extra,
+					&taken);
+		if (r == 0 && k == 0) {
+			uint64_t until = v->scope.kind == APPROVAL_DURATION
+						 ? now_mono_ms() + v->scope.duration_ms
+						 : 0;
 
-				if (k == 0)
-					k = session_grant_add(s, a->rule, key, until, v->uid, v->name);
-				free(key);
-				if (k < 0)
-					log_warn("ask %llu: cannot record the scope: %s, allowing once",
-						 (unsigned long long)a->id, strerror(-k));
-				extra = json_pack("{s:s}", "scope",
-						  k < 0 ? "once"
-						  : v->scope.kind == APPROVAL_SESSION ? "session"
-										: "duration");
-				if (k == 0 && v->scope.kind == APPROVAL_DURATION)
-					json_object_set_new(extra, "scope_ms",
-							    json_integer((json_int_t)v->scope.duration_ms));
-			}
+			k = session_grant_add(s, a->rule, key, until, v->uid, v->name);
+			if (k < 0)
+				log_warn("ask %llu: cannot record the scope: %s, allowed once",
+					 (unsigned long long)a->id, strerror(-k));
 		}
 	} else {
 		/* For an ask, policy carries the rule's errno in timeout_error. */
-		int err = v->error                  ? v->error
-			  : a->decision.error         ? a->decision.error
+		int err = v->error		      ? v->error
+			  : a->decision.error	      ? a->decision.error
 			  : a->decision.timeout_error ? a->decision.timeout_error
 						      : EPERM;
 
+		gate_record(d, s, a->id, n, a->process, a->rule, "deny", who_json(v->uid, v->name),
+			    v->reason, a->asked_ms, NULL);
 		r = notify_deny(n, err);
-		decision = "deny";
 		s->denied++;
 	}
-	gate_record(d, s, a->id, n, a->process, a->rule, decision, who_json(v->uid, v->name),
-		    v->reason, a->asked_ms, extra);
+	free(key);
 	loop_del(d->epfd, n->pidfd);
 	approval_remove(&d->approvals, a);
 	if (taken)
@@ -490,26 +512,22 @@ static void approval_timeout(struct airlockd *d, struct approval *a)
 	struct session *s = session_find(&d->sessions, a->session_id);
 	struct gate_notif *n = a->n;
 	bool taken = false;
-	const char *decision = "deny";
-	int r;
 
 	if (!s || !notify_id_valid(n)) {
 		approval_gone(d, a);
 		return;
 	}
+	log_info("ask %llu: timed out, %s", (unsigned long long)a->id,
+		 al_action_name(a->decision.on_timeout));
 	if (a->decision.on_timeout == AL_ALLOW) {
-		r = gate_allow(d, n, &taken);
-		decision = r < 0 ? "deny" : "allow";
+		gate_allow_recorded(d, s, a->id, n, a->process, a->rule, json_string("timeout"),
+				    "timeout", a->asked_ms, NULL, &taken);
 	} else {
+		gate_record(d, s, a->id, n, a->process, a->rule, "deny", json_string("timeout"),
+			    "timeout", a->asked_ms, NULL);
 		notify_deny(n, a->decision.timeout_error ? a->decision.timeout_error : EPERM);
-	}
-	if (strcmp(decision, "allow") == 0)
-		s->allowed++;
-	else
 		s->denied++;
-	log_info("ask %llu: timed out, %s", (unsigned long long)a->id, decision);
-	gate_record(d, s, a->id, n, a->process, a->rule, decision, json_string("timeout"),
-		    "timeout", a->asked_ms, NULL);
+	}
 	loop_del(d->epfd, n->pidfd);
 	approval_remove(&d->approvals, a);
 	if (taken)

@@ -34,11 +34,11 @@ struct gate_inflight {
 
 /* Who decided an ask. */
 struct gate_verdict {
-	enum al_action action;      /* AL_ALLOW or AL_DENY */
-	int error;                  /* errno for AL_DENY; 0: the rule's or EPERM */
-	uid_t uid;                  /* the human */
-	const char *name;           /* their user name */
-	const char *reason;         /* may be NULL */
+	enum al_action action; /* AL_ALLOW or AL_DENY */
+	int error;	       /* errno for AL_DENY; 0: the rule's or EPERM */
+	uid_t uid;	       /* the human */
+	const char *name;      /* their user name */
+	const char *reason;    /* may be NULL */
 	struct approval_scope scope;
 };
 

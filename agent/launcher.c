@@ -121,6 +121,7 @@ static void session_release(struct session *s)
 static int session_create(const struct launch *l, struct session *s, char *err, size_t err_len)
 {
 	json_t *req = NULL, *argv, *filter, *names, *v;
+	char why[400];
 	size_t i;
 	int r;
 
@@ -135,9 +136,11 @@ static int session_create(const struct launch *l, struct session *s, char *err, 
 		r = -ENOMEM;
 		goto out;
 	}
-	r = api_call(l->api_fd, req, &s->resp, err, err_len);
-	if (r == -EREMOTEIO)
-		goto out; /* err holds airlockd's reason */
+	r = api_call(l->api_fd, req, &s->resp, why, sizeof(why));
+	if (r == -EREMOTEIO) {
+		snprintf(err, err_len, "airlockd refused the session: %s", why);
+		goto out;
+	}
 	if (r < 0) {
 		snprintf(err, err_len, "session.create: %s", strerror(-r));
 		goto out;
@@ -193,14 +196,17 @@ static int session_attach(const struct launch *l, const struct session *s, pid_t
 			  int reserved, char *err, size_t err_len)
 {
 	json_t *req, *resp = NULL;
+	char why[400];
 	int r;
 
 	req = json_pack("{s:s, s:I, s:i, s:i}", "op", "session.attach", "session",
 			(json_int_t)s->id, "pid", (int)child, "fd", reserved);
 	if (!req)
 		return -ENOMEM;
-	r = api_call(l->api_fd, req, &resp, err, err_len);
-	if (r < 0 && r != -EREMOTEIO)
+	r = api_call(l->api_fd, req, &resp, why, sizeof(why));
+	if (r == -EREMOTEIO)
+		snprintf(err, err_len, "airlockd refused to attach the session: %s", why);
+	else if (r < 0)
 		snprintf(err, err_len, "session.attach: %s", strerror(-r));
 	json_decref(resp);
 	json_decref(req);
@@ -238,9 +244,12 @@ static void __attribute__((noreturn)) child_fail(int ready_w, enum child_step st
 {
 	struct child_report rep = { step, err };
 
-	/* only before the filter: a write may be gated once it is installed */
-	if (write(ready_w, &rep, sizeof(rep)) < 0)
-		_exit(125);
+	ssize_t n;
+
+	/* only before the filter: a write may be gated once it is installed.  If P is gone
+	 * there is nobody to tell. */
+	n = write(ready_w, &rep, sizeof(rep));
+	(void)n;
 	_exit(125);
 }
 
@@ -468,6 +477,14 @@ int launcher_run(const struct launch *l, int *ret_status, char *err, size_t err_
 	r = session_create(l, &s, err, err_len);
 	if (r < 0)
 		return r;
+	/* The filter lets setuid to the session user through; it must be the one C becomes. */
+	if (l->user && (s.spec.user_uid != l->user->uid || s.spec.user_gid != l->user->gid)) {
+		r = -EPROTO;
+		snprintf(err, err_len, "airlockd's session user (%d:%d) is not '%s' (%d:%d)",
+			 (int)s.spec.user_uid, (int)s.spec.user_gid, l->user->name,
+			 (int)l->user->uid, (int)l->user->gid);
+		goto out;
+	}
 	r = gate_filter_build(&s.spec, &prog, &prog_len);
 	if (r < 0) {
 		snprintf(err, err_len, "building the seccomp filter: %s", strerror(-r));

@@ -12,13 +12,13 @@
 
 enum loop_kind {
 	LOOP_API_LISTEN = 1, /* the API socket */
-	LOOP_API_CONN,       /* one client */
-	LOOP_SIGNAL,         /* signalfd */
-	LOOP_TIMER,          /* timerfd: ask deadlines and the housekeeping tick */
-	LOOP_LISTENER,       /* a session's seccomp listener */
-	LOOP_TARGET,         /* the pidfd of a target parked in an ask */
-	LOOP_INFLIGHT,       /* a wait_fd of an allow still completing (blocking connect) */
-	LOOP_BPF,            /* the BPF layer's ring buffer */
+	LOOP_API_CONN,	     /* one client */
+	LOOP_SIGNAL,	     /* signalfd */
+	LOOP_TIMER,	     /* timerfd: ask deadlines and the housekeeping tick */
+	LOOP_LISTENER,	     /* a session's seccomp listener */
+	LOOP_TARGET,	     /* the pidfd of a target parked in an ask */
+	LOOP_INFLIGHT,	     /* a wait_fd of an allow still completing (blocking connect) */
+	LOOP_BPF,	     /* the BPF layer's ring buffer */
 };
 
 struct loop_src {

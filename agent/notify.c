@@ -70,6 +70,10 @@ static int notif_buf(struct seccomp_notif **ret_buf, size_t *ret_size)
 
 	if (!buf) {
 		struct seccomp_notif_sizes sizes;
+		int r = syscalls_init(); /* idempotent; decoding needs the numbers */
+
+		if (r < 0)
+			return r;
 
 		if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
 			return -errno;
@@ -147,6 +151,9 @@ static bool name_is(const struct syscall_desc *d, const char *name)
 /* Does this open change anything?  O_TMPFILE carries O_DIRECTORY: test both bits. */
 static bool open_writes(int flags)
 {
+	/* O_PATH ignores every other flag: such an open neither creates nor writes */
+	if (flags & O_PATH)
+		return false;
 	return (flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)) ||
 	       (flags & O_TMPFILE) == O_TMPFILE;
 }
@@ -377,8 +384,8 @@ static int decode(struct gate_notif *n, const struct syscall_desc *d, const stru
 				    n->reopen);
 		if (r < 0)
 			goto out;
-	} else if (a->fd >= 0 && (req->op == AL_OP_CHMOD || req->op == AL_OP_CHOWN ||
-				  req->op == AL_OP_MODULE)) {
+	} else if (a->fd >= 0 &&
+		   (req->op == AL_OP_CHMOD || req->op == AL_OP_CHOWN || req->op == AL_OP_MODULE)) {
 		/* fchmod/fchown/finit_module: the object is the fd */
 		r = pathres_resolve(t, a->fd, "", PATHRES_EMPTY_PATH, req->path, n->reopen);
 		if (r < 0)
@@ -404,7 +411,8 @@ static int decode(struct gate_notif *n, const struct syscall_desc *d, const stru
 		char sun[sizeof(un->sun_path) + 1] = "";
 
 		if (un->sun_path[0]) {
-			memcpy(sun, un->sun_path, max < sizeof(un->sun_path) ? max : sizeof(un->sun_path));
+			memcpy(sun, un->sun_path,
+			       max < sizeof(un->sun_path) ? max : sizeof(un->sun_path));
 			r = pathres_resolve(t, AL_AT_FDCWD_ARG, sun, PATHRES_FOLLOW, req->path,
 					    n->reopen);
 			if (r < 0)
@@ -439,6 +447,24 @@ static void request_reset(struct al_request *req)
 	req->addrlen = 0;
 	req->home = NULL;
 	req->workspace = NULL;
+}
+
+/* The name of a native syscall outside the table, kept for the daemon's lifetime (the
+ * request's syscall field is a static string). */
+static const char *other_name(int nr)
+{
+	static char *names[1024];
+	char *name;
+
+	if (nr < 0 || nr >= 1024)
+		return NULL;
+	if (!names[nr]) {
+		name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+		if (!name)
+			return NULL;
+		names[nr] = name;
+	}
+	return names[nr];
 }
 
 int notify_recv(int listener, struct gate_notif *n)
@@ -477,13 +503,20 @@ int notify_recv(int listener, struct gate_notif *n)
 		goto fail;
 	}
 	d = syscall_by_nr(sn->data.nr);
-	if (!d) {
-		deny_err = ENOSYS;
-		r = -EPROTO;
-		goto fail;
+	if (d) {
+		n->req.syscall = d->name;
+		n->req.op = d->op;
+	} else {
+		/* a syscall named by a `syscall:` rule, outside the table: decided by name and
+		 * registers, nothing to read */
+		n->req.syscall = other_name(sn->data.nr);
+		n->req.op = AL_OP_OTHER;
+		if (!n->req.syscall) {
+			deny_err = ENOSYS;
+			r = -EPROTO;
+			goto fail;
+		}
 	}
-	n->req.syscall = d->name;
-	n->req.op = d->op;
 
 	r = target_open(n->req.pid, &t);
 	if (r < 0)
@@ -500,7 +533,7 @@ int notify_recv(int listener, struct gate_notif *n)
 	r = target_creds_enter(&t, &creds);
 	if (r < 0)
 		goto fail;
-	r = decode(n, d, &t);
+	r = d ? decode(n, d, &t) : 0;
 	target_creds_leave(&creds);
 	if (r < 0) {
 		/* what the kernel would have answered: EFAULT, ENAMETOOLONG, EBADF ... */
@@ -581,16 +614,78 @@ static int check_reopen(int fd, const char *expect)
 	return strcmp(got, expect) == 0 ? 0 : -ESTALE;
 }
 
+/* Every flag open(2) knows (the kernel's VALID_OPEN_FLAGS). */
+#define OPEN_FLAGS_KNOWN                                                                           \
+	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_DSYNC |     \
+	 O_ASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC |     \
+	 O_SYNC | O_PATH | O_TMPFILE)
+/* What O_PATH keeps; open(2) ignores the rest, openat2(2) would refuse it. */
+#define OPEN_FLAGS_PATH (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+
+/* The flags of the daemon's open: the target's, made acceptable to openat2 the way its
+ * own syscall would have read them, plus what keeps the daemon safe. */
+static int open_flags_for(const struct gate_notif *n)
+{
+	int flags = n->req.open_flags;
+	bool is_openat2 = strcmp(n->req.syscall, "openat2") == 0;
+
+	/* openat2 validates strictly, as the target's own openat2 would have; open and
+	 * openat ignore unknown bits and, with O_PATH, everything O_PATH does not use */
+	if (!is_openat2) {
+		flags &= OPEN_FLAGS_KNOWN;
+		if (flags & O_PATH)
+			flags &= OPEN_FLAGS_PATH;
+	}
+	if (flags & O_PATH)
+		return flags | O_CLOEXEC;
+	return flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+}
+
+/*
+ * /dev/tty means the opener's controlling terminal: opened by the daemon it would be the
+ * daemon's (or none).  Open the target's terminal device instead, by its own path, and
+ * check it is that device.
+ */
+static int open_ctty(const struct target *t, int flags)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	dev_t dev;
+	int fd, r;
+
+	r = target_ctty(t, &dev);
+	if (r < 0)
+		return r;
+	r = target_dev_path(dev, path, sizeof(path));
+	if (r < 0)
+		return r == -ENOENT ? -ENXIO : r;
+	fd = openat2_in_root(t, path, flags & ~(O_CREAT | O_TRUNC | O_EXCL | O_TMPFILE), 0);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != dev) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
 /* Open what was decided, as the target.  Returns the daemon's fd or -errno. */
 static int open_decided(const struct gate_notif *n, const struct target *t)
 {
 	const struct al_request *req = &n->req;
-	/* The daemon must never gain a controlling tty from a target's open. */
-	int flags = (req->open_flags | O_CLOEXEC | O_NOCTTY);
+	/* The daemon must never gain a controlling tty from a target's open, nor block its
+	 * loop on one: a FIFO without a peer would block a plain open.  O_NONBLOCK is taken
+	 * back below when the target did not ask for it. */
+	int flags = open_flags_for(n);
 	bool tmpfile = (req->open_flags & O_TMPFILE) == O_TMPFILE;
 	int fd, r;
 
-	if (n->reopen[0]) {
+	if (strcmp(req->path, "/dev/tty") == 0) {
+		fd = open_ctty(t, flags);
+		if (fd < 0)
+			return fd;
+		r = 0;
+	} else if (n->reopen[0]) {
 		fd = open(n->reopen, flags, req->mode & 07777);
 		if (fd < 0)
 			return -errno;
@@ -604,6 +699,12 @@ static int open_decided(const struct gate_notif *n, const struct target *t)
 	if (r < 0) {
 		close(fd);
 		return r;
+	}
+	if (!(req->open_flags & (O_NONBLOCK | O_PATH))) {
+		int fl = fcntl(fd, F_GETFL);
+
+		if (fl >= 0)
+			fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 	}
 	return fd;
 }
@@ -787,8 +888,10 @@ static int read_times(const struct gate_notif *n, const struct syscall_desc *d,
 		if (tv[0].tv_usec < 0 || tv[0].tv_usec >= 1000000 || tv[1].tv_usec < 0 ||
 		    tv[1].tv_usec >= 1000000)
 			return -EINVAL;
-		ts[0] = (struct timespec){ .tv_sec = tv[0].tv_sec, .tv_nsec = tv[0].tv_usec * 1000 };
-		ts[1] = (struct timespec){ .tv_sec = tv[1].tv_sec, .tv_nsec = tv[1].tv_usec * 1000 };
+		ts[0] = (struct timespec){ .tv_sec = tv[0].tv_sec,
+					   .tv_nsec = tv[0].tv_usec * 1000 };
+		ts[1] = (struct timespec){ .tv_sec = tv[1].tv_sec,
+					   .tv_nsec = tv[1].tv_usec * 1000 };
 		return 0;
 	}
 }
@@ -814,7 +917,8 @@ static long emulate_object(const struct gate_notif *n, const struct syscall_desc
 		if (r < 0)
 			return r;
 		h = (int)r;
-		r = n->reopen[0] ? check_reopen(h, req->path) : check_fd_path(t, h, req->path, false);
+		r = n->reopen[0] ? check_reopen(h, req->path)
+				 : check_fd_path(t, h, req->path, false);
 	} else {
 		r = handle_decided(n, t, req->path, follows(n, d));
 		h = (int)r;
@@ -830,7 +934,7 @@ static long emulate_object(const struct gate_notif *n, const struct syscall_desc
 		int i = syscall_arg_index(d, SC_ID);
 
 		r = sysres(fchownat(h, "", (uid_t)req->args[i], (gid_t)req->args[i + 1],
-				       AT_EMPTY_PATH));
+				    AT_EMPTY_PATH));
 		break;
 	}
 	default:
@@ -858,9 +962,9 @@ static long emulate_object(const struct gate_notif *n, const struct syscall_desc
 					  : -ENOMEM;
 			}
 			if (r >= 0)
-				r = sysres(set ? setxattr(link, xname, value, size,
-							  (int)req->args[4])
-						 : removexattr(link, xname));
+				r = sysres(
+					set ? setxattr(link, xname, value, size, (int)req->args[4])
+					    : removexattr(link, xname));
 		} else {
 			r = -EPERM;
 		}
@@ -1035,8 +1139,7 @@ static bool connected_stream(int sock)
 	return getpeername(sock, (struct sockaddr *)&peer, &plen) == 0;
 }
 
-static int emulate_send(struct gate_notif *n, const struct syscall_desc *d,
-			const struct target *t)
+static int emulate_send(struct gate_notif *n, const struct syscall_desc *d, const struct target *t)
 {
 	const struct al_request *req = &n->req;
 	struct sockaddr_storage addr;
@@ -1088,7 +1191,9 @@ static int emulate_send(struct gate_notif *n, const struct syscall_desc *d,
 			r = notify_deny(n, EPERM);
 			goto out;
 		}
-		got = r < 0 ? r : gather(req->pid, (uint64_t)(uintptr_t)tmh.msg_iov, tmh.msg_iovlen, buf);
+		got = r < 0 ? r
+			    : gather(req->pid, (uint64_t)(uintptr_t)tmh.msg_iov, tmh.msg_iovlen,
+				     buf);
 		r = got < 0 ? (int)got : 0;
 		flags = (int)req->args[2];
 	}
@@ -1155,10 +1260,11 @@ int notify_allow(struct gate_notif *n)
 	struct target t = { .procfd = -1, .rootfd = -1 };
 	long r;
 
-	if (!d)
-		return -EINVAL;
 	if (!notify_id_valid(n))
 		return -ENOENT;
+	if (!d)
+		/* AL_OP_OTHER: decided by name and registers */
+		return respond(n, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 	switch (d->op) {
 	case AL_OP_EXEC:
 		/* An exec cannot be performed for the target; the BPF exec hook (a later
@@ -1190,7 +1296,13 @@ int notify_allow(struct gate_notif *n)
 			target_close(&t);
 		return notify_id_valid(n) ? (int)r : -ENOENT;
 	}
-	if (is_open(d)) {
+	if (is_open(d) && (n->req.open_flags & O_PATH)) {
+		/* ADDFD cannot pass an O_PATH file (the kernel's fget() skips them).  An O_PATH
+		 * fd gives neither content nor a write: every use of it that does (a re-open
+		 * through /proc/self/fd, an *at() call, linkat, fexecve) is gated and resolved
+		 * on its own, so what a racing thread could change here grants nothing. */
+		r = respond(n, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+	} else if (is_open(d)) {
 		r = emulate_open(n, &t);
 	} else if (d->op == AL_OP_CONNECT) {
 		if (name_is(d, "connect"))

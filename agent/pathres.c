@@ -183,8 +183,7 @@ static int proc_link(struct walk *w, const char *comp, bool is_last, char *ret_p
 		return -errno;
 	w->link[n] = '\0';
 	len = (size_t)n;
-	if (w->link[0] != '/' ||
-	    (len > 10 && strcmp(w->link + len - 10, " (deleted)") == 0)) {
+	if (w->link[0] != '/' || (len > 10 && strcmp(w->link + len - 10, " (deleted)") == 0)) {
 		int r;
 
 		/* No name to walk: only re-opening through the link reaches it. */
@@ -291,8 +290,8 @@ static int walk(struct walk *w, char *ret_path, char *ret_reopen)
 			return join(w, comp, ret_path);
 		if (!S_ISDIR(st.st_mode))
 			return -ENOTDIR;
-		r = replace_fd(&w->cur, openat(w->cur, comp,
-					       O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+		r = replace_fd(&w->cur,
+			       openat(w->cur, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
 		if (r < 0)
 			/* swapped under us: fall back to a lexical answer */
 			return join(w, w->todo + start, ret_path);

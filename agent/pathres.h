@@ -23,10 +23,10 @@
 #define AL_AT_FDCWD_ARG (-100) /* AT_FDCWD as a syscall register carries it */
 
 /* pathres_resolve() flags */
-#define PATHRES_FOLLOW     (1u << 0) /* follow a final symlink */
-#define PATHRES_EMPTY_PATH (1u << 1) /* AT_EMPTY_PATH: "" names the dirfd itself */
-#define PATHRES_IN_ROOT    (1u << 2) /* RESOLVE_IN_ROOT: the dirfd is the root */
-#define PATHRES_BENEATH    (1u << 3) /* RESOLVE_BENEATH: must stay under the dirfd */
+#define PATHRES_FOLLOW	      (1u << 0) /* follow a final symlink */
+#define PATHRES_EMPTY_PATH    (1u << 1) /* AT_EMPTY_PATH: "" names the dirfd itself */
+#define PATHRES_IN_ROOT	      (1u << 2) /* RESOLVE_IN_ROOT: the dirfd is the root */
+#define PATHRES_BENEATH	      (1u << 3) /* RESOLVE_BENEATH: must stay under the dirfd */
 #define PATHRES_NO_SYMLINKS   (1u << 4) /* RESOLVE_NO_SYMLINKS */
 #define PATHRES_NO_MAGICLINKS (1u << 5) /* RESOLVE_NO_MAGICLINKS */
 

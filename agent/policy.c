@@ -340,6 +340,7 @@ static void pmatch_free(struct pmatch *m)
 		free(m->nets[i].text);
 	free(m->nets);
 	strv_free(m->sys_names, m->nsys_names);
+	strv_free(m->sys_text, m->nsys_text);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -425,15 +426,17 @@ static int parse_entry(struct parser *ps, struct pmatch *m, enum pkey key, const
 	case PK_SYSCALL: {
 		enum al_op op = policy_syscall_class(s);
 
-		if (op != AL_OP_NONE) {
-			m->sys_ops |= AL_OP_BIT(op);
-			return 0;
-		}
-		if (seccomp_syscall_resolve_name(s) == __NR_SCMP_ERROR) {
+		if (op == AL_OP_NONE && seccomp_syscall_resolve_name(s) == __NR_SCMP_ERROR) {
 			report(ps, &v->start_mark, false, "unknown syscall '%.100s'", s);
 			return 0;
 		}
-		return strv_push(&m->sys_names, &m->nsys_names, s);
+		r = strv_push(&m->sys_text, &m->nsys_text, s);
+		if (r < 0)
+			return r;
+		if (op == AL_OP_NONE)
+			return strv_push(&m->sys_names, &m->nsys_names, s);
+		m->sys_ops |= AL_OP_BIT(op);
+		return 0;
 	}
 	case PK_OP: {
 		int op = al_op_from_name(s);

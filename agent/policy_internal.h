@@ -80,6 +80,8 @@ struct pmatch {
 	uint64_t sys_ops; /* syscall: names that stand for a whole class */
 	char **sys_names; /* syscall: names without a class of their own */
 	size_t nsys_names;
+	char **sys_text; /* syscall: every name as written, for `airlock policy show` */
+	size_t nsys_text;
 };
 
 struct prule {

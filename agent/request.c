@@ -338,8 +338,10 @@ int al_request_from_json(const json_t *j, struct al_request *r, char *err, size_
 		snprintf(err, err_len, "a request must be a JSON object");
 		return -EINVAL;
 	}
+	/* Everything but the 32 KiB argument buffer, which argv alone says how much of is used. */
 	memset(r, 0, offsetof(struct al_request, argbuf));
-	r->argbuf[0] = '\0';
+	memset(r->argbuf + sizeof(r->argbuf), 0,
+	       sizeof(*r) - offsetof(struct al_request, argbuf) - sizeof(r->argbuf));
 	json_object_foreach ((json_t *)j, key, v) {
 		if (strcmp(key, "op") == 0) {
 			if (!json_is_string(v) || (op = al_op_from_name(json_string_value(v))) < 0 ||

@@ -103,8 +103,8 @@ int session_grant_add(struct session *s, const char *rule, const char *key, uint
 	return 0;
 }
 
-const struct session_grant *session_grant_find(struct session *s, const char *rule,
-					       const char *key, uint64_t now_ms)
+const struct session_grant *session_grant_find(struct session *s, const char *rule, const char *key,
+					       uint64_t now_ms)
 {
 	struct session_grant **pp = &s->grants, *g;
 

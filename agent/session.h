@@ -35,16 +35,16 @@ struct session {
 	char *user;
 	char *home;
 	char *workspace; /* the launcher's cwd at creation */
-	char *profile;   /* NULL: the policy's rules as a whole */
-	json_t *argv;    /* array of strings, as the launcher sent it */
+	char *profile;	 /* NULL: the policy's rules as a whole */
+	json_t *argv;	 /* array of strings, as the launcher sent it */
 	char cgroup[PATH_MAX];
 	uint64_t cgroup_id;
-	int listener;    /* -1 until session.attach */
-	pid_t leader;    /* the attached child */
-	void *creator;   /* the API connection that created it, until attached */
+	int listener;	     /* -1 until session.attach */
+	pid_t leader;	     /* the attached child */
+	void *creator;	     /* the API connection that created it, until attached */
 	uint64_t created_ms; /* CLOCK_REALTIME */
-	bool ended;      /* listener gone; the directory may still be busy */
-	bool in_bpf;     /* registered with the BPF layer */
+	bool ended;	     /* listener gone; the directory may still be busy */
+	bool in_bpf;	     /* registered with the BPF layer */
 	uint64_t asks, allowed, denied;
 	struct al_session_counters counters;
 	struct session_grant *grants;
@@ -70,7 +70,7 @@ void session_free(struct session_table *t, struct session *s);
 int session_grant_add(struct session *s, const char *rule, const char *key, uint64_t until_ms,
 		      uid_t by_uid, const char *by_name);
 /* The live grant for (rule, key) at now_ms, or NULL; expired grants are dropped. */
-const struct session_grant *session_grant_find(struct session *s, const char *rule,
-					       const char *key, uint64_t now_ms);
+const struct session_grant *session_grant_find(struct session *s, const char *rule, const char *key,
+					       uint64_t now_ms);
 
 #endif

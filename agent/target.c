@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -302,4 +303,63 @@ int target_creds_leave(struct saved_creds *s)
 	s->groups = NULL;
 	s->active = false;
 	return r;
+}
+
+int target_ctty(const struct target *t, dev_t *ret_dev)
+{
+	char buf[1024];
+	unsigned long tty_nr;
+	const char *p;
+	ssize_t n;
+	int fd, r = 0;
+
+	fd = openat(t->procfd, "stat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		r = -errno;
+	close(fd);
+	if (r < 0)
+		return r;
+	buf[n] = '\0';
+	/* the command name may hold spaces and parentheses: fields start after the last ')' */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %lu", &tty_nr) != 1)
+		return -EINVAL;
+	if (tty_nr == 0)
+		return -ENXIO;
+	*ret_dev = makedev((tty_nr >> 8) & 0xfff, (tty_nr & 0xff) | ((tty_nr >> 12) & 0xfff00));
+	return 0;
+}
+
+int target_dev_path(dev_t dev, char *ret_path, size_t size)
+{
+	unsigned maj = major(dev), min = minor(dev);
+	char uevent[64], buf[512], *p, *end;
+	ssize_t n;
+	int fd;
+
+	/* Unix98 pty slaves are not in sysfs. */
+	if (maj >= 136 && maj <= 143)
+		return snprintf(ret_path, size, "/dev/pts/%u", (maj - 136) * 256 + min) < (int)size
+			       ? 0
+			       : -ENAMETOOLONG;
+	snprintf(uevent, sizeof(uevent), "/sys/dev/char/%u:%u/uevent", maj, min);
+	fd = open(uevent, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	buf[n] = '\0';
+	p = strstr(buf, "DEVNAME=");
+	if (!p)
+		return -ENOENT;
+	p += 8;
+	end = strchr(p, '\n');
+	if (end)
+		*end = '\0';
+	return snprintf(ret_path, size, "/dev/%s", p) < (int)size ? 0 : -ENAMETOOLONG;
 }

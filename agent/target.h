@@ -12,11 +12,12 @@
 #define AIRLOCK_TARGET_H
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
 struct target {
-	pid_t tid;   /* as the daemon's pid namespace numbers it */
+	pid_t tid; /* as the daemon's pid namespace numbers it */
 	pid_t tgid;
 	pid_t nstid; /* as the target's own pid namespace numbers it (innermost NSpid) */
 	pid_t nstgid;
@@ -55,5 +56,11 @@ struct saved_creds {
 int target_creds_enter(const struct target *t, struct saved_creds *s);
 /* Restore what target_creds_enter() saved.  0 or -errno. */
 int target_creds_leave(struct saved_creds *s);
+
+/* The target's controlling terminal (from /proc/TID/stat): 0, -ENXIO when it has none. */
+int target_ctty(const struct target *t, dev_t *ret_dev);
+
+/* The /dev path of a character device (sysfs DEVNAME, or /dev/pts/N).  0 or -errno. */
+int target_dev_path(dev_t dev, char *ret_path, size_t size);
 
 #endif

@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,7 +48,13 @@ static const char POLICY[] = "version: 1\n"
 			     "    on_timeout: allow\n"
 			     "  - name: never\n"
 			     "    match: { exec: [/usr/bin/uname] }\n"
-			     "    action: deny\n";
+			     "    action: deny\n"
+			     "  - name: watched\n"
+			     "    match: { exec: [/usr/bin/printenv] }\n"
+			     "    action: audit\n"
+			     "  - name: local-net\n"
+			     "    match: { connect: [\"127.0.0.0/8\"] }\n"
+			     "    action: ask\n";
 
 static void start(void)
 {
@@ -296,6 +305,42 @@ Test(e2e, a_process_inside_a_session_cannot_approve)
 	json_decref(a);
 }
 
+/* POLICY's 'local-net' rule makes the filter notify connect(2), so above the in-session
+ * CLI reached the API through a connect the daemon performed for it (SO_PEERCRED names
+ * the daemon).  Without a connect rule the CLI connects by itself: refused as well. */
+Test(e2e_inside, approving_from_inside_is_refused_without_connect_rules, .timeout = 60)
+{
+	struct test_daemon d2;
+	char bin[PATH_MAX + 16], *err;
+	json_t *list;
+	int fd, r;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root");
+	cr_assert_eq(test_daemon_start(&d2,
+				       "version: 1\nrules:\n  - name: escalation\n"
+				       "    match: { exec: [/usr/bin/id] }\n    action: ask\n",
+				       NULL),
+		     0);
+	pid = test_airlock_spawn(&d2, &fd, "run", "--", "/usr/bin/id", "-u", NULL);
+	list = test_daemon_wait_pending(&d2, 1, 5000);
+	cr_assert_not_null(list);
+	snprintf(bin, sizeof(bin), "%s/airlock", test_build_dir());
+	r = test_airlock(&d2, NULL, &err, "run", "--", bin, "--runtime-dir", d2.runtime_dir,
+			 "approve", "1", NULL);
+	cr_assert_neq(r, 0);
+	cr_assert(strstr(err, "permission denied") && strstr(err, "inside an airlock session"),
+		  "stderr: %s", err);
+	free(err);
+	cr_assert(still_running(pid));
+	cr_assert_eq(test_airlock(&d2, NULL, NULL, "deny", "1", NULL), 0);
+	test_wait_child(pid, 5000);
+	close(fd);
+	json_decref(list);
+	cr_assert_eq(test_daemon_stop(&d2), 0);
+}
+
 Test(e2e, many_asks_from_two_sessions_approved_out_of_order)
 {
 	pid_t p1, p2;
@@ -480,4 +525,328 @@ Test(e2e, audit_log_verifies_and_a_modified_line_is_detected)
 	cr_assert(strstr(out, "line") || strstr(err, "line"), "verify said: %s%s", out, err);
 	free(out);
 	free(err);
+}
+
+Test(e2e, a_session_cannot_start_a_nested_session)
+{
+	char bin[PATH_MAX + 16], *err;
+	int r;
+
+	snprintf(bin, sizeof(bin), "%s/airlock", test_build_dir());
+	r = test_airlock(&D, NULL, &err, "run", "--", bin, "--runtime-dir", D.runtime_dir, "run",
+			 "--", "/bin/true", NULL);
+	cr_assert_neq(r, 0);
+	cr_assert(strstr(err, "permission denied") && strstr(err, "inside an airlock session"),
+		  "stderr: %s", err);
+	free(err);
+}
+
+Test(e2e, watch_streams_asks_and_decisions)
+{
+	json_t *a, *ev;
+	pid_t watch, pid;
+	int wfd, fd, i;
+	char *out, *line, *save = NULL;
+	bool seen_ask = false, seen_decision = false;
+
+	watch = test_airlock_spawn(&D, &wfd, "watch", "--json", NULL);
+	cr_assert_gt(watch, 0);
+	/* Start the session once the daemon counts the watcher. */
+	for (i = 0; i < 500; i++) {
+		json_t *st = test_daemon_call(&D, "{\"op\":\"status\"}");
+		json_int_t n = json_integer_value(json_object_get(st, "watchers"));
+
+		json_decref(st);
+		if (n == 1)
+			break;
+		usleep(10 * 1000);
+	}
+	cr_assert_lt(i, 500, "the watcher never registered");
+	pid = test_airlock_spawn(&D, &fd, "run", "--", "/usr/bin/id", "-u", NULL);
+	a = pending_one();
+	cr_assert_eq(test_airlock(&D, NULL, NULL, "approve", id_str(a), NULL), 0);
+	cr_assert_eq(test_wait_child(pid, 5000), 0);
+	close(fd);
+	usleep(200 * 1000);
+	kill(watch, SIGINT);
+	cr_assert_eq(test_wait_child(watch, 5000), 0);
+	out = test_read_all(wfd, 2000);
+	close(wfd);
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *kind;
+
+		ev = json_loads(line, 0, NULL);
+		cr_assert_not_null(ev, "not JSON: %s", line);
+		kind = json_string_value(json_object_get(ev, "event"));
+		if (kind && strcmp(kind, "ask") == 0 &&
+		    json_integer_value(json_object_get(ev, "id")) ==
+			    json_integer_value(json_object_get(a, "id")))
+			seen_ask = true;
+		if (kind && strcmp(kind, "decision") == 0 &&
+		    json_integer_value(json_object_get(ev, "id")) ==
+			    json_integer_value(json_object_get(a, "id"))) {
+			cr_assert_str_eq(json_string_value(json_object_get(ev, "decision")), "allow");
+			seen_decision = true;
+		}
+		json_decref(ev);
+	}
+	cr_assert(seen_ask && seen_decision, "watch printed:\n%s", out);
+	free(out);
+	json_decref(a);
+}
+
+Test(e2e, status_shows_sessions_pending_counts_and_the_policy)
+{
+	json_t *st, *a, *s;
+	char *out;
+	int fd;
+	pid_t pid;
+
+	pid = test_airlock_spawn(&D, &fd, "run", "--", "/usr/bin/id", "-u", NULL);
+	a = pending_one();
+	cr_assert_eq(test_airlock(&D, &out, NULL, "status", "--json", NULL), 0);
+	st = json_loads(out, 0, NULL);
+	cr_assert_not_null(st, "not JSON: %s", out);
+	free(out);
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(st, "policy"),
+							   "source")),
+			 D.policy_path);
+	cr_assert_eq(json_integer_value(json_object_get(st, "pending")), 1);
+	cr_assert_eq(json_array_size(json_object_get(st, "sessions")), 1);
+	s = json_array_get(json_object_get(st, "sessions"), 0);
+	cr_assert_eq(json_integer_value(json_object_get(s, "id")),
+		     json_integer_value(json_object_get(a, "session")));
+	cr_assert_eq(json_integer_value(json_object_get(s, "pending")), 1);
+	cr_assert_gt(json_array_size(json_object_get(st, "layers")), 0);
+	json_decref(st);
+
+	cr_assert_eq(test_airlock(&D, &out, NULL, "status", NULL), 0);
+	cr_assert(strstr(out, D.policy_path) && strstr(out, "/usr/bin/id -u") &&
+			  strstr(out, "seccomp-notify: active"),
+		  "status:\n%s", out);
+	free(out);
+	cr_assert_eq(test_airlock(&D, NULL, NULL, "deny", id_str(a), NULL), 0);
+	test_wait_child(pid, 5000);
+	close(fd);
+	json_decref(a);
+}
+
+Test(e2e, a_duration_scope_ends)
+{
+	json_t *a, *list;
+	char *out;
+	int fd;
+	pid_t pid;
+
+	pid = test_airlock_spawn(&D, &fd, "run", "--", "/bin/sh", "-c",
+				 "/usr/bin/id -u; /usr/bin/id -u; sleep 2.5; /usr/bin/id -u", NULL);
+	a = pending_one();
+	cr_assert_eq(test_airlock(&D, NULL, NULL, "approve", id_str(a), "--scope", "2s", NULL), 0);
+	json_decref(a);
+	/* The second call rides on the grant; the third, after it ended, asks again. */
+	list = test_daemon_wait_pending(&D, 1, 5000);
+	cr_assert_not_null(list, "no ask after the scope ended");
+	a = json_array_get(list, 0);
+	cr_assert_eq(json_integer_value(json_object_get(a, "id")), 2);
+	cr_assert_eq(test_airlock(&D, NULL, NULL, "approve", id_str(a), NULL), 0);
+	out = test_read_all(fd, 5000);
+	cr_assert_str_eq(out, "0\n0\n0\n");
+	cr_assert_eq(test_wait_child(pid, 5000), 0);
+	free(out);
+	close(fd);
+	json_decref(list);
+}
+
+/* Who may decide, with a daemon whose approvers' group is 'nogroup' (nobody's group). */
+Test(e2e_approvers, approvals_need_root_or_the_approvers_group, .timeout = 60)
+{
+	static const char *const extra[] = { "--approvers-group", "nogroup", NULL };
+	struct test_daemon d2;
+	char *out, *err;
+	json_t *list;
+	int fd, r;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root");
+	cr_assert_eq(test_daemon_start(&d2, POLICY, NULL), 0);
+	pid = test_airlock_spawn(&d2, &fd, "run", "--", "/usr/bin/id", "-u", NULL);
+	list = test_daemon_wait_pending(&d2, 1, 5000);
+	cr_assert_not_null(list);
+	/* 65534 without its group: not an approver, and not the session's user. */
+	r = test_airlock_as(&d2, 65534, 1, &out, &err, "approve", "1", NULL);
+	cr_assert_eq(r, 1);
+	cr_assert_str_eq(err, "airlock: permission denied: approvals need root or group "
+			      "'airlock'\n");
+	free(out);
+	free(err);
+	r = test_airlock_as(&d2, 65534, 1, &out, NULL, "pending", NULL);
+	cr_assert_eq(r, 0);
+	cr_assert_str_eq(out, "no pending requests\n", "another user's ask was shown");
+	free(out);
+	cr_assert_eq(test_airlock(&d2, NULL, NULL, "deny", "1", NULL), 0);
+	test_wait_child(pid, 5000);
+	close(fd);
+	json_decref(list);
+	cr_assert_eq(test_daemon_stop(&d2), 0);
+
+	/* The same user, now a member of the approvers' group. */
+	cr_assert_eq(test_daemon_start(&d2, POLICY, extra), 0);
+	pid = test_airlock_spawn(&d2, &fd, "run", "--", "/usr/bin/id", "-u", NULL);
+	list = test_daemon_wait_pending(&d2, 1, 5000);
+	cr_assert_not_null(list);
+	r = test_airlock_as(&d2, 65534, 65534, &out, NULL, "pending", NULL);
+	cr_assert(strstr(out, "/usr/bin/id -u"), "an approver does not see the ask:\n%s", out);
+	free(out);
+	r = test_airlock_as(&d2, 65534, 65534, NULL, &err, "approve", "1", NULL);
+	cr_assert_eq(r, 0, "approve as a group member: %s", err);
+	free(err);
+	cr_assert_eq(test_wait_child(pid, 5000), 0);
+	close(fd);
+	json_decref(list);
+	cr_assert_eq(test_daemon_stop(&d2), 0);
+}
+
+Test(e2e, a_stopped_daemon_fails_parked_calls_closed)
+{
+	char *out, *log;
+	json_t *a;
+	int fd;
+	pid_t pid;
+
+	pid = test_airlock_spawn(&D, &fd, "run", "--", helper("exec_report"), "/usr/bin/id", NULL);
+	a = pending_one();
+	log = audit_text();
+	cr_assert(strstr(log, "\"decision\":\"ask\""), "the ask is not in the audit log:\n%s",
+		  log);
+	free(log);
+	cr_assert_eq(kill(D.pid, SIGTERM), 0);
+	/* The listener closes with the daemon: the waiting exec fails, it never runs. */
+	out = test_read_all(fd, 5000);
+	cr_assert_str_eq(out, "exec failed: ENOSYS\n");
+	cr_assert_eq(test_wait_child(pid, 5000), 1);
+	free(out);
+	close(fd);
+	json_decref(a);
+}
+
+Test(e2e_start, a_broken_policy_at_start_is_fatal_and_says_where)
+{
+	struct test_daemon d2;
+	char *log;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root");
+	cr_assert_eq(test_daemon_start(&d2, "version: 1\nrules:\n  - name: x\n    actoin: deny\n",
+				       NULL),
+		     -ECHILD);
+	log = test_daemon_log(&d2);
+	cr_assert(strstr(log, "policy.yaml:4:") && strstr(log, "cannot load the policy"),
+		  "log:\n%s", log);
+	free(log);
+	test_daemon_stop(&d2);
+}
+
+Test(e2e, an_audit_rule_allows_and_records)
+{
+	char *out, *log;
+
+	cr_assert_eq(test_airlock(&D, &out, NULL, "run", "--", "/usr/bin/printenv", "PATH", NULL),
+		     0);
+	cr_assert_neq(strlen(out), 0);
+	free(out);
+	log = audit_text();
+	cr_assert(strstr(log, "\"rule\":\"watched\",\"decision\":\"allow\",\"decided_by\":"
+			      "\"policy\"") &&
+			  strstr(log, "\"action\":\"audit\""),
+		  "audit log:\n%s", log);
+	free(log);
+}
+
+/* An approved blocking connect is carried out by the daemon on the target's own socket
+ * and completes asynchronously (notify_allow -> EINPROGRESS -> notify_complete). */
+Test(e2e, an_approved_connect_completes_and_a_denied_one_fails)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sa);
+	char script[128], *out;
+	json_t *a;
+	int lfd, fd, c;
+	pid_t pid;
+
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_geq(lfd, 0);
+	cr_assert_eq(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	cr_assert_eq(listen(lfd, 4), 0);
+	cr_assert_eq(getsockname(lfd, (struct sockaddr *)&sa, &sl), 0);
+	snprintf(script, sizeof(script), "exec 3<>/dev/tcp/127.0.0.1/%d && echo connected",
+		 ntohs(sa.sin_port));
+
+	pid = test_airlock_spawn(&D, &fd, "run", "--", "/bin/bash", "-c", script, NULL);
+	a = pending_one();
+	cr_assert_str_eq(json_string_value(json_object_get(a, "op")), "connect");
+	cr_assert_str_eq(json_string_value(json_object_get(a, "rule")), "local-net");
+	cr_assert_eq(test_airlock(&D, NULL, NULL, "approve", id_str(a), NULL), 0);
+	out = test_read_all(fd, 5000);
+	cr_assert_str_eq(out, "connected\n");
+	cr_assert_eq(test_wait_child(pid, 5000), 0);
+	c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	cr_assert_geq(c, 0, "the connection did not reach the listener");
+	close(c);
+	free(out);
+	close(fd);
+	json_decref(a);
+
+	pid = test_airlock_spawn(&D, &fd, "run", "--", "/bin/bash", "-c", script, NULL);
+	a = pending_one();
+	cr_assert_eq(test_airlock(&D, NULL, NULL, "deny", id_str(a), NULL), 0);
+	out = test_read_all(fd, 5000);
+	cr_assert(strstr(out, "Operation not permitted") && !strstr(out, "connected"),
+		  "bash said: %s", out);
+	cr_assert_eq(test_wait_child(pid, 5000), 1);
+	free(out);
+	close(fd);
+	close(lfd);
+	json_decref(a);
+}
+
+static char *recv_notify(int fd)
+{
+	static char buf[4096];
+	struct timeval tv = { .tv_sec = 5 };
+	ssize_t n;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	n = recv(fd, buf, sizeof(buf) - 1, 0);
+	cr_assert_geq(n, 0, "no sd_notify message: %s", strerror(errno));
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Type=notify: READY=1 once serving, STATUS= on a failed reload. */
+Test(e2e_notify, tells_systemd_when_ready_and_when_a_reload_fails, .timeout = 30)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct test_daemon d2;
+	char env[sizeof(sa.sun_path) + 32], *msg;
+	const char *envs[] = { env, NULL };
+	int fd;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root");
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/tmp/airlock-notify-%d", (int)getpid());
+	unlink(sa.sun_path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	snprintf(env, sizeof(env), "NOTIFY_SOCKET=%s", sa.sun_path);
+	cr_assert_eq(test_daemon_start_env(&d2, POLICY, NULL, envs), 0);
+	msg = recv_notify(fd);
+	cr_assert(strstr(msg, "READY=1") && strstr(msg, "STATUS=serving"), "got '%s'", msg);
+	cr_assert_eq(test_daemon_reload(&d2, "version: 1\nrules: {}\n"), 0);
+	msg = recv_notify(fd);
+	cr_assert(strstr(msg, "STATUS=policy reload failed"), "got '%s'", msg);
+	cr_assert_eq(test_daemon_stop(&d2), 0);
+	close(fd);
+	unlink(sa.sun_path);
 }

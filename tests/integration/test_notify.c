@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -16,9 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -326,12 +329,968 @@ Test(notify, pipe_behind_proc_fd_link_is_reopened, .init = setup, .fini = teardo
 	char buf[16] = "";
 
 	cr_assert_eq(pipe(pfd), 0);
-	cr_assert_eq(run_gated(open_calls, 4, NULL, child_pipe_reopen, pfd, record_decide, &rec,
-			       &h),
-		     0);
+	cr_assert_eq(
+		run_gated(open_calls, 4, NULL, child_pipe_reopen, pfd, record_decide, &rec, &h), 0);
 	cr_assert_eq(rec.n, 1);
 	cr_assert(strncmp(rec.path[0], "pipe:[", 6) == 0, "path '%s'", rec.path[0]);
 	close(pfd[1]);
 	cr_assert_eq(read(pfd[0], buf, sizeof(buf) - 1), 8);
 	cr_assert_str_eq(buf, "via-proc");
+}
+
+/* ---- races ------------------------------------------------------------------------ */
+
+#define RACE_MS	   2500
+#define RACE_ITERS 20000
+
+struct race {
+	char allowed[128];
+	char protected_path[128];
+	ino_t protected_ino;
+	atomic_int stop;
+	/* results, written by the child */
+	int opens, denied, escapes;
+};
+
+static char race_buf[128]; /* the child's path buffer that a second thread rewrites */
+
+static long ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void *flip_path(void *arg)
+{
+	struct race *rc = arg;
+	size_t i = strlen(rc->allowed) - 1; /* the names differ in their last byte only */
+	char a = rc->allowed[i], p = rc->protected_path[i];
+
+	while (!atomic_load(&rc->stop)) {
+		__atomic_store_n(&race_buf[i], p, __ATOMIC_RELAXED);
+		__atomic_store_n(&race_buf[i], a, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static int count_escape(struct race *rc, int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == 0 && st.st_ino == rc->protected_ino)
+		rc->escapes++;
+	close(fd);
+	return 0;
+}
+
+static int child_buffer_race(void *arg)
+{
+	struct race *rc = arg;
+	long end = ms_now() + RACE_MS;
+	pthread_t th;
+	int i;
+
+	snprintf(race_buf, sizeof(race_buf), "%s", rc->allowed);
+	if (pthread_create(&th, NULL, flip_path, rc))
+		return 60;
+	for (i = 0; i < RACE_ITERS && ms_now() < end; i++) {
+		int fd = open(race_buf, O_WRONLY);
+
+		if (fd >= 0) {
+			rc->opens++;
+			count_escape(rc, fd);
+		} else if (errno == EPERM) {
+			rc->denied++;
+		}
+	}
+	atomic_store(&rc->stop, 1);
+	pthread_join(th, NULL);
+	return 0;
+}
+
+struct race_decider {
+	struct race *rc;
+	int hits; /* allowed, and the target's buffer named the protected file right after */
+};
+
+static int race_decide(struct gate_notif *n, void *arg)
+{
+	struct race_decider *d = arg;
+	char now[128];
+
+	if (strcmp(n->req.path, d->rc->protected_path) == 0)
+		return EPERM;
+	/* The window CONTINUE would leave open: the kernel would read this memory again. */
+	if (procmem_read_string(n->req.pid, n->req.args[1], now, sizeof(now)) == 0 &&
+	    strcmp(now, d->rc->protected_path) == 0)
+		d->hits++;
+	return GATE_ALLOW;
+}
+
+Test(notify, racing_path_rewrite_never_opens_protected, .init = setup, .fini = teardown,
+     .timeout = 60)
+{
+	struct race *rc = gate_shared(sizeof(*rc));
+	struct race_decider d = { .rc = rc };
+	struct gate_harness h;
+	struct stat st;
+
+	snprintf(rc->allowed, sizeof(rc->allowed), "%s/fa", dir);
+	snprintf(rc->protected_path, sizeof(rc->protected_path), "%s/fp", dir);
+	close(open(rc->allowed, O_WRONLY | O_CREAT, 0666));
+	close(open(rc->protected_path, O_WRONLY | O_CREAT, 0666));
+	cr_assert_eq(stat(rc->protected_path, &st), 0);
+	rc->protected_ino = st.st_ino;
+
+	cr_assert_eq(run_gated(open_calls, 4, NULL, child_buffer_race, rc, race_decide, &d, &h), 0);
+	cr_log_info("buffer race: %d opens, %d denied, %d hits, %d escapes", rc->opens, rc->denied,
+		    d.hits, rc->escapes);
+	cr_assert_gt(rc->opens, 0);
+	cr_assert_gt(rc->denied, 0, "the flipping thread never showed the protected name");
+	cr_assert_gt(d.hits, 0, "the race window was never hit: the test proves nothing");
+	cr_assert_eq(rc->escapes, 0, "the protected file was opened %d times", rc->escapes);
+}
+
+/* A directory on the decided path is exchanged with a symlink to the protected directory:
+ * between the decision and the open, "d/f" may lead to "prot/f". */
+struct swap {
+	struct race rc;
+	char d[96], dl[96];
+};
+
+static void *swap_dirs(void *arg)
+{
+	struct swap *sw = arg;
+
+	while (!atomic_load(&sw->rc.stop))
+		syscall(SYS_renameat2, AT_FDCWD, sw->d, AT_FDCWD, sw->dl, RENAME_EXCHANGE);
+	return NULL;
+}
+
+static int child_swap_race(void *arg)
+{
+	struct swap *sw = arg;
+	struct race *rc = &sw->rc;
+	long end = ms_now() + RACE_MS;
+	pthread_t th;
+	int i;
+
+	if (pthread_create(&th, NULL, swap_dirs, sw))
+		return 61;
+	for (i = 0; i < RACE_ITERS && ms_now() < end; i++) {
+		int fd = open(rc->allowed, O_WRONLY);
+
+		if (fd >= 0) {
+			rc->opens++;
+			count_escape(rc, fd);
+		} else if (errno == EPERM) {
+			rc->denied++;
+		}
+	}
+	atomic_store(&rc->stop, 1);
+	pthread_join(th, NULL);
+	return 0;
+}
+
+static int swap_decide(struct gate_notif *n, void *arg)
+{
+	struct race *rc = arg;
+
+	if (strcmp(n->req.path, rc->protected_path) == 0)
+		return EPERM;
+	/* A decision takes time (policy, or a human): give the swapping thread a window. */
+	usleep(50);
+	return GATE_ALLOW;
+}
+
+Test(notify, symlink_swap_never_opens_protected, .init = setup, .fini = teardown, .timeout = 60)
+{
+	struct swap *sw = gate_shared(sizeof(*sw));
+	struct race *rc = &sw->rc;
+	struct gate_harness h;
+	char prot[96];
+	struct stat st;
+
+	snprintf(sw->d, sizeof(sw->d), "%s/d", dir);
+	snprintf(sw->dl, sizeof(sw->dl), "%s/dl", dir);
+	snprintf(prot, sizeof(prot), "%s/prot", dir);
+	cr_assert_eq(mkdir(sw->d, 0755), 0);
+	cr_assert_eq(mkdir(prot, 0755), 0);
+	cr_assert_eq(symlink("prot", sw->dl), 0);
+	snprintf(rc->allowed, sizeof(rc->allowed), "%s/f", sw->d);
+	snprintf(rc->protected_path, sizeof(rc->protected_path), "%s/f", prot);
+	close(open(rc->allowed, O_WRONLY | O_CREAT, 0666));
+	close(open(rc->protected_path, O_WRONLY | O_CREAT, 0666));
+	cr_assert_eq(stat(rc->protected_path, &st), 0);
+	rc->protected_ino = st.st_ino;
+
+	cr_assert_eq(run_gated(open_calls, 4, NULL, child_swap_race, sw, swap_decide, rc, &h), 0);
+	cr_log_info("swap race: %d opens, %d denied, %u caught stale, %d escapes", rc->opens,
+		    rc->denied, h.stale, rc->escapes);
+	cr_assert_gt(rc->opens, 0);
+	cr_assert_gt(rc->denied, 0);
+	cr_assert_gt(h.stale, 0, "no swap ever landed between decision and open");
+	cr_assert_eq(rc->escapes, 0, "the protected file was opened %d times", rc->escapes);
+}
+
+/* ---- pid reuse -------------------------------------------------------------------- */
+
+static int child_open_and_wait(void *arg)
+{
+	int fd = open(arg, O_WRONLY | O_CREAT, 0600);
+
+	return fd >= 0 ? 0 : 70;
+}
+
+/* Make the next fork get pid (best effort: other processes fork too). */
+static pid_t fork_with_pid(pid_t want)
+{
+	int tries;
+
+	for (tries = 0; tries < 50; tries++) {
+		FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "w");
+		pid_t p;
+
+		if (!f)
+			return -1;
+		fprintf(f, "%d", want - 1);
+		fclose(f);
+		p = fork();
+		if (p == 0) {
+			if (chdir("/") == 0)
+				pause();
+			_exit(0);
+		}
+		if (p == want || p < 0)
+			return p;
+		kill(p, SIGKILL);
+		waitpid(p, NULL, 0);
+	}
+	return -1;
+}
+
+Test(notify, killed_target_is_never_answered_or_acted_for, .init = setup, .fini = teardown)
+{
+	struct gate_notif *n = calloc(1, sizeof(*n));
+	struct gate_harness h;
+	struct pollfd pfd;
+	char path[128];
+	pid_t victim, reuse;
+	int r, status;
+
+	snprintf(path, sizeof(path), "%s/after-death", dir);
+	cr_assert_eq(gate_start(&h, open_calls, 4, NULL, child_open_and_wait, path), 0);
+	pfd = (struct pollfd){ .fd = h.listener, .events = POLLIN };
+	cr_assert_eq(poll(&pfd, 1, 5000), 1);
+	cr_assert_eq(notify_recv(h.listener, n), 0);
+	cr_assert_str_eq(n->req.path, path);
+	cr_assert(notify_id_valid(n));
+
+	/* The target dies while its notification is parked (an ask pending)... */
+	victim = h.child;
+	kill(victim, SIGKILL);
+	cr_assert_eq(waitpid(victim, &status, 0), victim);
+	h.child = 0;
+	/* ...and, when we manage it, another process takes its pid. */
+	reuse = fork_with_pid(victim);
+	cr_log_info("pid %d %s", victim, reuse == victim ? "reused" : "not reused");
+
+	cr_assert_not(notify_id_valid(n));
+	r = notify_allow(n);
+	cr_assert_eq(r, -ENOENT, "notify_allow: %d", r);
+	cr_assert_eq(access(path, F_OK), -1, "the open was performed for a dead target");
+	cr_assert_eq(notify_deny(n, EPERM), -ENOENT);
+	if (reuse > 0) {
+		kill(reuse, SIGKILL);
+		waitpid(reuse, NULL, 0);
+	}
+	notify_release(n);
+	free(n);
+	gate_stop(&h);
+}
+
+/* ---- sockets ---------------------------------------------------------------------- */
+
+struct conn_case {
+	struct sockaddr_in addr;
+	char unix_dir[64];
+	bool nonblock;
+	int nonblock_after; /* the socket's O_NONBLOCK after connect, as the child saw it */
+};
+
+static int wait_connected(int s)
+{
+	struct pollfd p = { .fd = s, .events = POLLOUT };
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	if (poll(&p, 1, 5000) != 1)
+		return -1;
+	getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len);
+	return err;
+}
+
+static int child_connect(void *arg)
+{
+	struct conn_case *c = arg;
+	int s, r;
+
+	s = socket(AF_INET, SOCK_STREAM | (c->nonblock ? SOCK_NONBLOCK : 0), 0);
+	if (s < 0)
+		return 80;
+	r = connect(s, (struct sockaddr *)&c->addr, sizeof(c->addr));
+	if (r < 0 && errno == EPERM)
+		return 81;
+	if (r < 0 && !(c->nonblock && errno == EINPROGRESS))
+		return 82;
+	if (r < 0 && wait_connected(s) != 0)
+		return 83;
+	c->nonblock_after = !!(fcntl(s, F_GETFL) & O_NONBLOCK);
+	if (write(s, "hello", 5) != 5)
+		return 84;
+	close(s);
+	return 0;
+}
+
+static int connect_decide(struct gate_notif *n, void *arg)
+{
+	struct record *rec = arg;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)&n->req.addr;
+
+	rec->op[rec->n < REC_MAX ? rec->n : 0] = n->req.op;
+	rec->flags[rec->n < REC_MAX ? rec->n : 0] = ntohs(sin->sin_port);
+	rec->n++;
+	return rec->deny_path ? EPERM : GATE_ALLOW;
+}
+
+static int tcp_listener(struct sockaddr_in *ret_addr)
+{
+	socklen_t len = sizeof(*ret_addr);
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	cr_assert_geq(s, 0);
+	*ret_addr = (struct sockaddr_in){ .sin_family = AF_INET,
+					  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	cr_assert_eq(bind(s, (struct sockaddr *)ret_addr, sizeof(*ret_addr)), 0);
+	cr_assert_eq(listen(s, 8), 0);
+	cr_assert_eq(getsockname(s, (struct sockaddr *)ret_addr, &len), 0);
+	return s;
+}
+
+static void expect_hello(int srv)
+{
+	char buf[8] = "";
+	int c = accept4(srv, NULL, NULL, SOCK_CLOEXEC);
+
+	cr_assert_geq(c, 0);
+	cr_assert_eq(read(c, buf, sizeof(buf) - 1), 5);
+	cr_assert_str_eq(buf, "hello");
+	close(c);
+}
+
+static const char *const connect_calls[] = { "connect", "sendto" };
+
+Test(notify, blocking_connect_completes_through_epoll, .init = setup, .fini = teardown)
+{
+	struct conn_case *c = gate_shared(sizeof(*c));
+	struct record rec = { 0 };
+	struct gate_harness h;
+	int srv = tcp_listener(&c->addr);
+
+	cr_assert_eq(run_gated(connect_calls, 1, NULL, child_connect, c, connect_decide, &rec, &h),
+		     0);
+	cr_assert_eq(rec.n, 1);
+	cr_assert_eq(rec.op[0], AL_OP_CONNECT);
+	cr_assert_eq(rec.flags[0], ntohs(c->addr.sin_port));
+	/* the blocking connect was parked, not waited for in the loop */
+	cr_log_info("blocking connect: parked %u, completed %u", h.parked, h.completed);
+	cr_assert_eq(h.parked, 1, "loopback connect finished at once: -EINPROGRESS not driven");
+	cr_assert_eq(h.completed, 1);
+	cr_assert_eq(c->nonblock_after, 0, "O_NONBLOCK leaked into the target's socket");
+	expect_hello(srv);
+	close(srv);
+}
+
+Test(notify, nonblocking_connect_works, .init = setup, .fini = teardown)
+{
+	struct conn_case *c = gate_shared(sizeof(*c));
+	struct record rec = { 0 };
+	struct gate_harness h;
+	int srv = tcp_listener(&c->addr);
+
+	c->nonblock = true;
+	cr_assert_eq(run_gated(connect_calls, 1, NULL, child_connect, c, connect_decide, &rec, &h),
+		     0);
+	cr_assert_eq(rec.n, 1);
+	cr_assert_eq(h.parked, 0);
+	cr_assert_eq(c->nonblock_after, 1);
+	expect_hello(srv);
+	close(srv);
+}
+
+Test(notify, denied_connect_gets_eperm, .init = setup, .fini = teardown)
+{
+	struct conn_case *c = gate_shared(sizeof(*c));
+	struct record rec = { .deny_path = "deny" };
+	struct gate_harness h;
+	int srv = tcp_listener(&c->addr);
+
+	cr_assert_eq(run_gated(connect_calls, 1, NULL, child_connect, c, connect_decide, &rec, &h),
+		     81);
+	cr_assert_eq(h.denied, 1);
+	close(srv);
+}
+
+static int child_unix_connect(void *arg)
+{
+	struct conn_case *c = arg;
+	struct sockaddr_un un = { .sun_family = AF_UNIX, .sun_path = "sock" };
+	int s;
+
+	/* a relative name: it must be looked up in the target's cwd, not the daemon's */
+	if (chdir(c->unix_dir) < 0)
+		return 85;
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (s < 0)
+		return 86;
+	if (connect(s, (struct sockaddr *)&un, sizeof(un)) < 0)
+		return 87;
+	if (write(s, "hello", 5) != 5)
+		return 88;
+	return 0;
+}
+
+Test(notify, unix_connect_resolves_in_target_cwd, .init = setup, .fini = teardown)
+{
+	struct conn_case *c = gate_shared(sizeof(*c));
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	struct record rec = { 0 };
+	struct gate_harness h;
+	int srv;
+
+	snprintf(c->unix_dir, sizeof(c->unix_dir), "%s", dir);
+	snprintf(un.sun_path, sizeof(un.sun_path), "%s/sock", dir);
+	srv = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_eq(bind(srv, (struct sockaddr *)&un, sizeof(un)), 0);
+	cr_assert_eq(listen(srv, 4), 0);
+	cr_assert_eq(
+		run_gated(connect_calls, 1, NULL, child_unix_connect, c, record_decide, &rec, &h),
+		0);
+	cr_assert_eq(rec.n, 1);
+	cr_assert_str_eq(rec.path[0], un.sun_path);
+	expect_hello(srv);
+	close(srv);
+}
+
+static int child_sendto(void *arg)
+{
+	struct conn_case *c = arg;
+	struct sockaddr_in me = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(me);
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (s < 0 || bind(s, (struct sockaddr *)&me, sizeof(me)) < 0)
+		return 90;
+	getsockname(s, (struct sockaddr *)&me, &len);
+	c->nonblock_after = ntohs(me.sin_port); /* reuse the field: the sender's port */
+	if (sendto(s, "dgram", 5, 0, (struct sockaddr *)&c->addr, sizeof(c->addr)) != 5)
+		return 91;
+	return 0;
+}
+
+Test(notify, sendto_is_sent_from_the_target_socket, .init = setup, .fini = teardown)
+{
+	struct conn_case *c = gate_shared(sizeof(*c));
+	struct sockaddr_in from;
+	socklen_t flen = sizeof(from);
+	struct record rec = { 0 };
+	struct gate_harness h;
+	char buf[16] = "";
+	socklen_t len = sizeof(c->addr);
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	c->addr = (struct sockaddr_in){ .sin_family = AF_INET,
+					.sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	cr_assert_eq(bind(s, (struct sockaddr *)&c->addr, sizeof(c->addr)), 0);
+	getsockname(s, (struct sockaddr *)&c->addr, &len);
+	cr_assert_eq(run_gated(connect_calls, 2, NULL, child_sendto, c, connect_decide, &rec, &h),
+		     0);
+	cr_assert_eq(rec.n, 1);
+	cr_assert_eq(rec.flags[0], ntohs(c->addr.sin_port));
+	cr_assert_eq(
+		recvfrom(s, buf, sizeof(buf) - 1, MSG_DONTWAIT, (struct sockaddr *)&from, &flen),
+		5);
+	cr_assert_str_eq(buf, "dgram");
+	cr_assert_eq(ntohs(from.sin_port), c->nonblock_after, "not sent from the target's socket");
+	close(s);
+}
+
+/* ---- name and metadata calls ------------------------------------------------------ */
+
+static const char *const fs_calls[] = { "unlink",    "unlinkat", "rename",   "renameat",
+					"renameat2", "chmod",	 "fchmodat", "fchmod" };
+
+static int child_fs_ops(void *arg)
+{
+	const char *d = arg;
+	char p[128], q[128];
+	int fd;
+
+	if (chdir(d) < 0)
+		return 100;
+	if (unlink("mine") < 0)
+		return 101;
+	if (unlink("locked/roots") == 0 || errno != EACCES)
+		return 102;
+	if (rename("a", "b") < 0)
+		return 103;
+	if (chmod("b", 0600) < 0)
+		return 104;
+	if (chmod("locked/roots", 0777) == 0 || errno != EPERM)
+		return 105;
+	snprintf(p, sizeof(p), "%s/b", d);
+	snprintf(q, sizeof(q), "%s/locked/c", d);
+	if (rename(p, q) == 0 || errno != EACCES)
+		return 106;
+	/* fchmod acts on the target's own fd */
+	fd = open("b", O_RDONLY);
+	if (fd < 0 || fchmod(fd, 0640) < 0)
+		return 107;
+	return 0;
+}
+
+Test(notify, name_and_mode_calls_emulated_as_the_target, .init = setup, .fini = teardown)
+{
+	struct gate_child_opts opts = { .uid = NOBODY, .gid = NOBODY, .umask = -1 };
+	struct gate_harness h;
+	struct record rec = { 0 };
+	char p[128], want[128];
+	struct stat st;
+	int r;
+
+	chmod(dir, 0777);
+	snprintf(p, sizeof(p), "%s/locked", dir);
+	cr_assert_eq(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/locked/roots", dir);
+	close(open(p, O_WRONLY | O_CREAT, 0644));
+	snprintf(p, sizeof(p), "%s/mine", dir);
+	close(open(p, O_WRONLY | O_CREAT, 0644));
+	cr_assert_eq(chown(p, NOBODY, NOBODY), 0);
+	snprintf(p, sizeof(p), "%s/a", dir);
+	close(open(p, O_WRONLY | O_CREAT, 0644));
+	cr_assert_eq(chown(p, NOBODY, NOBODY), 0);
+
+	r = run_gated(fs_calls, 8, &opts, child_fs_ops, dir, record_decide, &rec, &h);
+	cr_assert_eq(r, 0, "child failed at step %d", r);
+	cr_assert_eq(rec.n, 7);
+	snprintf(want, sizeof(want), "%s/b", dir);
+	cr_assert_str_eq(rec.path[6], want, "fchmod decided on the fd's file");
+	snprintf(want, sizeof(want), "%s/mine", dir);
+	cr_assert_str_eq(rec.path[0], want);
+	cr_assert_eq(rec.op[0], AL_OP_DELETE);
+	snprintf(want, sizeof(want), "%s/a", dir);
+	cr_assert_str_eq(rec.path[2], want);
+	snprintf(want, sizeof(want), "%s/b", dir);
+	cr_assert_str_eq(rec.path2[2], want);
+	cr_assert_eq(rec.op[3], AL_OP_CHMOD);
+	snprintf(want, sizeof(want), "%s/locked/c", dir);
+	cr_assert_str_eq(rec.path2[5], want);
+
+	snprintf(p, sizeof(p), "%s/mine", dir);
+	cr_assert_eq(access(p, F_OK), -1);
+	snprintf(p, sizeof(p), "%s/locked/roots", dir);
+	cr_assert_eq(stat(p, &st), 0);
+	cr_assert_eq(st.st_mode & 07777, 0644);
+	snprintf(p, sizeof(p), "%s/b", dir);
+	cr_assert_eq(stat(p, &st), 0);
+	cr_assert_eq(st.st_mode & 07777, 0640);
+}
+
+/* ---- exec ------------------------------------------------------------------------- */
+
+struct argv_record {
+	int n;
+	int argc[2];
+	bool truncated[2];
+	char path[2][PATH_MAX];
+	char arg1[2][64];
+};
+
+static int argv_decide(struct gate_notif *n, void *arg)
+{
+	struct argv_record *rec = arg;
+	int i = rec->n++;
+
+	if (i >= 2)
+		return GATE_ALLOW;
+	rec->argc[i] = n->req.argc;
+	rec->truncated[i] = n->req.argv_truncated;
+	snprintf(rec->path[i], PATH_MAX, "%s", n->req.path);
+	snprintf(rec->arg1[i], 64, "%s", n->req.argc > 1 ? n->req.argv[1] : "");
+	return i == 0 ? EPERM : GATE_ALLOW;
+}
+
+static int child_exec(void *arg)
+{
+	static char *big[400];
+	char *small[] = { "true", "a b", "c", NULL };
+	int i;
+
+	(void)arg;
+	for (i = 0; i < 399; i++)
+		big[i] = "x";
+	big[399] = NULL;
+	execve("/bin/true", big, NULL);
+	if (errno != EPERM)
+		return 110;
+	execve("/bin/true", small, NULL);
+	return 111;
+}
+
+Test(notify, exec_argv_copied_and_truncation_flagged, .init = setup, .fini = teardown)
+{
+	static const char *const exec_calls[] = { "execve", "execveat" };
+	struct argv_record rec = { 0 };
+	struct gate_harness h;
+	char real[PATH_MAX];
+
+	cr_assert_not_null(realpath("/bin/true", real));
+	cr_assert_eq(run_gated(exec_calls, 2, NULL, child_exec, NULL, argv_decide, &rec, &h), 0);
+	cr_assert_eq(rec.n, 2);
+	cr_assert_eq(rec.argc[0], AL_ARGV_MAX);
+	cr_assert(rec.truncated[0]);
+	cr_assert_eq(rec.argc[1], 3);
+	cr_assert_not(rec.truncated[1]);
+	cr_assert_str_eq(rec.arg1[1], "a b");
+	cr_assert_str_eq(rec.path[1], real);
+}
+
+/* ---- special files ---------------------------------------------------------------- */
+
+static int child_ctty(void *arg)
+{
+	const char *slave = arg;
+	int s, fd;
+
+	if (setsid() < 0)
+		return 120;
+	s = open(slave, O_RDWR);
+	if (s < 0 || ioctl(s, TIOCSCTTY, 0) < 0)
+		return 121;
+	/* /dev/tty must be the target's terminal, not the daemon's */
+	fd = open("/dev/tty", O_WRONLY);
+	if (fd < 0)
+		return 122;
+	if (write(fd, "ping", 4) != 4)
+		return 123;
+	return 0;
+}
+
+Test(notify, dev_tty_is_the_target_terminal, .init = setup, .fini = teardown)
+{
+	struct record rec = { 0 };
+	struct gate_harness h;
+	char buf[64] = "", *slave;
+	int m, r;
+
+	m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	cr_assert_geq(m, 0);
+	cr_assert_eq(grantpt(m), 0);
+	cr_assert_eq(unlockpt(m), 0);
+	slave = ptsname(m);
+	cr_assert_not_null(slave);
+	r = run_gated(open_calls, 4, NULL, child_ctty, slave, record_decide, &rec, &h);
+	cr_assert_eq(r, 0, "child failed at step %d", r);
+	cr_assert_eq(rec.n, 2);
+	cr_assert_str_eq(rec.path[1], "/dev/tty");
+	cr_assert_gt(read(m, buf, sizeof(buf) - 1), 0);
+	cr_assert(strstr(buf, "ping"), "got '%s'", buf);
+	close(m);
+}
+
+static int child_fifo(void *arg)
+{
+	int fd = open(arg, O_RDONLY);
+
+	if (fd < 0)
+		return 130;
+	/* the target asked for a blocking fd and must get one */
+	if (fcntl(fd, F_GETFL) & O_NONBLOCK)
+		return 131;
+	return 0;
+}
+
+Test(notify, fifo_open_does_not_block_the_daemon, .init = setup, .fini = teardown, .timeout = 30)
+{
+	struct record rec = { 0 };
+	struct gate_harness h;
+	char path[128];
+	int r;
+
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	cr_assert_eq(mkfifo(path, 0666), 0);
+	r = run_gated(open_calls, 4, NULL, child_fifo, path, record_decide, &rec, &h);
+	cr_assert_eq(r, 0, "child failed at step %d", r);
+	cr_assert_eq(rec.n, 1);
+}
+
+/* ---- other spellings -------------------------------------------------------------- */
+
+static int child_named(void *arg)
+{
+	(void)arg;
+	if (getppid() <= 0)
+		return 140;
+	if (syscall(SYS_getppid) != -1 || errno != EACCES)
+		return 141;
+	return 0;
+}
+
+static int named_decide(struct gate_notif *n, void *arg)
+{
+	int *count = arg;
+
+	if (n->req.op != AL_OP_OTHER || strcmp(n->req.syscall, "getppid") != 0)
+		return EINVAL;
+	return (*count)++ == 0 ? GATE_ALLOW : EACCES;
+}
+
+Test(notify, syscall_outside_the_table_is_decided_by_name, .init = setup, .fini = teardown)
+{
+	static const char *const calls[] = { "getppid" };
+	struct gate_harness h;
+	int count = 0, r;
+
+	r = run_gated(calls, 1, NULL, child_named, NULL, named_decide, &count, &h);
+	cr_assert_eq(r, 0, "child failed at step %d", r);
+	cr_assert_eq(count, 2);
+}
+
+static int child_openat2(void *arg)
+{
+	const char *d = arg;
+	struct open_how how = { .flags = O_WRONLY | O_CREAT, .mode = 0600 };
+	int dfd, fd;
+
+	dfd = open(d, O_PATH | O_DIRECTORY);
+	if (dfd < 0)
+		return 150;
+	how.resolve = RESOLVE_BENEATH;
+	fd = (int)syscall(SYS_openat2, dfd, "in", &how, sizeof(how));
+	if (fd < 0)
+		return 151;
+	close(fd);
+	/* escaping the dirfd is refused as the kernel would: EXDEV */
+	fd = (int)syscall(SYS_openat2, dfd, "../escaped", &how, sizeof(how));
+	if (fd >= 0 || errno != EXDEV)
+		return 152;
+	/* O_TMPFILE: an unnamed file in the decided directory */
+	fd = open(d, O_TMPFILE | O_WRONLY, 0600);
+	if (fd < 0)
+		return 153;
+	if (write(fd, "t", 1) != 1)
+		return 154;
+	return 0;
+}
+
+Test(notify, openat2_resolve_flags_and_tmpfile, .init = setup, .fini = teardown)
+{
+	struct record rec = { 0 };
+	struct gate_harness h;
+	char want[160], sub[128];
+	int r;
+
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	cr_assert_eq(mkdir(sub, 0755), 0);
+	r = run_gated(open_calls, 4, NULL, child_openat2, sub, record_decide, &rec, &h);
+	cr_assert_eq(r, 0, "child failed at step %d", r);
+	/* the O_PATH open of sub, then openat2 'in'; the escape fails in decoding; tmpfile */
+	cr_assert_eq(rec.n, 3);
+	snprintf(want, sizeof(want), "%s/in", sub);
+	cr_assert_str_eq(rec.path[1], want);
+	cr_assert_str_eq(rec.path[2], sub);
+	cr_assert_eq(rec.op[2], AL_OP_WRITE);
+	snprintf(want, sizeof(want), "%s/escaped", dir);
+	cr_assert_eq(access(want, F_OK), -1);
+}
+
+/* ---- more emulated calls ---------------------------------------------------------- */
+
+static const char *const write_calls[] = {
+	"mkdir",  "mkdirat",  "symlink",   "symlinkat", "link",
+	"linkat", "truncate", "utimensat", "mknod",	"mknodat"
+};
+
+static int child_write_ops(void *arg)
+{
+	const char *d = arg;
+	struct timespec ts[2] = { { .tv_sec = 1000000 }, { .tv_sec = 2000000 } };
+
+	if (chdir(d) < 0)
+		return 160;
+	if (mkdir("newdir", 0777) < 0)
+		return 161;
+	if (symlink("target-text", "newdir/sl") < 0)
+		return 162;
+	if (link("data", "newdir/hard") < 0)
+		return 163;
+	if (truncate("data", 3) < 0)
+		return 164;
+	if (utimensat(AT_FDCWD, "data", ts, 0) < 0)
+		return 165;
+	if (mkfifo("newdir/fifo", 0666) < 0)
+		return 166;
+	/* the root-owned file is not the target's to touch */
+	if (truncate("locked", 0) == 0 || errno != EACCES)
+		return 167;
+	return 0;
+}
+
+Test(notify, write_calls_emulated_as_the_target, .init = setup, .fini = teardown)
+{
+	struct gate_child_opts opts = { .uid = NOBODY, .gid = NOBODY, .umask = 022 };
+	struct gate_harness h;
+	struct record rec = { 0 };
+	char p[160], q[160], text[64] = "";
+	struct stat st, st2;
+	int fd, r;
+
+	chmod(dir, 0777);
+	snprintf(p, sizeof(p), "%s/data", dir);
+	fd = open(p, O_WRONLY | O_CREAT, 0644);
+	cr_assert_eq(write(fd, "0123456789", 10), 10);
+	close(fd);
+	cr_assert_eq(chown(p, NOBODY, NOBODY), 0);
+	snprintf(p, sizeof(p), "%s/locked", dir);
+	fd = open(p, O_WRONLY | O_CREAT, 0644);
+	cr_assert_eq(write(fd, "root", 4), 4);
+	close(fd);
+
+	r = run_gated(write_calls, 10, &opts, child_write_ops, dir, record_decide, &rec, &h);
+	cr_assert_eq(r, 0, "child failed at step %d", r);
+	cr_assert_eq(rec.n, 7);
+	/* symlink: the link is the path, its text is kept verbatim */
+	snprintf(p, sizeof(p), "%s/newdir/sl", dir);
+	cr_assert_str_eq(rec.path[1], p);
+	cr_assert_str_eq(rec.path2[1], "target-text");
+	/* link: both ends */
+	snprintf(p, sizeof(p), "%s/data", dir);
+	snprintf(q, sizeof(q), "%s/newdir/hard", dir);
+	cr_assert_str_eq(rec.path[2], p);
+	cr_assert_str_eq(rec.path2[2], q);
+
+	snprintf(p, sizeof(p), "%s/newdir", dir);
+	cr_assert_eq(stat(p, &st), 0);
+	cr_assert_eq(st.st_uid, NOBODY);
+	cr_assert_eq(st.st_mode & 07777, 0755, "umask applied: %o", st.st_mode & 07777);
+	snprintf(p, sizeof(p), "%s/newdir/sl", dir);
+	cr_assert_eq(readlink(p, text, sizeof(text) - 1), 11);
+	cr_assert_str_eq(text, "target-text");
+	cr_assert_eq(lstat(p, &st), 0);
+	cr_assert_eq(st.st_uid, NOBODY);
+	snprintf(p, sizeof(p), "%s/data", dir);
+	snprintf(q, sizeof(q), "%s/newdir/hard", dir);
+	cr_assert_eq(stat(p, &st), 0);
+	cr_assert_eq(stat(q, &st2), 0);
+	cr_assert_eq(st.st_ino, st2.st_ino);
+	cr_assert_eq(st.st_size, 3);
+	cr_assert_eq(st.st_mtim.tv_sec, 2000000);
+	snprintf(p, sizeof(p), "%s/newdir/fifo", dir);
+	cr_assert_eq(stat(p, &st), 0);
+	cr_assert(S_ISFIFO(st.st_mode));
+	cr_assert_eq(st.st_mode & 07777, 0644);
+	snprintf(p, sizeof(p), "%s/locked", dir);
+	cr_assert_eq(stat(p, &st), 0);
+	cr_assert_eq(st.st_size, 4);
+}
+
+static int child_chroot_open(void *arg)
+{
+	int fd;
+
+	if (chroot(arg) < 0 || chdir("/") < 0)
+		return 170;
+	/* '..' at the root stays at the root, as it does for the target */
+	fd = open("/../../inside", O_WRONLY | O_CREAT, 0600);
+	if (fd < 0)
+		return 171;
+	close(fd);
+	return 0;
+}
+
+Test(notify, chrooted_target_paths_are_in_its_root, .init = setup, .fini = teardown)
+{
+	struct gate_harness h;
+	struct record rec = { 0 };
+	char p[128];
+	int r;
+
+	r = run_gated(open_calls, 4, NULL, child_chroot_open, dir, record_decide, &rec, &h);
+	cr_assert_eq(r, 0, "child failed at step %d", r);
+	cr_assert_eq(rec.n, 1);
+	cr_assert_str_eq(rec.path[0], "/inside");
+	snprintf(p, sizeof(p), "%s/inside", dir);
+	cr_assert_eq(access(p, F_OK), 0);
+	cr_assert_eq(access("/inside", F_OK), -1);
+}
+
+static int child_sendmsg(void *arg)
+{
+	struct conn_case *c = arg;
+	struct iovec iov[2] = { { .iov_base = "hel", .iov_len = 3 },
+				{ .iov_base = "lo", .iov_len = 2 } };
+	struct msghdr mh = { .msg_name = &c->addr,
+			     .msg_namelen = sizeof(c->addr),
+			     .msg_iov = iov,
+			     .msg_iovlen = 2 };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct cmsghdr *cmsg;
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (s < 0)
+		return 180;
+	if (sendmsg(s, &mh, 0) != 5)
+		return 181;
+	/* passing an fd along cannot be forwarded: denied */
+	memset(&cm, 0, sizeof(cm));
+	mh.msg_control = cm.buf;
+	mh.msg_controllen = sizeof(cm.buf);
+	cmsg = CMSG_FIRSTHDR(&mh);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &s, sizeof(int));
+	if (sendmsg(s, &mh, 0) >= 0 || errno != EPERM)
+		return 182;
+	return 0;
+}
+
+Test(notify, sendmsg_emulated_and_ancillary_data_denied, .init = setup, .fini = teardown)
+{
+	static const char *const calls[] = { "sendmsg" };
+	struct conn_case *c = gate_shared(sizeof(*c));
+	struct record rec = { 0 };
+	struct gate_harness h;
+	socklen_t len = sizeof(c->addr);
+	char buf[16] = "";
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
+
+	c->addr = (struct sockaddr_in){ .sin_family = AF_INET,
+					.sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	cr_assert_eq(bind(s, (struct sockaddr *)&c->addr, sizeof(c->addr)), 0);
+	getsockname(s, (struct sockaddr *)&c->addr, &len);
+	r = run_gated(calls, 1, NULL, child_sendmsg, c, connect_decide, &rec, &h);
+	cr_assert_eq(r, 0, "child failed at step %d", r);
+	cr_assert_eq(rec.n, 2);
+	cr_assert_eq(rec.flags[0], ntohs(c->addr.sin_port));
+	cr_assert_eq(recv(s, buf, sizeof(buf) - 1, MSG_DONTWAIT), 5);
+	cr_assert_str_eq(buf, "hello");
+	cr_assert_eq(recv(s, buf, sizeof(buf) - 1, MSG_DONTWAIT), -1, "the denied one was sent");
+	close(s);
 }

@@ -365,3 +365,66 @@ Test(run, relays_signals_sent_to_the_launcher)
 		close(out);
 	}
 }
+
+/* The command stops itself: airlock run stops too (the shell waits for it), and
+ * continuing airlock run continues the command. */
+Test(run, mirrors_a_stop_of_the_command)
+{
+	char *argv[] = { "sh", "-c", "echo ready; kill -STOP $$; echo resumed", NULL };
+	char buf[64] = "";
+	int out, st;
+	pid_t pid = spawn_ready(argv, &out);
+
+	cr_assert_eq(waitpid(pid, &st, WUNTRACED), pid);
+	cr_assert(WIFSTOPPED(st), "airlock run did not stop with the command: status 0x%x", st);
+	cr_assert_eq(kill(pid, SIGCONT), 0);
+	cr_assert_gt(read(out, buf, sizeof(buf) - 1), 0, "the command was not continued");
+	cr_assert_str_eq(buf, "resumed\n");
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status 0x%x", st);
+	close(out);
+}
+
+/* The command signalling its own launcher (or its whole group) must not get it back. */
+Test(run, does_not_relay_signals_from_inside)
+{
+	struct outcome o;
+
+	run_airlock(NULL,
+		    SH("n=0; trap 'n=$((n+1))' TERM; kill -TERM $PPID; sleep 0.3; exit $((40+n))"),
+		    NULL, &o);
+	cr_assert(WIFEXITED(o.status) && WEXITSTATUS(o.status) == 40,
+		  "status 0x%x: the command's own signal came back", o.status);
+	outcome_free(&o);
+}
+
+Test(run, bad_user_is_125)
+{
+	char *argv[] = { "setpriv",
+			 "--reuid=65534",
+			 "--regid=65534",
+			 "--clear-groups",
+			 airlock_bin,
+			 "--runtime-dir",
+			 d.runtime_dir,
+			 "run",
+			 "--user",
+			 "root",
+			 "--",
+			 "true",
+			 NULL };
+	struct outcome o;
+
+	run_airlock((char *const[]){ "--user", "airlock-no-such-user", NULL },
+		    (char *const[]){ "true", NULL }, NULL, &o);
+	cr_assert(WIFEXITED(o.status) && WEXITSTATUS(o.status) == 125, "status 0x%x", o.status);
+	cr_assert_str_eq(o.err, "airlock run: unknown user 'airlock-no-such-user'\n");
+	outcome_free(&o);
+
+	if (access("/usr/bin/setpriv", X_OK) != 0 && access("/bin/setpriv", X_OK) != 0)
+		cr_skip_test("setpriv(1) is not installed");
+	run_argv(argv, NULL, &o);
+	cr_assert(WIFEXITED(o.status) && WEXITSTATUS(o.status) == 125, "status 0x%x", o.status);
+	cr_assert_str_eq(o.err, "airlock run: --user 'root' needs root\n");
+	outcome_free(&o);
+}

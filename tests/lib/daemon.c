@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <grp.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -125,6 +126,12 @@ static bool socket_answers(const char *runtime_dir)
 
 int test_daemon_start(struct test_daemon *d, const char *policy_yaml, const char *const *extra)
 {
+	return test_daemon_start_env(d, policy_yaml, extra, NULL);
+}
+
+int test_daemon_start_env(struct test_daemon *d, const char *policy_yaml,
+			  const char *const *extra, const char *const *env)
+{
 	static int counter;
 	char daemon_bin[PATH_MAX + 16];
 	const char *args[MAX_ARGS];
@@ -135,6 +142,9 @@ int test_daemon_start(struct test_daemon *d, const char *policy_yaml, const char
 	d->pid = -1;
 	snprintf(d->dir, sizeof(d->dir), "/tmp/airlock-test-XXXXXX");
 	if (!mkdtemp(d->dir))
+		return -errno;
+	/* Tests run the CLI as other users too: they must reach DIR/run/api.sock. */
+	if (chmod(d->dir, 0755) < 0)
 		return -errno;
 	snprintf(d->runtime_dir, sizeof(d->runtime_dir), "%s/run", d->dir);
 	snprintf(d->audit_path, sizeof(d->audit_path), "%s/audit.jsonl", d->dir);
@@ -179,6 +189,8 @@ int test_daemon_start(struct test_daemon *d, const char *policy_yaml, const char
 		dup2(logfd, 2);
 		/* Not a systemd service: sd_notify must not talk to the test's own manager. */
 		unsetenv("NOTIFY_SOCKET");
+		for (int i = 0; env && env[i]; i++)
+			putenv((char *)env[i]);
 		execv(daemon_bin, (char *const *)args);
 		_exit(127);
 	}
@@ -325,12 +337,16 @@ static int build_argv(const struct test_daemon *d, const char **argv, char *bin,
 	return n;
 }
 
-static pid_t spawn(const char **argv, int out_fd, int err_fd)
+static pid_t spawn(const char **argv, int out_fd, int err_fd, uid_t uid, gid_t gid)
 {
 	pid_t pid = fork();
 
 	if (pid == 0) {
 		int nul = open("/dev/null", O_RDWR);
+
+		if (uid != (uid_t)-1 &&
+		    (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0))
+			_exit(126);
 
 		dup2(nul, 0);
 		dup2(out_fd >= 0 ? out_fd : nul, 1);
@@ -341,17 +357,12 @@ static pid_t spawn(const char **argv, int out_fd, int err_fd)
 	return pid < 0 ? -errno : pid;
 }
 
-int test_airlock(const struct test_daemon *d, char **ret_out, char **ret_err, ...)
+static int run_capture(const char **argv, uid_t uid, gid_t gid, char **ret_out, char **ret_err)
 {
-	const char *argv[MAX_ARGS];
-	char bin[PATH_MAX + 16], *out, *err;
+	char *out, *err;
 	int po[2], pe[2], r;
-	va_list ap;
 	pid_t pid;
 
-	va_start(ap, ret_err);
-	build_argv(d, argv, bin, sizeof(bin), ap);
-	va_end(ap);
 	if (pipe2(po, O_CLOEXEC) < 0)
 		return -errno;
 	if (pipe2(pe, O_CLOEXEC) < 0) {
@@ -359,7 +370,7 @@ int test_airlock(const struct test_daemon *d, char **ret_out, char **ret_err, ..
 		close(po[1]);
 		return -errno;
 	}
-	pid = spawn(argv, po[1], pe[1]);
+	pid = spawn(argv, po[1], pe[1], uid, gid);
 	close(po[1]);
 	close(pe[1]);
 	if (pid < 0) {
@@ -384,6 +395,31 @@ int test_airlock(const struct test_daemon *d, char **ret_out, char **ret_err, ..
 	return r;
 }
 
+int test_airlock(const struct test_daemon *d, char **ret_out, char **ret_err, ...)
+{
+	const char *argv[MAX_ARGS];
+	char bin[PATH_MAX + 16];
+	va_list ap;
+
+	va_start(ap, ret_err);
+	build_argv(d, argv, bin, sizeof(bin), ap);
+	va_end(ap);
+	return run_capture(argv, (uid_t)-1, (gid_t)-1, ret_out, ret_err);
+}
+
+int test_airlock_as(const struct test_daemon *d, uid_t uid, gid_t gid, char **ret_out,
+		    char **ret_err, ...)
+{
+	const char *argv[MAX_ARGS];
+	char bin[PATH_MAX + 16];
+	va_list ap;
+
+	va_start(ap, ret_err);
+	build_argv(d, argv, bin, sizeof(bin), ap);
+	va_end(ap);
+	return run_capture(argv, uid, gid, ret_out, ret_err);
+}
+
 pid_t test_airlock_spawn(const struct test_daemon *d, int *ret_out_fd, ...)
 {
 	const char *argv[MAX_ARGS];
@@ -397,7 +433,7 @@ pid_t test_airlock_spawn(const struct test_daemon *d, int *ret_out_fd, ...)
 	va_end(ap);
 	if (ret_out_fd && pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
-	pid = spawn(argv, p[1], p[1]);
+	pid = spawn(argv, p[1], p[1], (uid_t)-1, (gid_t)-1);
 	if (p[1] >= 0)
 		close(p[1]);
 	if (pid < 0) {

@@ -31,6 +31,11 @@ const char *test_build_dir(void);
  * 0 or -errno; on failure the daemon's log is copied to stderr. */
 int test_daemon_start(struct test_daemon *d, const char *policy_yaml, const char *const *extra);
 
+/* The same, with more environment variables ("NAME=value", NULL-terminated) for the
+ * daemon.  NOTIFY_SOCKET is removed unless env sets it. */
+int test_daemon_start_env(struct test_daemon *d, const char *policy_yaml,
+			  const char *const *extra, const char *const *env);
+
 /* SIGTERM, wait (5 s, then SIGKILL), remove the temporary directory.  Returns the exit
  * status of the daemon, or -errno. */
 int test_daemon_stop(struct test_daemon *d);
@@ -54,6 +59,10 @@ json_t *test_daemon_wait_pending(const struct test_daemon *d, size_t n, int time
  * its exit status (128+N when killed by signal N) or -errno. */
 int test_airlock(const struct test_daemon *d, char **ret_out, char **ret_err, ...)
 	__attribute__((sentinel));
+
+/* The same, run as uid:gid with no supplementary groups. */
+int test_airlock_as(const struct test_daemon *d, uid_t uid, gid_t gid, char **ret_out,
+		    char **ret_err, ...) __attribute__((sentinel));
 
 /* Start build/airlock --runtime-dir DIR ARGS... without waiting.  Its stdout and stderr go
  * to *ret_out_fd (a pipe, O_CLOEXEC) when not NULL, else to /dev/null.  pid or -errno. */

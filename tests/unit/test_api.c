@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
-/* The API's line splitting: complete lines, split lines, overlong lines discarded up to
- * their newline with the stream still usable afterwards. */
+/* The API in-process: line splitting (complete lines, split lines, overlong lines
+ * discarded up to their newline with the stream still usable afterwards), error objects,
+ * and how an ask is shown.  The served socket is tested end to end in test_e2e. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
 #include "api_linebuf.h"
+#include "gate.h"
 
 static void feed(struct api_linebuf *lb, const char *data, size_t len)
 {
@@ -111,4 +116,57 @@ Test(api, empty_lines_are_returned_empty)
 	cr_assert_eq(api_linebuf_next(&lb, &line, &len), API_LINE_OK);
 	cr_assert_str_eq(line, "ab");
 	api_linebuf_free(&lb);
+}
+
+Test(api, errors_carry_the_message_and_the_errno_name)
+{
+	json_t *e = api_error(ENOENT, "no pending request %d", 42);
+
+	cr_assert(json_is_false(json_object_get(e, "ok")));
+	cr_assert_str_eq(json_string_value(json_object_get(e, "error")), "no pending request 42");
+	cr_assert_str_eq(json_string_value(json_object_get(e, "errno")), "ENOENT");
+	json_decref(e);
+	e = api_error(EMSGSIZE, "x");
+	cr_assert_str_eq(json_string_value(json_object_get(e, "errno")), "EMSGSIZE");
+	json_decref(e);
+}
+
+Test(api, an_ask_shows_the_process_the_request_and_its_deadline)
+{
+	struct approval a = { .id = 42, .session_id = 7, .asked_ms = 1000, .expires_ms = 121000 };
+	struct gate_notif *n = calloc(1, sizeof(*n));
+	json_t *j;
+
+	cr_assert_not_null(n);
+	n->pidfd = n->wait_fd = -1;
+	n->req.op = AL_OP_EXEC;
+	n->req.syscall = "execve";
+	n->req.pid = 101; /* a thread */
+	n->req.tgid = 100;
+	strcpy(n->req.path, "/usr/bin/sudo");
+	strcpy(n->req.argbuf, "sudo");
+	strcpy(n->req.argbuf + 5, "ls");
+	n->req.argv[0] = n->req.argbuf;
+	n->req.argv[1] = n->req.argbuf + 5;
+	n->req.argc = 2;
+	a.n = n;
+	a.decision.on_timeout = AL_DENY;
+	strcpy(a.rule, "escalation");
+	a.process = json_pack("{s:i,s:s,s:[s]}", "pid", 100, "exe", "/usr/bin/bash", "argv", "bash");
+
+	j = gate_approval_json(&a);
+	cr_assert_not_null(j);
+	cr_assert_eq(json_integer_value(json_object_get(j, "id")), 42);
+	cr_assert_eq(json_integer_value(json_object_get(j, "session")), 7);
+	cr_assert_eq(json_integer_value(json_object_get(j, "pid")), 100, "pid is the process");
+	cr_assert_str_eq(json_string_value(json_object_get(j, "op")), "exec");
+	cr_assert_str_eq(json_string_value(json_object_get(j, "path")), "/usr/bin/sudo");
+	cr_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "argv"), 1)), "ls");
+	cr_assert_str_eq(json_string_value(json_object_get(j, "exe")), "/usr/bin/bash");
+	cr_assert_str_eq(json_string_value(json_object_get(j, "rule")), "escalation");
+	cr_assert_eq(json_integer_value(json_object_get(j, "expires")), 121000);
+	cr_assert_str_eq(json_string_value(json_object_get(j, "on_timeout")), "deny");
+	json_decref(j);
+	json_decref(a.process);
+	free(n);
 }
