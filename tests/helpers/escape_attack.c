@@ -556,7 +556,7 @@ static int api_call(const char *sock, const char *req, char *resp, size_t size)
 static long pending_id(const char *sock)
 {
 	char resp[8192];
-	long end = now_ms() + 3000;
+	long end = now_ms() + 1000;
 
 	while (now_ms() < end) {
 		char *p;
@@ -575,8 +575,9 @@ static void approve_all(const char *sock, const char *who)
 	long id = pending_id(sock);
 
 	if (id < 0) {
-		printf("%s: no pending ask seen\n", who);
-		return;
+		/* pending shows only what the peer may see: guess, ids start at 1 */
+		printf("%s: no pending ask seen, trying id 1\n", who);
+		id = 1;
 	}
 	snprintf(req, sizeof(req),
 		 "{\"op\":\"approve\",\"id\":%ld,\"scope\":\"session\",\"reason\":\"self\"}\n", id);
@@ -893,6 +894,10 @@ static void attack_egress(const char *ip, int port, const char *unixpath)
 		s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		snprintf(un.sun_path, sizeof(un.sun_path), "%s", unixpath);
 		pwn_ret("unix connect", connect(s, (struct sockaddr *)&un, sizeof(un)));
+		close(s);
+		s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		snprintf(un.sun_path, sizeof(un.sun_path), "../sock");
+		pwn_ret("unix connect relative", connect(s, (struct sockaddr *)&un, sizeof(un)));
 		close(s);
 		s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		snprintf(un.sun_path, sizeof(un.sun_path), "sock");
