@@ -141,8 +141,14 @@ static bool connect_matches(const struct pmatch *m, const struct al_request *r)
 	if (r->addr.ss_family == AF_UNIX) {
 		char text[sizeof("unix:@") + sizeof(((struct sockaddr_un *)0)->sun_path)];
 
-		if (m->unix_paths.n == 0 ||
-		    al_addr_format(&r->addr, r->addrlen, text, sizeof(text)) < 0)
+		if (m->unix_paths.n == 0)
+			return false;
+		/* A pathname socket is also matched where it resolves (the gate resolves it
+		 * like any path: from the cwd, through symlinks and /proc links), or a
+		 * relative name or a symlink to the socket would slip past the rule. */
+		if (any_glob(&m->unix_paths, r->path, r))
+			return true;
+		if (al_addr_format(&r->addr, r->addrlen, text, sizeof(text)) < 0)
 			return false;
 		return any_glob(&m->unix_paths, text + strlen("unix:"), r);
 	}
