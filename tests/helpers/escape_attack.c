@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <linux/sched.h>
+#include <linux/userfaultfd.h>
 #include <linux/seccomp.h>
 #include <linux/filter.h>
 #include <netinet/in.h>
@@ -34,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -273,6 +275,45 @@ static void attack_mount(void)
 	}
 	say("bind mount", 0);
 	pwn_fd("write via bind mount", open("bindme", O_WRONLY | O_CLOEXEC));
+}
+
+/* An allowed open of a FIFO with no reader: whoever performs the open waits for one.  The
+ * attacker blocks; airlockd must not block with it. */
+static void attack_fifo(void)
+{
+	if (mkfifo("fifo", 0666) < 0) {
+		say("mkfifo", -1);
+		return;
+	}
+	printf("opening the fifo for writing\n");
+	fflush(stdout);
+	pwn_fd("fifo open", open("fifo", O_WRONLY | O_CLOEXEC));
+}
+
+/* The path of a gated open lies in a page that userfaultfd holds back (root: faults from
+ * the kernel are handled too).  Whoever reads it waits for the attacker, which never
+ * answers: airlockd must not be that reader in its one loop. */
+static void attack_uffd(void)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	int uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+	char *area;
+
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) < 0) {
+		say("userfaultfd", -1);
+		return;
+	}
+	area = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	reg.range.start = (uintptr_t)area;
+	reg.range.len = 4096;
+	if (area == MAP_FAILED || ioctl(uffd, UFFDIO_REGISTER, &reg) < 0) {
+		say("UFFDIO_REGISTER", -1);
+		return;
+	}
+	printf("opening a path in a userfaultfd page\n");
+	fflush(stdout);
+	pwn_fd("open of a held-back path", open(area, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
 }
 
 /* ---- races ------------------------------------------------------------------------- */
@@ -1060,6 +1101,10 @@ int main(int argc, char **argv)
 		attack_handle();
 	else if (strcmp(what, "mount") == 0)
 		attack_mount();
+	else if (strcmp(what, "uffd") == 0)
+		attack_uffd();
+	else if (strcmp(what, "fifo") == 0)
+		attack_fifo();
 	else if (strcmp(what, "race-buf") == 0)
 		attack_race_buf();
 	else if (strcmp(what, "race-symlink") == 0)

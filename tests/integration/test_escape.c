@@ -39,6 +39,8 @@ static char attacker[128]; /* a copy of escape_attack inside DIR, for --user run
 
 #define ORIGINAL "ORIGINAL\n"
 
+static const char *cgroup2_root(void);
+
 /* ---- set-up ------------------------------------------------------------------------ */
 
 static int copy_file(const char *from, const char *to, mode_t mode)
@@ -413,6 +415,99 @@ Test(escape_files, read_rule_is_not_bypassed_by_a_hard_link)
 		  out);
 	free(out);
 	free(err);
+}
+
+/* ---- the daemon's availability ------------------------------------------------------ */
+
+/* status on a fresh connection, answered within timeout_ms? */
+static bool daemon_answers(int timeout_ms)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000 };
+	const char req[] = "{\"op\":\"status\"}\n";
+	char buf[256];
+	bool ok = false;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/api.sock", D.runtime_dir);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	    write(fd, req, sizeof(req) - 1) == (ssize_t)sizeof(req) - 1)
+		ok = read(fd, buf, sizeof(buf)) > 0;
+	close(fd);
+	return ok;
+}
+
+/* HOLE while it fails: airlockd performs an allowed open itself, and an open of a FIFO
+ * without a reader blocks -- in the daemon's one event loop.  Every session's gated calls
+ * and every approval then wait on one unprivileged agent. */
+Test(escape_files, fifo_open_does_not_block_the_daemon)
+{
+	char fifo[128], *log, *out;
+	int fd = -1, rd;
+	pid_t pid;
+
+	start(NULL);
+	snprintf(fifo, sizeof(fifo), "%s/work/fifo", dir);
+	pid = test_airlock_spawn(&D, &fd, "run", "--user", "nobody", "--", attacker, dir, "fifo",
+				 NULL);
+	cr_assert_gt(pid, 0);
+	for (int i = 0; i < 100 && access(fifo, F_OK) < 0; i++)
+		usleep(10 * 1000);
+	usleep(200 * 1000);
+	cr_expect(daemon_answers(1000), "airlockd stopped answering while an agent opened a FIFO");
+	/* a reader releases whoever is blocked in the open */
+	rd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	test_wait_child(pid, 3000);
+	if (rd >= 0)
+		close(rd);
+	out = test_read_all(fd, 1000);
+	close(fd);
+	log = test_daemon_log(&D);
+	cr_log_info("attacker:\n%s\nairlockd:\n%s", out, log);
+	cr_expect(strstr(out, "fifo open"), "the attacker never opened the FIFO:\n%s", out);
+	free(out);
+	free(log);
+}
+
+/* Kill every process of this daemon's sessions (cgroup.kill, 5.14). */
+static void kill_sessions(void)
+{
+	char path[PATH_MAX + 128];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s/cgroup.kill", cgroup2_root(), D.cgroup_name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "1", 1) < 0)
+			cr_log_warn("cgroup.kill: %s", strerror(errno));
+		close(fd);
+	}
+}
+
+/* HOLE while it fails: airlockd reads a target's arguments with process_vm_readv in its
+ * one loop; a root agent holds the page back with userfaultfd and the daemon waits for
+ * it -- every session and every approval with it. */
+Test(escape_files, userfaultfd_page_does_not_stall_the_daemon)
+{
+	char *out;
+	int fd = -1;
+	pid_t pid;
+
+	start(NULL);
+	pid = test_airlock_spawn(&D, &fd, "run", "--", attacker, dir, "uffd", NULL);
+	cr_assert_gt(pid, 0);
+	usleep(500 * 1000);
+	cr_expect(daemon_answers(1000),
+		  "airlockd stopped answering while an agent held a page with userfaultfd");
+	kill_sessions();
+	test_wait_child(pid, 3000);
+	out = test_read_all(fd, 1000);
+	close(fd);
+	cr_log_info("attacker:\n%s", out);
+	cr_expect(strstr(out, "opening a path in a userfaultfd page"), "the attack did not run:\n%s",
+		  out);
+	free(out);
 }
 
 /* ---- the gate's own integrity ----------------------------------------------------------- */
