@@ -26,6 +26,7 @@
 #include "gate.h"
 #include "log.h"
 #include "policy.h"
+#include "restart.h"
 #include "syscalls.h"
 
 static void usage(FILE *f)
@@ -333,6 +334,23 @@ int main(int argc, char **argv)
 		log_error("epoll_ctl: %s", strerror(errno));
 		goto out;
 	}
+	/* A service manager with an fd store may hand back the listeners of a previous
+	 * instance; their sessions and asks are taken over before anything is served. */
+	d.restart_enabled = getenv("NOTIFY_SOCKET") != NULL;
+	{
+		unsigned ns = 0, na = 0;
+
+		r = restart_restore(&d, &ns, &na);
+		if (r < 0)
+			log_warn("cannot take over the previous instance's state in "
+				 "'%s/state.json': "
+				 "%s, starting without its sessions",
+				 d.runtime_dir, strerror(-r));
+		else if (ns || na)
+			log_info("took over %u sessions and %u pending asks from the previous "
+				 "instance",
+				 ns, na);
+	}
 	if (d.bpf && bpf_layer_events_fd(d.bpf) >= 0 &&
 	    loop_add(d.epfd, bpf_layer_events_fd(d.bpf), EPOLLIN, &bpf_src) < 0)
 		log_warn("cannot watch BPF exec events: %s, ignoring", strerror(errno));
@@ -367,6 +385,14 @@ int main(int argc, char **argv)
 		if (n == 1)
 			handle_event(&d, ev.data.ptr, ev.events, &stop);
 		api_reap(&d);
+		if (d.state_dirty && d.restart_enabled) {
+			r = restart_save(&d);
+			if (r < 0)
+				log_warn("cannot write '%s/state.json': %s, a restart would lose "
+					 "pending asks",
+					 d.runtime_dir, strerror(-r));
+		}
+		d.state_dirty = false;
 	}
 	log_info("stopping");
 	sd_notify(0, "STOPPING=1");

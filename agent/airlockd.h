@@ -6,6 +6,7 @@
 #ifndef AIRLOCK_AIRLOCKD_H
 #define AIRLOCK_AIRLOCKD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -35,8 +36,11 @@ struct airlockd {
 	struct api_server *api;
 	struct gate_inflight *inflight; /* allows completing asynchronously */
 	uint64_t started_ms;		/* CLOCK_REALTIME */
-	uint64_t decisions;		/* counted for status */
 	uint64_t audit_errors;
+	/* Under a service manager with an fd store (NOTIFY_SOCKET): listeners are stored there
+	 * and the sessions and pending asks are kept in DIR/state.json (restart.c). */
+	bool restart_enabled;
+	bool state_dirty; /* state.json must be written after this event */
 };
 
 #endif

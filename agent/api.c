@@ -26,7 +26,9 @@
 #define SO_PEERPIDFD 77 /* 6.5 */
 #endif
 
-#define API_OUT_MAX (8u << 20) /* a watcher this far behind is dropped */
+#define API_OUT_MAX	 (8u << 20) /* a watcher this far behind is dropped */
+#define API_CONN_MAX	 1024	    /* clients at once */
+#define API_CONN_PER_UID 64	    /* clients at once of one non-root uid */
 
 /* ---- connections --------------------------------------------------------- */
 
@@ -489,6 +491,11 @@ static json_t *op_session_create(struct airlockd *d, struct api_conn *c, const s
 		if (!json_is_string(v))
 			return api_error(EINVAL, "'argv' must be a non-empty array of strings");
 	}
+	for (s = d->sessions.head; s; s = s->next)
+		if (s->creator == c && s->listener < 0)
+			return api_error(EBUSY,
+					 "session %llu of this connection is not attached yet",
+					 (unsigned long long)s->id);
 	if (jprof && !json_is_null(jprof) &&
 	    (!json_is_string(jprof) || strcmp(json_string_value(jprof), "default") != 0))
 		return api_error(EOPNOTSUPP, "unknown profile '%s': this policy has only 'default'",
@@ -806,47 +813,71 @@ void api_conn_event(struct airlockd *d, struct api_conn *c, uint32_t events)
 		loop_mod(d->epfd, c->fd, EPOLLOUT, &c->src);
 }
 
-void api_accept(struct airlockd *d)
+/* Set up one accepted client.  0, or -errno with fd closed. */
+static int conn_new(struct airlockd *d, int fd)
 {
 	struct api_server *srv = d->api;
-	socklen_t sl;
-	int fd;
+	struct api_conn *c, *o;
+	socklen_t sl = sizeof(struct ucred);
+	size_t total = 0, same_uid = 0;
+	int r;
 
-	while ((fd = accept4(srv->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
-		struct api_conn *c = calloc(1, sizeof(*c));
-
-		sl = sizeof(c ? c->cred : (struct ucred){ 0 });
-		if (!c || api_linebuf_init(&c->in, API_LINE_MAX) < 0) {
-			free(c);
-			close(fd);
-			continue;
-		}
-		c->fd = fd;
-		c->pidfd = -1;
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &sl) < 0) {
-			api_linebuf_free(&c->in);
-			free(c);
-			close(fd);
-			continue;
-		}
-		sl = sizeof(c->pidfd);
-		/* SO_PEERPIDFD (6.5) names the very process that connected; pidfd_open is the
-		 * fallback, racing only with a peer that exits at once. */
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &c->pidfd, &sl) < 0)
-			c->pidfd = (int)syscall(SYS_pidfd_open, c->cred.pid, 0);
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	c->fd = fd;
+	c->pidfd = -1;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &sl) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	/* The socket is open to every local user: one uid cannot take every slot. */
+	for (o = srv->conns; o; o = o->next) {
+		total++;
+		same_uid += o->cred.uid == c->cred.uid;
+	}
+	if (total >= API_CONN_MAX || (c->cred.uid != 0 && same_uid >= API_CONN_PER_UID)) {
+		r = -EMFILE;
+		goto fail;
+	}
+	r = api_linebuf_init(&c->in, API_LINE_MAX);
+	if (r < 0)
+		goto fail;
+	/* SO_PEERPIDFD (6.5) names the very process that connected; pidfd_open is the
+	 * fallback, racing only with a peer that exits at once. */
+	sl = sizeof(c->pidfd);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &c->pidfd, &sl) < 0)
+		c->pidfd = (int)syscall(SYS_pidfd_open, c->cred.pid, 0);
+	if (c->pidfd >= 0)
+		fcntl(c->pidfd, F_SETFD, FD_CLOEXEC);
+	c->src = (struct loop_src){ .kind = LOOP_API_CONN, .ptr = c };
+	r = loop_add(d->epfd, fd, EPOLLIN | EPOLLRDHUP, &c->src);
+	if (r < 0)
+		goto fail;
+	c->next = srv->conns;
+	srv->conns = c;
+	return 0;
+fail:
+	if (c) {
 		if (c->pidfd >= 0)
-			fcntl(c->pidfd, F_SETFD, FD_CLOEXEC);
-		c->src = (struct loop_src){ .kind = LOOP_API_CONN, .ptr = c };
-		if (loop_add(d->epfd, fd, EPOLLIN | EPOLLRDHUP, &c->src) < 0) {
-			if (c->pidfd >= 0)
-				close(c->pidfd);
-			api_linebuf_free(&c->in);
-			free(c);
-			close(fd);
-			continue;
-		}
-		c->next = srv->conns;
-		srv->conns = c;
+			close(c->pidfd);
+		api_linebuf_free(&c->in);
+		free(c);
+	}
+	close(fd);
+	return r;
+}
+
+void api_accept(struct airlockd *d)
+{
+	int fd, r;
+
+	while ((fd = accept4(d->api->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
+		r = conn_new(d, fd);
+		if (r < 0)
+			log_warn("api: refusing a client: %s", strerror(-r));
 	}
 	if (errno != EAGAIN && errno != EINTR)
 		log_warn("api: accept failed: %s, ignoring", strerror(errno));

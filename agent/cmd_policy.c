@@ -20,7 +20,7 @@ static void usage_policy(FILE *f)
 {
 	fputs("usage: airlock policy check FILE...\n"
 	      "       airlock policy show [--default | FILE]\n"
-	      "       airlock policy test [--home DIR] [--workspace DIR] (--default | FILE) EVENTS\n"
+	      "       airlock policy test [OPTIONS] (--default | FILE) EVENTS\n"
 	      "\n"
 	      "Check, show and test airlock policy files (see docs/policy.md).  These commands\n"
 	      "read files only; they do not talk to airlockd.\n"
@@ -45,7 +45,7 @@ static void usage_check(FILE *f)
 	      "Load each policy FILE as airlockd would and print every diagnostic, one per line,\n"
 	      "on standard error:\n"
 	      "\n"
-	      "    policy.yaml:12:5: error: unknown action 'alow' (expected allow, deny, ask, audit)\n"
+	      "    p.yaml:5:13: error: unknown action 'alow' (expected allow, deny, ask, audit)\n"
 	      "\n"
 	      "A file that loads prints 'FILE: ok (N rules)' on standard output; warnings do not\n"
 	      "stop it from loading.  Exit status: 0 when every file loads, 1 otherwise, 2 on a\n"
@@ -68,7 +68,8 @@ static void usage_show(FILE *f)
 
 static void usage_test(FILE *f)
 {
-	fputs("usage: airlock policy test [--home DIR] [--workspace DIR] (--default | FILE) EVENTS\n"
+	fputs("usage: airlock policy test [--home DIR] [--workspace DIR] FILE EVENTS\n"
+	      "       airlock policy test [--home DIR] [--workspace DIR] --default EVENTS\n"
 	      "\n"
 	      "Decide each request in EVENTS (a file of JSON lines, '-' for standard input)\n"
 	      "with the policy FILE (or the embedded default) and print, for each line:\n"
@@ -236,10 +237,10 @@ static void describe(const struct al_request *r, char *buf, size_t len)
 {
 	size_t pos = 0;
 
-#define PUT(...)                                                                                \
-	do {                                                                                    \
-		if (pos < len)                                                                  \
-			pos += (size_t)snprintf(buf + pos, len - pos, __VA_ARGS__);             \
+#define PUT(...)                                                                                   \
+	do {                                                                                       \
+		if (pos < len)                                                                     \
+			pos += (size_t)snprintf(buf + pos, len - pos, __VA_ARGS__);                \
 	} while (0)
 
 	PUT("%s", al_op_name(r->op));

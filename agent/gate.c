@@ -14,6 +14,7 @@
 #include "bpf_layer.h"
 #include "cgroup.h"
 #include "log.h"
+#include "restart.h"
 
 #define GATE_TICK_MS 1000 /* NOTIF_ID_VALID sweep, cgroup removal retries */
 /* An approval key holds the paths and the whole argv kept for an exec: never truncated. */
@@ -218,6 +219,7 @@ json_t *gate_approval_json(const struct approval *a)
 
 static void approval_drop(struct airlockd *d, struct approval *a)
 {
+	d->state_dirty = true;
 	loop_del(d->epfd, a->n->pidfd);
 	approval_remove(&d->approvals, a);
 	approval_free(a);
@@ -264,6 +266,7 @@ static int gate_park(struct airlockd *d, struct session *s, struct gate_notif *n
 		}
 	}
 	approval_add(&d->approvals, a);
+	d->state_dirty = true;
 	s->asks++;
 	/* Recorded when it is asked, so that an ask whose answer never comes (the daemon
 	 * stopped) still stands in the log. */
@@ -389,8 +392,19 @@ void gate_listener_event(struct airlockd *d, struct session *s, uint32_t events)
 
 int gate_session_start(struct airlockd *d, struct session *s)
 {
+	int r;
+
 	s->src = (struct loop_src){ .kind = LOOP_LISTENER, .ptr = s };
-	return loop_add(d->epfd, s->listener, EPOLLIN, &s->src);
+	r = loop_add(d->epfd, s->listener, EPOLLIN, &s->src);
+	if (r < 0)
+		return r;
+	/* Kept by the service manager, the listener outlives a restart of the daemon. */
+	r = restart_store_listener(d, s);
+	if (r < 0)
+		log_warn("session %llu: cannot store its listener for a restart: %s, ignoring",
+			 (unsigned long long)s->id, strerror(-r));
+	d->state_dirty = true;
+	return 0;
 }
 
 static void session_try_remove(struct airlockd *d, struct session *s)
@@ -419,7 +433,9 @@ void gate_session_end(struct airlockd *d, struct session *s)
 	if (s->ended)
 		return;
 	s->ended = true;
+	d->state_dirty = true;
 	if (s->listener >= 0) {
+		restart_forget_listener(d, s);
 		loop_del(d->epfd, s->listener);
 		close(s->listener);
 		s->listener = -1;
@@ -493,6 +509,7 @@ int gate_resolve(struct airlockd *d, struct approval *a, const struct gate_verdi
 	free(key);
 	loop_del(d->epfd, n->pidfd);
 	approval_remove(&d->approvals, a);
+	d->state_dirty = true;
 	if (taken)
 		a->n = NULL; /* the in-flight list owns it */
 	approval_free(a);
@@ -530,6 +547,7 @@ static void approval_timeout(struct airlockd *d, struct approval *a)
 	}
 	loop_del(d->epfd, n->pidfd);
 	approval_remove(&d->approvals, a);
+	d->state_dirty = true;
 	if (taken)
 		a->n = NULL;
 	approval_free(a);

@@ -53,6 +53,19 @@ struct raw_args {
 	uint64_t resolve;
 };
 
+_Static_assert(sizeof(((struct gate_notif *)0)->reopen) >= PATHRES_REOPEN_MAX,
+	       "gate_notif.reopen holds a pathres re-open path");
+
+/* What an emulated call needs besides its decided path, read before acting. */
+struct emu_input {
+	int srcfd; /* the target's fd (pidfd_getfd) for f* and AT_EMPTY_PATH forms, or -1 */
+	struct timespec ts[2];
+	bool ts_null;
+	char xname[XATTR_NAME_MAX + 1];
+	char *value;
+	size_t size;
+};
+
 static uint32_t native_arch(void)
 {
 	static uint32_t arch;
@@ -357,19 +370,33 @@ static bool follows_last(const struct syscall_desc *d, const struct al_request *
 	return follow;
 }
 
-static int decode(struct gate_notif *n, const struct syscall_desc *d, const struct target *t)
+/*
+ * The resolved path has no trailing slash, but "name/" in the call means "name must be a
+ * directory": answer now what the kernel would (ENOTDIR, or EISDIR for a file to be
+ * created), so that an emulated unlink or rename of "file/" does not act on the file.
+ */
+static int check_trailing_slash(const struct syscall_desc *d, const struct al_request *req,
+				const struct target *t, const struct raw_args *a)
+{
+	size_t len = a->has_path ? strlen(a->path) : 0;
+	struct stat st;
+
+	if (len < 2 || a->path[len - 1] != '/' || req->path[0] != '/')
+		return 0;
+	if (fstatat(t->rootfd, req->path[1] ? req->path + 1 : ".", &st, 0) == 0)
+		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	if (is_open(d) && (req->open_flags & O_CREAT))
+		return -EISDIR;
+	return 0;
+}
+
+/* Resolve the paths read by read_args(); runs in the target's credentials. */
+static int resolve_paths(struct gate_notif *n, const struct syscall_desc *d, const struct target *t,
+			 const struct raw_args *a)
 {
 	struct al_request *req = &n->req;
-	struct raw_args *a;
 	unsigned flags;
 	int r;
-
-	a = calloc(1, sizeof(*a));
-	if (!a)
-		return -ENOMEM;
-	r = read_args(n, d, a);
-	if (r < 0)
-		goto out;
 
 	if (is_open(d))
 		req->op = open_writes(req->open_flags) ? AL_OP_WRITE : AL_OP_READ;
@@ -383,13 +410,16 @@ static int decode(struct gate_notif *n, const struct syscall_desc *d, const stru
 		r = pathres_resolve(t, a->dirfd, a->has_path ? a->path : "", flags, req->path,
 				    n->reopen);
 		if (r < 0)
-			goto out;
+			return r;
+		r = check_trailing_slash(d, req, t, a);
+		if (r < 0)
+			return r;
 	} else if (a->fd >= 0 &&
 		   (req->op == AL_OP_CHMOD || req->op == AL_OP_CHOWN || req->op == AL_OP_MODULE)) {
 		/* fchmod/fchown/finit_module: the object is the fd */
 		r = pathres_resolve(t, a->fd, "", PATHRES_EMPTY_PATH, req->path, n->reopen);
 		if (r < 0)
-			goto out;
+			return r;
 	}
 	if (a->has_path2) {
 		char reopen[PATHRES_REOPEN_MAX];
@@ -397,11 +427,9 @@ static int decode(struct gate_notif *n, const struct syscall_desc *d, const stru
 		/* the second end of rename/link is a name: never followed */
 		r = pathres_resolve(t, a->dirfd2, a->path2, 0, req->path2, reopen);
 		if (r < 0)
-			goto out;
-		if (reopen[0]) {
-			r = -ENOENT;
-			goto out;
-		}
+			return r;
+		if (reopen[0])
+			return -ENOENT;
 	}
 	/* An AF_UNIX destination with a path is a file: resolve it like one. */
 	if (req->op == AL_OP_CONNECT && req->addrlen > offsetof(struct sockaddr_un, sun_path) &&
@@ -416,13 +444,10 @@ static int decode(struct gate_notif *n, const struct syscall_desc *d, const stru
 			r = pathres_resolve(t, AL_AT_FDCWD_ARG, sun, PATHRES_FOLLOW, req->path,
 					    n->reopen);
 			if (r < 0)
-				goto out;
+				return r;
 		}
 	}
-	r = 0;
-out:
-	free(a);
-	return r;
+	return 0;
 }
 
 static int fill_identity(struct gate_notif *n, const struct target *t)
@@ -430,12 +455,12 @@ static int fill_identity(struct gate_notif *n, const struct target *t)
 	n->req.tgid = t->tgid;
 	n->req.uid = t->ruid;
 	n->req.gid = t->rgid;
+	/* pidfds are always close-on-exec */
 	n->pidfd = pidfd_open(t->tgid, 0);
 	if (n->pidfd < 0) {
 		n->pidfd = -1;
 		return -errno;
 	}
-	fcntl(n->pidfd, F_SETFD, FD_CLOEXEC);
 	return 0;
 }
 
@@ -473,6 +498,7 @@ int notify_recv(int listener, struct gate_notif *n)
 	struct seccomp_notif *sn = NULL;
 	struct saved_creds creds;
 	struct target t = { .procfd = -1, .rootfd = -1 };
+	struct raw_args *a = NULL;
 	bool have_target = false;
 	size_t size;
 	int r, deny_err = EPERM;
@@ -530,11 +556,21 @@ int notify_recv(int listener, struct gate_notif *n)
 		r = -ENOENT;
 		goto gone;
 	}
-	r = target_creds_enter(&t, &creds);
-	if (r < 0)
-		goto fail;
-	r = d ? decode(n, d, &t) : 0;
-	target_creds_leave(&creds);
+	if (d) {
+		/* Memory is read as the daemon (reading another process needs
+		 * CAP_SYS_PTRACE, which the target's credentials do not carry); paths are
+		 * resolved as the target. */
+		a = calloc(1, sizeof(*a));
+		r = a ? read_args(n, d, a) : -ENOMEM;
+		if (r >= 0) {
+			r = target_creds_enter(&t, &creds);
+			if (r >= 0) {
+				r = resolve_paths(n, d, &t, a);
+				target_creds_leave(&creds);
+			}
+		}
+		free(a);
+	}
 	if (r < 0) {
 		/* what the kernel would have answered: EFAULT, ENAMETOOLONG, EBADF ... */
 		deny_err = -r;
@@ -763,9 +799,9 @@ static int getfd(const struct gate_notif *n, int targetfd)
 {
 	int fd = (int)syscall(SYS_pidfd_getfd, n->pidfd, targetfd, 0);
 
+	/* the new fd is close-on-exec, pidfd_getfd(2) says so */
 	if (fd < 0)
 		return errno == ESRCH ? -ENOENT : -errno;
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	return fd;
 }
 
@@ -782,11 +818,11 @@ static bool follows(const struct gate_notif *n, const struct syscall_desc *d)
 /* unlink, rmdir, rename, link, symlink, mkdir, mknod: name operations on a verified
  * parent directory.  Returns the call's result or -errno. */
 static long emulate_names(const struct gate_notif *n, const struct syscall_desc *d,
-			  const struct target *t)
+			  const struct target *t, const struct emu_input *in)
 {
 	const struct al_request *req = &n->req;
 	char name[NAME_MAX + 1], name2[NAME_MAX + 1];
-	int dir = -1, dir2 = -1, src = -1, i;
+	int dir = -1, dir2 = -1, src, i;
 	long r;
 
 	r = parent_decided(n, t, req->path, name);
@@ -816,12 +852,9 @@ static long emulate_names(const struct gate_notif *n, const struct syscall_desc 
 		dir2 = (int)r;
 		if (name_is(d, "link") || name_is(d, "linkat")) {
 			i = syscall_arg_index(d, SC_ATFLAGS);
-			if (i >= 0 && (req->args[i] & AT_EMPTY_PATH)) {
+			if (i >= 0 && (req->args[i] & AT_EMPTY_PATH) && in->srcfd >= 0) {
 				/* linkat(fd, "", ...): link the very file the fd holds */
-				r = getfd(n, (int)req->args[0]);
-				if (r < 0)
-					goto out;
-				src = (int)r;
+				src = in->srcfd;
 				r = n->reopen[0] ? check_reopen(src, req->path)
 						 : check_fd_path(t, src, req->path, false);
 				if (r >= 0)
@@ -835,8 +868,6 @@ static long emulate_names(const struct gate_notif *n, const struct syscall_desc 
 		}
 	}
 out:
-	if (src >= 0)
-		close(src);
 	if (dir2 >= 0)
 		close(dir2);
 	close(dir);
@@ -898,28 +929,27 @@ static int read_times(const struct gate_notif *n, const struct syscall_desc *d,
 
 /*
  * Metadata and content changes on an existing object: act through a verified handle, so
- * the object changed is the one decided.  The data these calls carry (times, xattr
- * values) is not what policy decides on; it is read now, once.
+ * the object changed is the one decided.  The f* forms act on the target's own fd, checked
+ * to still be the decided file.
  */
 static long emulate_object(const struct gate_notif *n, const struct syscall_desc *d,
-			   const struct target *t)
+			   const struct target *t, const struct emu_input *in)
 {
 	const struct al_request *req = &n->req;
-	char link[32], *value = NULL, xname[XATTR_NAME_MAX + 1];
-	int h = -1, fdi = syscall_arg_index(d, SC_FD), ati = syscall_arg_index(d, SC_ATFLAGS);
-	bool via_fd = fdi >= 0 || (ati >= 0 && (req->args[ati] & AT_EMPTY_PATH)) ||
-		      (name_is(d, "utimensat") && !req->args[1]);
-	long r;
+	char link[32];
+	int h = -1;
+	long r = -EBADF;
 
-	if (via_fd) {
-		/* fchmod(fd), fchownat(fd, "", AT_EMPTY_PATH) ...: the target's own file */
-		r = getfd(n, (int)req->args[fdi >= 0 ? fdi : 0]);
-		if (r < 0)
-			return r;
-		h = (int)r;
-		r = n->reopen[0] ? check_reopen(h, req->path)
-				 : check_fd_path(t, h, req->path, false);
-	} else {
+	if (in->srcfd >= 0) {
+		r = n->reopen[0] ? check_reopen(in->srcfd, req->path)
+				 : check_fd_path(t, in->srcfd, req->path, false);
+		if (r >= 0)
+			h = fcntl(in->srcfd, F_DUPFD_CLOEXEC, 3);
+		if (r >= 0 && h < 0)
+			r = -errno;
+	}
+	/* AT_EMPTY_PATH with a non-empty name names the file, not the dirfd */
+	if (h < 0 && syscall_arg_index(d, SC_FD) < 0) {
 		r = handle_decided(n, t, req->path, follows(n, d));
 		h = (int)r;
 	}
@@ -938,43 +968,60 @@ static long emulate_object(const struct gate_notif *n, const struct syscall_desc
 		break;
 	}
 	default:
-		if (name_is(d, "truncate")) {
+		if (name_is(d, "truncate"))
 			r = sysres(truncate(link, (off_t)req->args[1]));
-		} else if (strstr(d->name, "utime")) {
-			struct timespec ts[2];
-			bool null;
-
-			r = read_times(n, d, ts, &null);
-			if (r >= 0)
-				r = sysres(utimensat(AT_FDCWD, link, null ? NULL : ts, 0));
-		} else if (strstr(d->name, "xattr")) {
-			bool set = strstr(d->name, "setxattr") != NULL;
-			size_t size = set ? (size_t)req->args[3] : 0;
-
-			r = procmem_read_string(req->pid, req->args[1], xname, sizeof(xname));
-			if (r == -ENAMETOOLONG)
-				r = -ERANGE;
-			if (r >= 0 && size > XATTR_VALUE_MAX)
-				r = -E2BIG;
-			if (r >= 0 && size) {
-				value = malloc(size);
-				r = value ? procmem_read(req->pid, req->args[2], value, size)
-					  : -ENOMEM;
-			}
-			if (r >= 0)
-				r = sysres(
-					set ? setxattr(link, xname, value, size, (int)req->args[4])
-					    : removexattr(link, xname));
-		} else {
+		else if (strstr(d->name, "utime"))
+			r = sysres(utimensat(AT_FDCWD, link, in->ts_null ? NULL : in->ts, 0));
+		else if (strstr(d->name, "setxattr"))
+			r = sysres(
+				setxattr(link, in->xname, in->value, in->size, (int)req->args[4]));
+		else if (strstr(d->name, "removexattr"))
+			r = sysres(removexattr(link, in->xname));
+		else
 			r = -EPERM;
-		}
 		break;
 	}
 out:
-	free(value);
 	if (h >= 0)
 		close(h);
 	return r;
+}
+
+/* Read, as the daemon, what an emulated call needs besides its path: the target's fd for
+ * the f* and AT_EMPTY_PATH forms, times, xattr name and value.  The data is not what
+ * policy decides on; it is read once, now.  0 or the -errno the call fails with. */
+static int prefetch(const struct gate_notif *n, const struct syscall_desc *d, struct emu_input *in)
+{
+	const struct al_request *req = &n->req;
+	int fdi = syscall_arg_index(d, SC_FD), ati = syscall_arg_index(d, SC_ATFLAGS), r;
+
+	if (fdi >= 0 || (ati >= 0 && (req->args[ati] & AT_EMPTY_PATH)) ||
+	    (name_is(d, "utimensat") && !req->args[1])) {
+		/* pidfd_getfd needs the daemon's ptrace right: before taking the target's
+		 * credentials */
+		in->srcfd = getfd(n, (int)req->args[fdi >= 0 ? fdi : 0]);
+		if (in->srcfd < 0 && fdi >= 0)
+			return in->srcfd;
+	}
+	if (strstr(d->name, "utime"))
+		return read_times(n, d, in->ts, &in->ts_null);
+	if (strstr(d->name, "xattr")) {
+		r = procmem_read_string(req->pid, req->args[1], in->xname, sizeof(in->xname));
+		if (r < 0)
+			return r == -ENAMETOOLONG ? -ERANGE : r;
+		if (!strstr(d->name, "setxattr"))
+			return 0;
+		in->size = (size_t)req->args[3];
+		if (in->size > XATTR_VALUE_MAX)
+			return -E2BIG;
+		if (!in->size)
+			return 0;
+		in->value = malloc(in->size);
+		if (!in->value)
+			return -ENOMEM;
+		return procmem_read(req->pid, req->args[2], in->value, in->size);
+	}
+	return 0;
 }
 
 static int emulate_open(struct gate_notif *n, const struct target *t)
@@ -1232,25 +1279,24 @@ out:
 static long emulate_in_creds(struct gate_notif *n, const struct syscall_desc *d,
 			     const struct target *t)
 {
+	struct emu_input in = { .srcfd = -1 };
 	struct saved_creds creds;
+	bool object = d->op == AL_OP_CHMOD || d->op == AL_OP_CHOWN || name_is(d, "truncate") ||
+		      strstr(d->name, "utime") || strstr(d->name, "xattr");
 	long r;
 
+	r = prefetch(n, d, &in);
+	if (r < 0)
+		goto out;
 	r = target_creds_enter(t, &creds);
 	if (r < 0)
-		return r;
-	switch (d->op) {
-	case AL_OP_CHMOD:
-	case AL_OP_CHOWN:
-		r = emulate_object(n, d, t);
-		break;
-	default:
-		if (name_is(d, "truncate") || strstr(d->name, "utime") || strstr(d->name, "xattr"))
-			r = emulate_object(n, d, t);
-		else
-			r = emulate_names(n, d, t);
-		break;
-	}
+		goto out;
+	r = object ? emulate_object(n, d, t, &in) : emulate_names(n, d, t, &in);
 	target_creds_leave(&creds);
+out:
+	if (in.srcfd >= 0)
+		close(in.srcfd);
+	free(in.value);
 	return r;
 }
 

@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <linux/openat2.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -357,6 +359,70 @@ static int open_start(const struct target *t, int dirfd, int *ret_fd)
 	return 0;
 }
 
+static bool has_dotdot(const char *p, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t j = i;
+
+		while (j < len && p[j] != '/')
+			j++;
+		if (j - i == 2 && p[i] == '.' && p[i + 1] == '.')
+			return true;
+		i = j + 1;
+	}
+	return false;
+}
+
+/*
+ * The common case in a few syscalls: let the kernel walk the parent in one openat2 that
+ * refuses any symlink (RESOLVE_NO_SYMLINKS, which also refuses magic links), in the
+ * target's root for an absolute path.  Without symlinks the kernel's walk is the walk
+ * above, '..' included (RESOLVE_IN_ROOT stops it at the root).  Returns 0 with ret_path
+ * set, or 1 when the full walk must decide (a symlink on the way, a final symlink to
+ * follow, '.'/'..' or a trailing slash at the end, a missing parent ...).
+ */
+static int resolve_fast(const struct target *t, int start, const char *path, unsigned flags,
+			char *ret_path)
+{
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+				.resolve = RESOLVE_NO_SYMLINKS };
+	const char *slash = strrchr(path, '/'), *last = slash ? slash + 1 : path;
+	size_t plen = (size_t)(last - path);
+	char parent[PATH_MAX], base[PATH_MAX];
+	struct stat st;
+	int pfd = start, r = 1;
+
+	if (!*last || strcmp(last, ".") == 0 || strcmp(last, "..") == 0)
+		return 1;
+	if (path[0] == '/')
+		how.resolve |= RESOLVE_IN_ROOT;
+	else if (has_dotdot(path, plen))
+		return 1; /* '..' from the cwd may climb past where RESOLVE_* could stop it */
+	if (plen) {
+		memcpy(parent, path, plen);
+		parent[plen] = '\0';
+		pfd = (int)syscall(SYS_openat2, path[0] == '/' ? t->rootfd : start, parent, &how,
+				   sizeof(how));
+		if (pfd < 0)
+			return 1;
+	}
+	if (flags & PATHRES_FOLLOW) {
+		if (fstatat(pfd, last, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+			goto out;
+	}
+	if (pathres_fd_path(t, pfd, base, sizeof(base)) < 0 || base[0] != '/')
+		goto out;
+	if (snprintf(ret_path, PATH_MAX, "%s/%s", strcmp(base, "/") ? base : "", last) >= PATH_MAX)
+		goto out;
+	r = 0;
+out:
+	if (pfd != start)
+		close(pfd);
+	return r;
+}
+
 int pathres_resolve(const struct target *t, int dirfd, const char *path, unsigned flags,
 		    char *ret_path, char *ret_reopen)
 {
@@ -375,6 +441,20 @@ int pathres_resolve(const struct target *t, int dirfd, const char *path, unsigne
 	}
 	if (strlen(path) >= PATH_MAX)
 		return -ENAMETOOLONG;
+	if (!scoped) {
+		int start = t->rootfd;
+
+		if (path[0] != '/') {
+			r = open_start(t, dirfd, &start);
+			if (r < 0)
+				return r;
+		}
+		r = resolve_fast(t, start, path, flags, out);
+		if (start != t->rootfd)
+			close(start);
+		if (r == 0)
+			goto done;
+	}
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;

@@ -18,7 +18,8 @@
 #include "policy_internal.h"
 #include "redact_policy.h"
 
-#define POLICY_MAX_SIZE (1024 * 1024)
+#define POLICY_MAX_SIZE	       (1024 * 1024)
+#define POLICY_MAX_FLOW_DEPTH  64
 #define DEFAULT_ASK_TIMEOUT_MS 120000u
 
 struct parser {
@@ -26,6 +27,7 @@ struct parser {
 	const char *file;
 	struct policy_diags *diags;
 	unsigned errors;
+	bool overflow;
 	uint8_t *seen; /* per node: already walked (an alias would walk it twice) */
 	size_t nnodes;
 	struct policy *p;
@@ -41,8 +43,17 @@ static void report(struct parser *ps, const yaml_mark_t *m, bool warning, const 
 
 	if (!warning)
 		ps->errors++;
-	if (ps->diags->count >= POLICY_DIAG_MAX)
+	if (ps->diags->count >= POLICY_DIAG_MAX) {
+		/* Full: the last slot, keeping its position, says that more were found. */
+		d = &ps->diags->diag[POLICY_DIAG_MAX - 1];
+		if (!ps->overflow) {
+			ps->overflow = true;
+			snprintf(d->message, sizeof(d->message),
+				 "too many problems, stopping here (fix the ones above first)");
+			d->warning = false;
+		}
 		return;
+	}
 	d = &ps->diags->diag[ps->diags->count++];
 	snprintf(d->file, sizeof(d->file), "%s", ps->file);
 	d->line = (int)m->line + 1;
@@ -110,8 +121,8 @@ static const char *scalar(struct parser *ps, const yaml_node_t *n, const char *w
 
 /* Walk a mapping: each pair's key as text (NULL when the key is not a scalar: reported) and
  * its value node (NULL when it could not be walked: reported). */
-#define for_each_pair(ps, map, pair)                                                            \
-	for (yaml_node_pair_t *pair = (map)->data.mapping.pairs.start;                          \
+#define for_each_pair(ps, map, pair)                                                               \
+	for (yaml_node_pair_t *pair = (map)->data.mapping.pairs.start;                             \
 	     pair < (map)->data.mapping.pairs.top; pair++)
 
 static bool pair_get(struct parser *ps, const yaml_node_pair_t *pair, const char **ret_key,
@@ -184,7 +195,8 @@ static bool parse_errno(struct parser *ps, const yaml_node_t *v, int *ret)
 	e = errno_from_name(s);
 	if (e < 0) {
 		report(ps, &v->start_mark, false,
-		       "unknown errno '%.100s' (expected a name like EPERM or EACCES, or 1-4095)", s);
+		       "unknown errno '%.100s' (expected a name like EPERM or EACCES, or 1-4095)",
+		       s);
 		return false;
 	}
 	*ret = e;
@@ -192,8 +204,7 @@ static bool parse_errno(struct parser *ps, const yaml_node_t *v, int *ret)
 }
 
 /* 500ms, 30s, 10m, 2h: one number and one unit, at most about 49 days (a u32 of ms). */
-static bool parse_duration(struct parser *ps, const yaml_node_t *v, const char *what,
-			   uint32_t *ret)
+static bool parse_duration(struct parser *ps, const yaml_node_t *v, const char *what, uint32_t *ret)
 {
 	const char *s = scalar(ps, v, what);
 	unsigned long long n = 0, mult;
@@ -275,8 +286,8 @@ static void parse_defaults(struct parser *ps, yaml_node_t *map)
 				parse_errno(ps, v, &ps->p->error);
 		} else {
 			report(ps, &k->start_mark, false,
-			       "unknown key '%.100s' in defaults (expected ask_timeout, on_timeout, "
-			       "errno)",
+			       "unknown key '%.100s' in defaults "
+			       "(expected ask_timeout, on_timeout, errno)",
 			       key);
 		}
 	}
@@ -405,8 +416,8 @@ static int parse_entry(struct parser *ps, struct pmatch *m, enum pkey key, const
 			if (r == -ENOMEM)
 				return r;
 			if (r < 0) {
-				report(ps, &v->start_mark, false, "bad connect address '%.100s': %s",
-				       s, why);
+				report(ps, &v->start_mark, false,
+				       "bad connect address '%.100s': %s", s, why);
 				return 0;
 			}
 			if (host_bits)
@@ -468,9 +479,9 @@ static const struct {
 	const char *name;
 	enum pkey key;
 } match_keys[] = {
-	{ "exec", PK_EXEC },	 { "argv", PK_ARGV },	  { "write", PK_WRITE },
-	{ "read", PK_READ },	 { "delete", PK_DELETE }, { "chmod", PK_CHMOD },
-	{ "chown", PK_CHOWN },	 { "connect", PK_CONNECT }, { "syscall", PK_SYSCALL },
+	{ "exec", PK_EXEC },   { "argv", PK_ARGV },	  { "write", PK_WRITE },
+	{ "read", PK_READ },   { "delete", PK_DELETE },	  { "chmod", PK_CHMOD },
+	{ "chown", PK_CHOWN }, { "connect", PK_CONNECT }, { "syscall", PK_SYSCALL },
 	{ "op", PK_OP },
 };
 
@@ -578,8 +589,17 @@ static int parse_reviewers(struct parser *ps, yaml_node_t *v, struct prule *rule
 	return r;
 }
 
-enum rule_key { RK_NAME, RK_MATCH, RK_EXCEPT, RK_ACTION, RK_ERRNO, RK_TIMEOUT, RK_ON_TIMEOUT,
-		RK_REVIEWERS, RK__MAX };
+enum rule_key {
+	RK_NAME,
+	RK_MATCH,
+	RK_EXCEPT,
+	RK_ACTION,
+	RK_ERRNO,
+	RK_TIMEOUT,
+	RK_ON_TIMEOUT,
+	RK_REVIEWERS,
+	RK__MAX
+};
 
 static const char *const rule_keys[RK__MAX] = {
 	"name", "match", "except", "action", "errno", "timeout", "on_timeout", "reviewers",
@@ -881,6 +901,59 @@ static void report_yaml_error(struct parser *ps, const yaml_parser_t *yp)
 		report(ps, &m, false, "%s", yp->problem ? yp->problem : "invalid YAML");
 }
 
+/* libyaml's scanner does work proportional to the flow nesting depth for every token, so
+ * "[[[[...]]]]" a megabyte deep takes hours.  No policy nests flow collections more than a
+ * few levels: refuse deep ones before libyaml sees them.  Quotes and comments are skipped
+ * the way YAML reads them, so brackets inside strings and globs do not count. */
+static bool flow_too_deep(const char *buf, size_t len, yaml_mark_t *ret_mark)
+{
+	yaml_mark_t m = { 0 };
+	char quote = 0, prev = 0; /* prev: last non-blank character on this line */
+	bool comment = false;
+	int depth = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = buf[i];
+
+		if (c == '\n') {
+			m.line++;
+			m.column = 0;
+			comment = false;
+			prev = 0;
+			continue;
+		}
+		m.column++;
+		if (comment)
+			continue;
+		if (quote) {
+			if (quote == '"' && c == '\\' && i + 1 < len && buf[i + 1] != '\n') {
+				i++;
+				m.column++;
+			} else if (c == quote) {
+				quote = 0;
+				prev = c;
+			}
+			continue;
+		}
+		if (c == '#' && (i == 0 || buf[i - 1] == ' ' || buf[i - 1] == '\t')) {
+			comment = true;
+		} else if ((c == '\'' || c == '"') && (!prev || strchr("[{,:-?", prev))) {
+			quote = c;
+		} else if (c == '[' || c == '{') {
+			if (++depth > POLICY_MAX_FLOW_DEPTH) {
+				m.column--;
+				*ret_mark = m;
+				return true;
+			}
+		} else if ((c == ']' || c == '}') && depth > 0) {
+			depth--;
+		}
+		if (c != ' ' && c != '\t' && !quote)
+			prev = c;
+	}
+	return false;
+}
+
 int policy_load_buffer(const char *buf, size_t len, const char *name, struct policy **ret_policy,
 		       struct policy_diags *diags)
 {
@@ -891,6 +964,7 @@ int policy_load_buffer(const char *buf, size_t len, const char *name, struct pol
 	bool have_parser = false, have_doc = false;
 	yaml_node_t *root;
 	struct policy *p = NULL;
+	yaml_mark_t mark;
 	int r;
 
 	if (!diags) {
@@ -904,6 +978,12 @@ int policy_load_buffer(const char *buf, size_t len, const char *name, struct pol
 		yaml_mark_t m = { 0 };
 
 		report(&ps, &m, false, "policy is larger than %d bytes", POLICY_MAX_SIZE);
+		r = -EINVAL;
+		goto out;
+	}
+	if (flow_too_deep(buf, len, &mark)) {
+		report(&ps, &mark, false, "'[' or '{' nested deeper than %d levels",
+		       POLICY_MAX_FLOW_DEPTH);
 		r = -EINVAL;
 		goto out;
 	}

@@ -299,14 +299,15 @@ int pglob_compile(const char *text, enum pglob_mode mode, struct pglob *ret, con
 	}
 	if (text[0] == '~') {
 		if (text[1] && text[1] != '/') {
-			*ret_why = "'~user' is not supported (use '~/' for the session user's home)";
+			*ret_why =
+				"'~user' is not supported (use '~/' for the session user's home)";
 			r = -EINVAL;
 			goto out;
 		}
 		g.kind = PGLOB_HOME;
 		rest = text + 1;
-	} else if (text[0] == '/' || (text[0] == '*' && text[1] == '*' &&
-				       (text[2] == '/' || text[2] == '\0'))) {
+	} else if (text[0] == '/' ||
+		   (text[0] == '*' && text[1] == '*' && (text[2] == '/' || text[2] == '\0'))) {
 		g.kind = PGLOB_ABS;
 		rest = text;
 	} else {

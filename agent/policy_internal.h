@@ -14,11 +14,11 @@
 
 /* Where a path glob is anchored. */
 enum pglob_kind {
-	PGLOB_ABS,       /* starts with '/' or with a '**' component: from the root */
-	PGLOB_HOME,      /* starts with '~': below req->home */
+	PGLOB_ABS,	 /* starts with '/' or with a '**' component: from the root */
+	PGLOB_HOME,	 /* starts with '~': below req->home */
 	PGLOB_WORKSPACE, /* anything else: below req->workspace */
-	PGLOB_BASENAME,  /* exec "sudo": the last component of the executable's path */
-	PGLOB_FLAT,      /* argv "-*r*", "unix:@*": one string, '/' is an ordinary byte */
+	PGLOB_BASENAME,	 /* exec "sudo": the last component of the executable's path */
+	PGLOB_FLAT,	 /* argv "-*r*", "unix:@*": one string, '/' is an ordinary byte */
 };
 
 struct pglob {
@@ -74,9 +74,9 @@ struct pmatch {
 	unsigned keys; /* enum pkey bits present */
 	struct pglobs exec, argv, write, read, del, chmod, chown;
 	struct pglobs unix_paths; /* connect: "unix:..." entries, the prefix stripped */
-	struct pnet *nets;        /* connect: CIDR entries */
+	struct pnet *nets;	  /* connect: CIDR entries */
 	size_t nnets;
-	uint64_t ops;     /* op: classes */
+	uint64_t ops;	  /* op: classes */
 	uint64_t sys_ops; /* syscall: names that stand for a whole class */
 	char **sys_names; /* syscall: names without a class of their own */
 	size_t nsys_names;
@@ -90,9 +90,9 @@ struct prule {
 	struct pmatch match, except;
 	bool has_except;
 	enum al_action action;
-	int error;           /* 0: the default */
+	int error;	     /* 0: the default */
 	uint32_t timeout_ms; /* 0: the default */
-	int on_timeout;      /* -1: the default, else AL_ALLOW or AL_DENY */
+	int on_timeout;	     /* -1: the default, else AL_ALLOW or AL_DENY */
 	char **reviewers;
 	size_t nreviewers;
 };
@@ -112,6 +112,7 @@ struct policy {
 
 /* The class a syscall name stands for in a `syscall:` entry, or AL_OP_NONE. */
 enum al_op policy_syscall_class(const char *name);
+size_t policy_syscall_classes(const char *const **ret_names);
 /* The op bits a match block can ever match (its keys intersected). */
 uint64_t pmatch_ops(const struct pmatch *m);
 

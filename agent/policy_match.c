@@ -17,12 +17,15 @@
 
 #include "policy_internal.h"
 
+/* The syscall names that stand for their whole class in a `syscall:` entry:
+ * `syscall: [mount]` also covers the new mount API, which would otherwise be a way around
+ * the rule.  Names of syscalls that are one spelling among many of a broad class (openat,
+ * truncate, rename, sendto ...) are matched by name only: `syscall: [openat]` means opens.
+ * Every entry agrees with the gate's table (agent/syscalls.c); a unit test checks it. */
 static const struct {
 	const char *name;
 	enum al_op op;
 } syscall_classes[] = {
-	/* A name with a class stands for every syscall of the class: `syscall: [mount]` also
-	 * covers the new mount API, which would otherwise be a way around the rule. */
 	{ "mount", AL_OP_MOUNT },
 	{ "umount", AL_OP_MOUNT },
 	{ "umount2", AL_OP_MOUNT },
@@ -70,6 +73,17 @@ static const struct {
 	{ "fchownat", AL_OP_CHOWN },
 };
 
+/* The names above, for the test that keeps them in step with the gate's table. */
+size_t policy_syscall_classes(const char *const **ret_names)
+{
+	static const char *names[sizeof(syscall_classes) / sizeof(syscall_classes[0])];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		names[i] = syscall_classes[i].name;
+	*ret_names = names;
+	return sizeof(names) / sizeof(names[0]);
+}
+
 enum al_op policy_syscall_class(const char *name)
 {
 	for (size_t i = 0; i < sizeof(syscall_classes) / sizeof(syscall_classes[0]); i++)
@@ -106,7 +120,7 @@ uint64_t pmatch_ops(const struct pmatch *m)
 		/* A name without a class matches by name in whatever class the gate reports
 		 * it: the other keys bound the class, or else it is AL_OP_OTHER. */
 		if (m->nsys_names)
-			s |= AL_OP_BIT(AL_OP_OTHER) | ((m->keys & ~PK_SYSCALL) ? ops : 0);
+			s |= (m->keys & ~PK_SYSCALL) ? ops : AL_OP_BIT(AL_OP_OTHER);
 		ops = s;
 	}
 	return ops;
@@ -219,8 +233,8 @@ void policy_decide(const struct policy *p, const struct al_request *req, struct 
 		ret->error = r->error ? r->error : p->error;
 		if (r->action == AL_ASK) {
 			ret->timeout_ms = r->timeout_ms ? r->timeout_ms : p->ask_timeout_ms;
-			ret->on_timeout = r->on_timeout >= 0 ? (enum al_action)r->on_timeout
-							     : p->on_timeout;
+			ret->on_timeout =
+				r->on_timeout >= 0 ? (enum al_action)r->on_timeout : p->on_timeout;
 			ret->timeout_error = ret->error;
 		}
 		if (r->action != AL_DENY)

@@ -37,16 +37,16 @@ static int read_status(int procfd, char **ret_buf)
 			r = -errno;
 			goto fail;
 		}
-		if (n == 0)
-			break;
 		len += (size_t)n;
-		if (len == size) {
-			if (size >= STATUS_MAX) {
-				r = -EFBIG;
-				goto fail;
-			}
-			size *= 2;
+		/* procfs renders status whole and hands out all that fits: a short read is
+		 * the end, no need for a second read to see 0 */
+		if (len < size)
+			break;
+		if (size >= STATUS_MAX) {
+			r = -EFBIG;
+			goto fail;
 		}
+		size *= 2;
 	}
 	buf[len] = '\0';
 	close(fd);
@@ -243,46 +243,91 @@ static int set_fsgid(gid_t gid)
 	return (gid_t)syscall(SYS_setfsgid, (gid_t)-1) == gid ? 0 : -EPERM;
 }
 
+/* Raw syscalls: glibc's set*id wrappers change every thread of the process. */
+static int set_euid(uid_t uid)
+{
+	return syscall(SYS_setresuid, (uid_t)-1, uid, (uid_t)-1) < 0 ? -errno : 0;
+}
+
+static int set_egid(gid_t gid)
+{
+	return syscall(SYS_setresgid, (gid_t)-1, gid, (gid_t)-1) < 0 ? -errno : 0;
+}
+
+/* The daemon's own supplementary groups, read once: it never changes them except here. */
+static int daemon_groups(gid_t **ret_groups, int *ret_n)
+{
+	static gid_t *groups;
+	static int n = -1;
+
+	if (n < 0) {
+		int k = getgroups(0, NULL);
+
+		if (k < 0)
+			return -errno;
+		groups = calloc((size_t)k + 1, sizeof(gid_t));
+		if (!groups)
+			return -ENOMEM;
+		k = getgroups(k, groups);
+		if (k < 0) {
+			free(groups);
+			groups = NULL;
+			return -errno;
+		}
+		n = k;
+	}
+	*ret_groups = groups;
+	*ret_n = n;
+	return 0;
+}
+
 int target_creds_enter(const struct target *t, struct saved_creds *s)
 {
-	int n, r;
+	uid_t ruid, suid;
+	gid_t rgid, sgid;
+	int r;
 
 	memset(s, 0, sizeof(*s));
-	s->fsuid = (uid_t)syscall(SYS_setfsuid, (uid_t)-1);
-	s->fsgid = (gid_t)syscall(SYS_setfsgid, (gid_t)-1);
-	n = getgroups(0, NULL);
-	if (n < 0)
+	if (getresuid(&ruid, &s->euid, &suid) < 0 || getresgid(&rgid, &s->egid, &sgid) < 0)
 		return -errno;
-	s->groups = calloc((size_t)n + 1, sizeof(gid_t));
-	if (!s->groups)
-		return -ENOMEM;
-	n = getgroups(n, s->groups);
-	if (n < 0) {
-		r = -errno;
-		goto fail_free;
-	}
-	s->ngroups = n;
-	if (syscall(SYS_setgroups, (size_t)t->ngroups, t->groups) < 0) {
-		r = -errno;
-		goto fail_free;
-	}
-	r = set_fsgid(t->fsgid);
+	r = daemon_groups(&s->groups, &s->ngroups);
+	if (r < 0)
+		return r;
+	/* Groups and gids first: changing them needs CAP_SETGID, which the euid change
+	 * below takes away. */
+	if (syscall(SYS_setgroups, (size_t)t->ngroups, t->groups) < 0)
+		return -errno;
+	/* setresgid also sets the fsgid to the new egid */
+	r = set_egid(t->egid);
 	if (r < 0)
 		goto fail_groups;
-	r = set_fsuid(t->fsuid);
+	if (t->fsgid != t->egid) {
+		r = set_fsgid(t->fsgid);
+		if (r < 0)
+			goto fail_gid;
+	}
+	/* The euid too, not only the fsuid: some checks read the euid (procfs sysctl
+	 * permissions), and an fd keeps its opener's credentials (file_ns_capable() at
+	 * write time).  Leaving euid 0 clears the effective capabilities; returning to it
+	 * restores them from the permitted set. */
+	r = set_euid(t->euid);
 	if (r < 0)
 		goto fail_gid;
+	if (t->fsuid != t->euid) {
+		r = set_fsuid(t->fsuid);
+		if (r < 0)
+			goto fail_uid;
+	}
 	/* umask is per process (the fs struct): the daemon serves one call at a time. */
 	s->umask = umask(t->umask);
 	s->active = true;
 	return 0;
+fail_uid:
+	set_euid(s->euid);
 fail_gid:
-	set_fsgid(s->fsgid);
+	set_egid(s->egid);
 fail_groups:
 	syscall(SYS_setgroups, (size_t)s->ngroups, s->groups);
-fail_free:
-	free(s->groups);
-	s->groups = NULL;
 	return r;
 }
 
@@ -293,14 +338,14 @@ int target_creds_leave(struct saved_creds *s)
 	if (!s->active)
 		return 0;
 	umask(s->umask);
-	if (set_fsuid(s->fsuid) < 0)
+	/* uid first: it gives back the capabilities the gid and group changes need; each
+	 * set*id also resets the matching fs id */
+	if (set_euid(s->euid) < 0)
 		r = -EPERM;
-	if (set_fsgid(s->fsgid) < 0)
+	if (set_egid(s->egid) < 0)
 		r = -EPERM;
 	if (syscall(SYS_setgroups, (size_t)s->ngroups, s->groups) < 0 && !r)
 		r = -errno;
-	free(s->groups);
-	s->groups = NULL;
 	s->active = false;
 	return r;
 }

@@ -38,21 +38,23 @@ struct target {
 int target_open(pid_t tid, struct target *t);
 void target_close(struct target *t);
 
-/* Credentials saved by target_creds_enter() for target_creds_leave(). */
+/* Credentials saved by target_creds_enter() for target_creds_leave().  The daemon's
+ * fsuid/fsgid are its euid/egid (setresuid resets them), and its groups never change. */
 struct saved_creds {
-	uid_t fsuid;
-	gid_t fsgid;
-	gid_t *groups;
+	uid_t euid;
+	gid_t egid;
+	gid_t *groups; /* not owned */
 	int ngroups;
 	mode_t umask;
 	bool active;
 };
 
-/* Take the target's filesystem identity on the calling thread: supplementary groups,
- * fsgid, fsuid (raw syscalls, so only this thread changes -- glibc's wrappers would change
- * every thread) and its umask.  When fsuid leaves 0 the kernel drops the filesystem
- * capabilities, so the daemon can do no more than the target could.  0 or -errno; on
- * failure nothing is left changed. */
+/* Take the target's identity on the calling thread: supplementary groups, egid, fsgid,
+ * euid, fsuid (raw syscalls, so only this thread changes -- glibc's wrappers would change
+ * every thread) and its umask.  When the euid leaves 0 the kernel clears the effective
+ * capabilities, so the daemon can do no more than the target could (and cannot read
+ * another process's memory: read the target before entering).  0 or -errno; on failure
+ * nothing is left changed. */
 int target_creds_enter(const struct target *t, struct saved_creds *s);
 /* Restore what target_creds_enter() saved.  0 or -errno. */
 int target_creds_leave(struct saved_creds *s);

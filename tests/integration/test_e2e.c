@@ -850,3 +850,164 @@ Test(e2e_notify, tells_systemd_when_ready_and_when_a_reload_fails, .timeout = 30
 	close(fd);
 	unlink(sa.sun_path);
 }
+
+/* A minimal service manager's fd store: FDSTORE=1 messages with SCM_RIGHTS on a
+ * NOTIFY_SOCKET, FDSTOREREMOVE=1 forgetting them. */
+struct fdstore {
+	int sock;
+	int fds[16];
+	char names[16][64];
+	size_t n;
+};
+
+static void fdstore_poll(struct fdstore *st, int timeout_ms)
+{
+	char buf[4096], cbuf[CMSG_SPACE(sizeof(int) * 4)];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) - 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = timeout_ms % 1000 * 1000 };
+	ssize_t len;
+
+	setsockopt(st->sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	for (;;) {
+		struct cmsghdr *c;
+		const char *name;
+		int fd = -1;
+
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		len = recvmsg(st->sock, &mh, MSG_CMSG_CLOEXEC);
+		if (len < 0)
+			return;
+		buf[len] = '\0';
+		for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+				memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+		name = strstr(buf, "FDNAME=");
+		if (strstr(buf, "FDSTORE=1") && fd >= 0 && name && st->n < 16) {
+			st->fds[st->n] = fd;
+			snprintf(st->names[st->n], sizeof(st->names[0]), "%.*s",
+				 (int)strcspn(name + 7, "\n"), name + 7);
+			st->n++;
+		} else if (strstr(buf, "FDSTOREREMOVE=1") && name) {
+			for (size_t i = 0; i < st->n; i++) {
+				if (strncmp(st->names[i], name + 7, strcspn(name + 7, "\n")) == 0) {
+					close(st->fds[i]);
+					st->fds[i] = st->fds[--st->n];
+					memcpy(st->names[i], st->names[st->n], sizeof(st->names[0]));
+					break;
+				}
+			}
+		} else if (fd >= 0) {
+			close(fd);
+		}
+	}
+}
+
+/* Pending asks survive a crash of airlockd when a service manager keeps the listeners. */
+Test(e2e_restart, a_pending_ask_survives_a_daemon_crash, .timeout = 60)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct fdstore st = { .sock = -1 };
+	struct test_daemon d2;
+	char env[sizeof(sa.sun_path) + 32], *out;
+	const char *envs[] = { env, NULL }, *names[16];
+	json_t *list;
+	int fd, r, status;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root");
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/tmp/airlock-fdstore-%d", (int)getpid());
+	unlink(sa.sun_path);
+	st.sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	cr_assert_geq(st.sock, 0);
+	cr_assert_eq(bind(st.sock, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	snprintf(env, sizeof(env), "NOTIFY_SOCKET=%s", sa.sun_path);
+	cr_assert_eq(test_daemon_start_env(&d2, POLICY, NULL, envs), 0);
+
+	pid = test_airlock_spawn(&d2, &fd, "run", "--", "/bin/sh", "-c",
+				 "/usr/bin/id -u; /usr/bin/id -g", NULL);
+	list = test_daemon_wait_pending(&d2, 1, 5000);
+	cr_assert_not_null(list);
+	json_decref(list);
+	fdstore_poll(&st, 500);
+	cr_assert_eq(st.n, 1, "the listener was not stored (%zu fds)", st.n);
+	cr_assert_str_eq(st.names[0], "session-1");
+
+	/* Crash: no clean shutdown. The call stays blocked: the store holds the listener. */
+	kill(d2.pid, SIGKILL);
+	waitpid(d2.pid, &status, 0);
+	d2.pid = -1;
+	usleep(200 * 1000);
+	cr_assert(still_running(pid), "the parked call did not survive the crash");
+
+	for (size_t i = 0; i < st.n; i++)
+		names[i] = st.names[i];
+	cr_assert_eq(test_daemon_restart(&d2, envs, st.fds, names, st.n), 0);
+	out = test_daemon_log(&d2);
+	cr_assert(strstr(out, "took over 1 sessions and 1 pending asks"), "log:\n%s", out);
+	free(out);
+	list = test_daemon_wait_pending(&d2, 1, 2000);
+	cr_assert_not_null(list, "the ask is not pending after the restart");
+	cr_assert_eq(json_integer_value(json_object_get(json_array_get(list, 0), "id")), 1);
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(list, 0), "path")),
+			 "/usr/bin/id");
+	json_decref(list);
+	r = test_airlock(&d2, NULL, NULL, "approve", "1", NULL);
+	cr_assert_eq(r, 0);
+	/* The next call of the same session is served by the new instance, ids go on. */
+	list = test_daemon_wait_pending(&d2, 1, 5000);
+	cr_assert_not_null(list);
+	cr_assert_eq(json_integer_value(json_object_get(json_array_get(list, 0), "id")), 2);
+	json_decref(list);
+	cr_assert_eq(test_airlock(&d2, NULL, NULL, "approve", "2", NULL), 0);
+	out = test_read_all(fd, 5000);
+	cr_assert_str_eq(out, "0\n0\n");
+	cr_assert_eq(test_wait_child(pid, 5000), 0);
+	free(out);
+	close(fd);
+	r = test_airlock(&d2, NULL, NULL, "audit", "verify", d2.audit_path, NULL);
+	cr_assert_eq(r, 0, "the audit chain broke across the restart");
+	cr_assert_eq(test_daemon_stop(&d2), 0);
+	for (size_t i = 0; i < st.n; i++)
+		close(st.fds[i]);
+	close(st.sock);
+	unlink(sa.sun_path);
+}
+
+Test(e2e, an_unattached_session_is_one_per_connection_and_ends_with_it)
+{
+	static const char create[] = "{\"op\":\"session.create\",\"argv\":[\"x\"]}\n";
+	json_t *j, *st;
+	int fd = raw_connect(), i;
+
+	cr_assert_eq(write(fd, create, sizeof(create) - 1), (ssize_t)sizeof(create) - 1);
+	j = raw_recv(fd);
+	cr_assert(json_is_true(json_object_get(j, "ok")), "%s", json_dumps(j, 0));
+	cr_assert(json_is_object(json_object_get(j, "filter")));
+	json_decref(j);
+	cr_assert_eq(write(fd, create, sizeof(create) - 1), (ssize_t)sizeof(create) - 1);
+	j = raw_recv(fd);
+	cr_assert_str_eq(json_string_value(json_object_get(j, "errno")), "EBUSY");
+	json_decref(j);
+	/* Attaching a descriptor that is no seccomp listener is refused. */
+	cr_assert_eq(write(fd, "{\"op\":\"session.attach\",\"session\":1,\"pid\":1,\"fd\":0}\n", 51),
+		     51);
+	j = raw_recv(fd);
+	cr_assert(json_is_false(json_object_get(j, "ok")));
+	cr_assert_str_eq(json_string_value(json_object_get(j, "errno")), "EPERM",
+			 "pid 1 is not our child: %s", json_dumps(j, 0));
+	json_decref(j);
+	close(fd);
+	for (i = 0; i < 200; i++) {
+		st = test_daemon_call(&D, "{\"op\":\"status\"}");
+		if (json_array_size(json_object_get(st, "sessions")) == 0) {
+			json_decref(st);
+			break;
+		}
+		json_decref(st);
+		usleep(10 * 1000);
+	}
+	cr_assert_lt(i, 200, "the unattached session outlived its connection");
+}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "daemon.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "api_client.h"
+#include "cgroup.h"
 
 #define MAX_ARGS 64
 
@@ -129,34 +131,17 @@ int test_daemon_start(struct test_daemon *d, const char *policy_yaml, const char
 	return test_daemon_start_env(d, policy_yaml, extra, NULL);
 }
 
-int test_daemon_start_env(struct test_daemon *d, const char *policy_yaml,
-			  const char *const *extra, const char *const *env)
+/* fork + exec build/airlockd with d's paths, then wait for api.sock.  fds (nfds of them,
+ * named by names) are passed the way a service manager passes stored fds: as 3, 4, ...
+ * with LISTEN_FDS, LISTEN_FDNAMES and LISTEN_PID. */
+static int spawn_daemon(struct test_daemon *d, const char *const *extra, const char *const *env,
+			const int *fds, const char *const *names, size_t nfds, bool append_log)
 {
-	static int counter;
 	char daemon_bin[PATH_MAX + 16];
 	const char *args[MAX_ARGS];
-	int n = 0, r, logfd;
+	int n = 0, logfd;
 	long deadline;
 
-	memset(d, 0, sizeof(*d));
-	d->pid = -1;
-	snprintf(d->dir, sizeof(d->dir), "/tmp/airlock-test-XXXXXX");
-	if (!mkdtemp(d->dir))
-		return -errno;
-	/* Tests run the CLI as other users too: they must reach DIR/run/api.sock. */
-	if (chmod(d->dir, 0755) < 0)
-		return -errno;
-	snprintf(d->runtime_dir, sizeof(d->runtime_dir), "%s/run", d->dir);
-	snprintf(d->audit_path, sizeof(d->audit_path), "%s/audit.jsonl", d->dir);
-	snprintf(d->log_path, sizeof(d->log_path), "%s/airlockd.log", d->dir);
-	snprintf(d->cgroup_name, sizeof(d->cgroup_name), "airlock-test-%d-%d", (int)getpid(),
-		 counter++);
-	if (policy_yaml) {
-		snprintf(d->policy_path, sizeof(d->policy_path), "%s/policy.yaml", d->dir);
-		r = write_file(d->policy_path, policy_yaml);
-		if (r < 0)
-			return r;
-	}
 	snprintf(daemon_bin, sizeof(daemon_bin), "%s/airlockd", test_build_dir());
 	args[n++] = daemon_bin;
 	args[n++] = "--runtime-dir";
@@ -165,7 +150,7 @@ int test_daemon_start_env(struct test_daemon *d, const char *policy_yaml,
 	args[n++] = d->audit_path;
 	args[n++] = "--cgroup-name";
 	args[n++] = d->cgroup_name;
-	if (policy_yaml) {
+	if (d->policy_path[0]) {
 		args[n++] = "--policy";
 		args[n++] = d->policy_path;
 	}
@@ -173,7 +158,8 @@ int test_daemon_start_env(struct test_daemon *d, const char *policy_yaml,
 		args[n++] = extra[i];
 	args[n] = NULL;
 
-	logfd = open(d->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	logfd = open(d->log_path,
+		     O_WRONLY | O_CREAT | O_CLOEXEC | (append_log ? O_APPEND : O_TRUNC), 0644);
 	if (logfd < 0)
 		return -errno;
 	d->pid = fork();
@@ -182,15 +168,35 @@ int test_daemon_start_env(struct test_daemon *d, const char *policy_yaml,
 		return -errno;
 	}
 	if (d->pid == 0) {
-		int nul = open("/dev/null", O_RDONLY);
+		int nul = open("/dev/null", O_RDONLY), high[64];
+		char buf[4096] = "", num[32];
 
 		dup2(nul, 0);
 		dup2(logfd, 1);
 		dup2(logfd, 2);
 		/* Not a systemd service: sd_notify must not talk to the test's own manager. */
 		unsetenv("NOTIFY_SOCKET");
+		unsetenv("LISTEN_FDS");
+		unsetenv("LISTEN_FDNAMES");
+		unsetenv("LISTEN_PID");
 		for (int i = 0; env && env[i]; i++)
 			putenv((char *)env[i]);
+		if (nfds > 0 && nfds <= 64) {
+			/* Out of the way first, so that moving down to 3.. overwrites nothing. */
+			for (size_t i = 0; i < nfds; i++)
+				high[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 200);
+			for (size_t i = 0; i < nfds; i++) {
+				dup2(high[i], 3 + (int)i); /* dup2 clears FD_CLOEXEC */
+				if (i)
+					strncat(buf, ":", sizeof(buf) - strlen(buf) - 1);
+				strncat(buf, names[i], sizeof(buf) - strlen(buf) - 1);
+			}
+			snprintf(num, sizeof(num), "%zu", nfds);
+			setenv("LISTEN_FDS", num, 1);
+			setenv("LISTEN_FDNAMES", buf, 1);
+			snprintf(num, sizeof(num), "%d", (int)getpid());
+			setenv("LISTEN_PID", num, 1);
+		}
 		execv(daemon_bin, (char *const *)args);
 		_exit(127);
 	}
@@ -212,6 +218,42 @@ int test_daemon_start_env(struct test_daemon *d, const char *policy_yaml,
 		usleep(10 * 1000);
 	}
 	return -ETIMEDOUT;
+}
+
+int test_daemon_start_env(struct test_daemon *d, const char *policy_yaml,
+			  const char *const *extra, const char *const *env)
+{
+	static int counter;
+	int r;
+
+	memset(d, 0, sizeof(*d));
+	d->pid = -1;
+	snprintf(d->dir, sizeof(d->dir), "/tmp/airlock-test-XXXXXX");
+	if (!mkdtemp(d->dir))
+		return -errno;
+	/* Tests run the CLI as other users too: they must reach DIR/run/api.sock. */
+	if (chmod(d->dir, 0755) < 0)
+		return -errno;
+	snprintf(d->runtime_dir, sizeof(d->runtime_dir), "%s/run", d->dir);
+	snprintf(d->audit_path, sizeof(d->audit_path), "%s/audit.jsonl", d->dir);
+	snprintf(d->log_path, sizeof(d->log_path), "%s/airlockd.log", d->dir);
+	snprintf(d->cgroup_name, sizeof(d->cgroup_name), "airlock-test-%d-%d", (int)getpid(),
+		 counter++);
+	if (policy_yaml) {
+		snprintf(d->policy_path, sizeof(d->policy_path), "%s/policy.yaml", d->dir);
+		r = write_file(d->policy_path, policy_yaml);
+		if (r < 0)
+			return r;
+	}
+	return spawn_daemon(d, extra, env, NULL, NULL, 0, false);
+}
+
+int test_daemon_restart(struct test_daemon *d, const char *const *env, const int *fds,
+			const char *const *names, size_t nfds)
+{
+	if (d->pid > 0)
+		return -EBUSY;
+	return spawn_daemon(d, NULL, env, fds, names, nfds, true);
 }
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -244,6 +286,31 @@ int test_wait_child(pid_t pid, int timeout_ms)
 	return WEXITSTATUS(status);
 }
 
+/* A daemon stopped while a session still had processes leaves its directories behind:
+ * remove them once those are gone (best effort; an empty cgroup costs nothing). */
+static void remove_cgroups(const struct test_daemon *d)
+{
+	char mnt[PATH_MAX], root[PATH_MAX], base[PATH_MAX + 80], sub[PATH_MAX + 400];
+	struct dirent *e;
+	DIR *dir;
+
+	if (!d->cgroup_name[0] ||
+	    cgroup_find_mount("/proc/self/mountinfo", mnt, sizeof(mnt), root, sizeof(root)) < 0)
+		return;
+	snprintf(base, sizeof(base), "%s/%s", mnt, d->cgroup_name);
+	dir = opendir(base);
+	if (!dir)
+		return;
+	while ((e = readdir(dir)))
+		if (e->d_type == DT_DIR && e->d_name[0] == 's') {
+			snprintf(sub, sizeof(sub), "%s/%s", base, e->d_name);
+			for (int i = 0; i < 50 && rmdir(sub) < 0 && errno == EBUSY; i++)
+				usleep(10 * 1000);
+		}
+	closedir(dir);
+	rmdir(base);
+}
+
 int test_daemon_stop(struct test_daemon *d)
 {
 	int r = 0;
@@ -253,6 +320,7 @@ int test_daemon_stop(struct test_daemon *d)
 		r = test_wait_child(d->pid, 5000);
 		d->pid = -1;
 	}
+	remove_cgroups(d);
 	if (d->dir[0] && !getenv("AIRLOCK_TEST_KEEP"))
 		nftw(d->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	return r;

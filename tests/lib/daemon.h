@@ -36,6 +36,13 @@ int test_daemon_start(struct test_daemon *d, const char *policy_yaml, const char
 int test_daemon_start_env(struct test_daemon *d, const char *policy_yaml,
 			  const char *const *extra, const char *const *env);
 
+/* Start airlockd again on d's directory (runtime dir, policy, audit log, cgroup name),
+ * after the previous instance died (d->pid must be -1: reap it first), passing fds as a
+ * service manager passes its fd store (LISTEN_FDS from 3, LISTEN_FDNAMES, LISTEN_PID).
+ * 0 or -errno. */
+int test_daemon_restart(struct test_daemon *d, const char *const *env, const int *fds,
+			const char *const *names, size_t nfds);
+
 /* SIGTERM, wait (5 s, then SIGKILL), remove the temporary directory.  Returns the exit
  * status of the daemon, or -errno. */
 int test_daemon_stop(struct test_daemon *d);

@@ -17,6 +17,7 @@
 #include "policy.h"
 #include "policy_internal.h"
 #include "request.h"
+#include "syscalls.h"
 
 #define HOME "/home/u"
 #define WS   "/home/u/proj"
@@ -517,13 +518,14 @@ Test(policy, except_excludes)
 
 Test(policy, unix_sockets)
 {
-	struct policy *p = load("version: 1\n"
-				"rules:\n"
-				"  - name: doors\n"
-				"    match: { connect: ['unix:/run/docker.sock', 'unix:/tmp/tmux-*/**',\n"
-				"                       'unix:**/systemd/private', 'unix:@/tmp/dbus-*',\n"
-				"                       'unix:~/.gnupg/S.*'] }\n"
-				"    action: ask\n");
+	struct policy *p =
+		load("version: 1\n"
+		     "rules:\n"
+		     "  - name: doors\n"
+		     "    match: { connect: ['unix:/run/docker.sock', 'unix:/tmp/tmux-*/**',\n"
+		     "                       'unix:**/systemd/private', 'unix:@/tmp/dbus-*',\n"
+		     "                       'unix:~/.gnupg/S.*'] }\n"
+		     "    action: ask\n");
 
 	expect(p, req_connect("unix:/run/docker.sock"), AL_ASK, "doors");
 	expect(p, req_connect("unix:/tmp/tmux-1000/default"), AL_ASK, "doors");
@@ -542,20 +544,21 @@ Test(policy, unix_sockets)
 
 Test(policy, cidr_edges_and_ports)
 {
-	struct policy *p = load("version: 1\n"
-				"rules:\n"
-				"  - name: host\n"
-				"    match: { connect: ['192.0.2.7/32', '198.51.100.0/31:443'] }\n"
-				"    action: deny\n"
-				"  - name: v6-port\n"
-				"    match: { connect: ['[::1]/128:8080', '[2001:db8::]/32:8000-8999'] }\n"
-				"    action: deny\n"
-				"  - name: any-v4-https\n"
-				"    match: { connect: ['0.0.0.0/0:443'] }\n"
-				"    action: ask\n"
-				"  - name: bare-v6\n"
-				"    match: { connect: ['fd00::/8', '10.9.8.7'] }\n"
-				"    action: audit\n");
+	struct policy *p =
+		load("version: 1\n"
+		     "rules:\n"
+		     "  - name: host\n"
+		     "    match: { connect: ['192.0.2.7/32', '198.51.100.0/31:443'] }\n"
+		     "    action: deny\n"
+		     "  - name: v6-port\n"
+		     "    match: { connect: ['[::1]/128:8080', '[2001:db8::]/32:8000-8999'] }\n"
+		     "    action: deny\n"
+		     "  - name: any-v4-https\n"
+		     "    match: { connect: ['0.0.0.0/0:443'] }\n"
+		     "    action: ask\n"
+		     "  - name: bare-v6\n"
+		     "    match: { connect: ['fd00::/8', '10.9.8.7'] }\n"
+		     "    action: audit\n");
 
 	expect(p, req_connect("192.0.2.7:1"), AL_DENY, "host");
 	expect(p, req_connect("192.0.2.8:1"), AL_ALLOW, NULL);
@@ -605,8 +608,8 @@ static bool glob(const char *pattern, enum pglob_mode mode, const char *path)
 	return m;
 }
 
-#define G(pat, path)  glob(pat, PGLOB_MODE_PATH, path)
-#define F(pat, s)     glob(pat, PGLOB_MODE_FLAT, s)
+#define G(pat, path) glob(pat, PGLOB_MODE_PATH, path)
+#define F(pat, s)    glob(pat, PGLOB_MODE_FLAT, s)
 
 Test(policy, glob_star_stays_in_one_component)
 {
@@ -703,26 +706,26 @@ Test(policy, error_unknown_action_has_line_and_column)
 
 Test(policy, errors_are_collected)
 {
-	unsigned n = load_bad("version: 1\n"                                   /* 1 */
-			      "defaults:\n"                                    /* 2 */
-			      "  ask_timeout: 2 minutes\n"                     /* 3 */
-			      "  on_timeout: maybe\n"                          /* 4 */
-			      "  errno: EWHATEVER\n"                           /* 5 */
-			      "rules:\n"                                       /* 6 */
-			      "  - name: a\n"                                  /* 7 */
-			      "    match: { connect: ['10.0.0.0/33'] }\n"      /* 8 */
-			      "    action: deny\n"                             /* 9 */
-			      "  - name: b\n"                                  /* 10 */
+	unsigned n = load_bad("version: 1\n"					 /* 1 */
+			      "defaults:\n"					 /* 2 */
+			      "  ask_timeout: 2 minutes\n"			 /* 3 */
+			      "  on_timeout: maybe\n"				 /* 4 */
+			      "  errno: EWHATEVER\n"				 /* 5 */
+			      "rules:\n"					 /* 6 */
+			      "  - name: a\n"					 /* 7 */
+			      "    match: { connect: ['10.0.0.0/33'] }\n"	 /* 8 */
+			      "    action: deny\n"				 /* 9 */
+			      "  - name: b\n"					 /* 10 */
 			      "    match: { syscall: [frobnicate], op: [io] }\n" /* 11 */
-			      "    action: ask\n"                              /* 12 */
-			      "    timeout: 10x\n"                             /* 13 */
-			      "  - name: c\n"                                  /* 14 */
-			      "    match: { exec: sudo, path: [/x] }\n"        /* 15 */
-			      "    actoin: ask\n"                              /* 16 */
-			      "  - name: d\n"                                  /* 17 */
-			      "    match: { write: ['/etc/[ab'], read: {} }\n" /* 18 */
-			      "    action: deny\n"                             /* 19 */
-			      "    errno: [EPERM]\n");                         /* 20 */
+			      "    action: ask\n"				 /* 12 */
+			      "    timeout: 10x\n"				 /* 13 */
+			      "  - name: c\n"					 /* 14 */
+			      "    match: { exec: sudo, path: [/x] }\n"		 /* 15 */
+			      "    actoin: ask\n"				 /* 16 */
+			      "  - name: d\n"					 /* 17 */
+			      "    match: { write: ['/etc/[ab'], read: {} }\n"	 /* 18 */
+			      "    action: deny\n"				 /* 19 */
+			      "    errno: [EPERM]\n");				 /* 20 */
 
 	expect_diag("t.yaml:3:16: error: bad duration '2 minutes' for 'ask_timeout' (expected a "
 		    "number and a unit: 500ms, 30s, 10m, 2h)");
@@ -848,6 +851,47 @@ Test(policy, error_bad_globs_and_addresses)
 	cr_assert_eq(diags.count, 7);
 }
 
+Test(policy, error_deep_flow_nesting_is_refused_quickly)
+{
+	/* libyaml's scanner is quadratic in flow depth: this must fail fast, not in hours. */
+	size_t depth = 200000, n = 0;
+	char *y = malloc(2 * depth + 64);
+
+	cr_assert_not_null(y);
+	n += (size_t)sprintf(y, "version: 1\nrules: ");
+	memset(y + n, '[', depth);
+	memset(y + n + depth, ']', depth);
+	y[n + 2 * depth] = '\0';
+	load_bad(y);
+	expect_diag("t.yaml:2:72: error: '[' or '{' nested deeper than 64 levels");
+	free(y);
+
+	/* Brackets in strings, globs and comments are not nesting. */
+	policy_free(load(
+		"version: 1\n"
+		"rules:\n"
+		"  - name: \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"\n"
+		"    match: { exec: ['[[][[][[][[][[][[][[][[][[][[][[][[][[][[][[][[][[][[][[]"
+		"[[][[][[][[][[][[][[][[][[][[][[][[][[][[][[][[][[][[][[][[][[][[][[][[]'] }"
+		" # {{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{\n"
+		"    action: ask\n"));
+}
+
+Test(policy, error_overflow_is_said)
+{
+	char *y = malloc(100 * 64 + 64);
+	size_t n = (size_t)sprintf(y, "version: 1\nrules:\n");
+
+	for (int i = 0; i < 100; i++)
+		n += (size_t)sprintf(y + n, "  - {name: r%d, match: {exec: [a]}, action: no}\n", i);
+	load_bad(y);
+	cr_assert_eq(diags.count, POLICY_DIAG_MAX);
+	cr_assert_str_eq(diags.diag[POLICY_DIAG_MAX - 1].message,
+			 "too many problems, stopping here (fix the ones above first)");
+	cr_assert_eq(diags.diag[POLICY_DIAG_MAX - 1].line, 66);
+	free(y);
+}
+
 Test(policy, warnings_do_not_fail)
 {
 	struct policy *p = load("version: 1\n"
@@ -878,7 +922,8 @@ Test(policy, load_file)
 	int fd = mkstemp(path);
 
 	cr_assert_geq(fd, 0);
-	cr_assert_eq(write(fd, issue_example, strlen(issue_example)), (ssize_t)strlen(issue_example));
+	cr_assert_eq(write(fd, issue_example, strlen(issue_example)),
+		     (ssize_t)strlen(issue_example));
 	close(fd);
 	cr_assert_eq(policy_load_file(path, &p, &diags), 0);
 	cr_assert_str_eq(policy_source(p), path);
@@ -937,8 +982,8 @@ Test(policy, ops_needed_for_syscall_names)
 	const char *const *names;
 	struct al_request *r;
 
-	cr_assert_eq(policy_ops_needed(p), AL_OP_BIT(AL_OP_MOUNT) | AL_OP_BIT(AL_OP_PRIVILEGE) |
-						   AL_OP_BIT(AL_OP_OTHER));
+	cr_assert_eq(policy_ops_needed(p),
+		     AL_OP_BIT(AL_OP_MOUNT) | AL_OP_BIT(AL_OP_PRIVILEGE) | AL_OP_BIT(AL_OP_OTHER));
 	cr_assert_eq(policy_syscalls_named(p, &names), 1);
 	cr_assert_str_eq(names[0], "openat");
 	/* A name without a class matches that syscall whatever class the gate gives it. */
@@ -949,6 +994,37 @@ Test(policy, ops_needed_for_syscall_names)
 	expect(p, req_syscall(AL_OP_PRIVILEGE, "setresgid"), AL_ASK, "s");
 	expect(p, req_syscall(AL_OP_OTHER, "open"), AL_ALLOW, NULL);
 	policy_free(p);
+}
+
+Test(policy, syscall_classes_agree_with_the_gate)
+{
+	const char *const *names;
+	size_t n = policy_syscall_classes(&names);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct syscall_desc *d = syscall_by_name(names[i]);
+
+		if (!d) /* umount: not a syscall on every architecture */
+			continue;
+		cr_expect_eq(d->op, policy_syscall_class(names[i]), "'%s': gate says %s, policy %s",
+			     names[i], al_op_name(d->op),
+			     al_op_name(policy_syscall_class(names[i])));
+	}
+	/* Every syscall of these classes in the gate's table stands for its class. */
+	{
+		size_t all;
+		const struct syscall_desc *t = syscalls_all(&all);
+
+		for (size_t i = 0; i < all; i++) {
+			enum al_op op = t[i].op;
+
+			if (op == AL_OP_WRITE || op == AL_OP_READ || op == AL_OP_DELETE ||
+			    op == AL_OP_CONNECT)
+				continue; /* broad classes: spellings are matched by name */
+			cr_expect_eq(policy_syscall_class(t[i].name), op,
+				     "'%s' has no class in policy", t[i].name);
+		}
+	}
 }
 
 /* ---- the embedded default ----------------------------------------------------------- */
@@ -988,8 +1064,9 @@ Test(policy, default_leaves_ordinary_work_alone)
 	expect(p, req_exec("/usr/bin/make", "make", "-j2", NULL), AL_ALLOW, NULL);
 	expect(p, req_exec("/usr/bin/cc", "cc", "-O2", "-o", "x", "x.c", NULL), AL_ALLOW, NULL);
 	expect(p, req_exec("/usr/bin/npm", "npm", "install", NULL), AL_ALLOW, NULL);
-	expect(p, req_exec("/usr/bin/python3", "python3", "-m", "pip", "install", "-r",
-			   "requirements.txt", NULL),
+	expect(p,
+	       req_exec("/usr/bin/python3", "python3", "-m", "pip", "install", "-r",
+			"requirements.txt", NULL),
 	       AL_ALLOW, NULL);
 	expect(p, req_exec("/usr/bin/rm", "rm", "-f", "x.o", NULL), AL_ALLOW, NULL);
 	expect(p, req_exec("/usr/bin/nohup", "nohup", "make", NULL), AL_ALLOW, NULL);
@@ -1146,8 +1223,9 @@ Test(policy, request_json_round_trip)
 	cr_assert_str_eq(r->home, "/home/u");
 	out = al_request_to_json(r);
 	s = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
-	cr_assert_str_eq(s, "{\"argv\":[\"sudo\",\"ls\"],\"op\":\"exec\",\"path\":\"/usr/bin/sudo\","
-			    "\"pid\":42,\"syscall\":\"execve\",\"uid\":0}");
+	cr_assert_str_eq(s,
+			 "{\"argv\":[\"sudo\",\"ls\"],\"op\":\"exec\",\"path\":\"/usr/bin/sudo\","
+			 "\"pid\":42,\"syscall\":\"execve\",\"uid\":0}");
 	free(s);
 	json_decref(out);
 	json_decref(j);
