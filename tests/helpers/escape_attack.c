@@ -271,10 +271,24 @@ static void attack_mount(void)
 	mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
 	if (mount(T, "bindme", NULL, MS_BIND, NULL) < 0) {
 		say("bind mount", -1);
-		return;
+	} else {
+		say("bind mount", 0);
+		pwn_fd("write via bind mount", open("bindme", O_WRONLY | O_CLOEXEC));
 	}
-	say("bind mount", 0);
-	pwn_fd("write via bind mount", open("bindme", O_WRONLY | O_CLOEXEC));
+	/* the new mount API: a detached clone of the file's mount, attached elsewhere */
+	put_file("bindme2", "x\n");
+	int tree = (int)syscall(SYS_open_tree, AT_FDCWD, T, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+
+	say("open_tree", tree);
+	if (tree < 0)
+		return;
+	if (syscall(SYS_move_mount, tree, "", AT_FDCWD, "bindme2", MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+		say("move_mount", -1);
+	} else {
+		say("move_mount", 0);
+		pwn_fd("write via move_mount", open("bindme2", O_WRONLY | O_CLOEXEC));
+	}
+	close(tree);
 }
 
 /* An allowed open of a FIFO with no reader: whoever performs the open waits for one.  The
@@ -314,6 +328,36 @@ static void attack_uffd(void)
 	printf("opening a path in a userfaultfd page\n");
 	fflush(stdout);
 	pwn_fd("open of a held-back path", open(area, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+}
+
+/* chroot into the protected file's directory: the file is now "/target".  Unprivileged,
+ * a user namespace grants CAP_SYS_CHROOT. */
+static void attack_chroot(void)
+{
+	int fd;
+
+	if (geteuid() != 0 && unshare(CLONE_NEWUSER) < 0) {
+		say("unshare(CLONE_NEWUSER)", -1);
+		return;
+	}
+	if (chroot(D) < 0 || chdir("/") < 0) {
+		say("chroot", -1);
+		return;
+	}
+	say("chroot", 0);
+	fd = open("/target", O_WRONLY | O_CLOEXEC);
+	say("open /target in the chroot", fd);
+	if (fd >= 0) {
+		if (write(fd, "PWNED\n", 6) == 6) {
+			printf("wrote the protected file\n");
+			escaped = true;
+		}
+		close(fd);
+	}
+	fd = open("/absent", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	pwn_ret("create /absent in the chroot", fd);
+	if (fd >= 0)
+		close(fd);
 }
 
 /* ---- races ------------------------------------------------------------------------- */
@@ -1101,6 +1145,8 @@ int main(int argc, char **argv)
 		attack_handle();
 	else if (strcmp(what, "mount") == 0)
 		attack_mount();
+	else if (strcmp(what, "chroot") == 0)
+		attack_chroot();
 	else if (strcmp(what, "uffd") == 0)
 		attack_uffd();
 	else if (strcmp(what, "fifo") == 0)
