@@ -360,6 +360,15 @@ static void attack_chroot(void)
 		close(fd);
 }
 
+/* Root kills airlockd, then tries the protected write: with no one on the listener the
+ * kernel must fail the call, never let it through. */
+static void attack_kill_daemon(pid_t daemon)
+{
+	say("kill airlockd", kill(daemon, SIGKILL));
+	usleep(200 * 1000);
+	pwn_fd("open the protected file with airlockd gone", open(T, O_WRONLY | O_CLOEXEC));
+}
+
 /* ---- races ------------------------------------------------------------------------- */
 
 static volatile char *flip_at;
@@ -1145,6 +1154,8 @@ int main(int argc, char **argv)
 		attack_handle();
 	else if (strcmp(what, "mount") == 0)
 		attack_mount();
+	else if (strcmp(what, "kill-daemon") == 0 && argc > 3)
+		attack_kill_daemon((pid_t)atoi(argv[3]));
 	else if (strcmp(what, "chroot") == 0)
 		attack_chroot();
 	else if (strcmp(what, "uffd") == 0)

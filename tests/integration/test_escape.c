@@ -539,6 +539,23 @@ Test(escape_files, userfaultfd_page_does_not_stall_the_daemon)
 	free(out);
 }
 
+/* Root can kill airlockd (signals are not gated).  That stops every session's gated calls
+ * -- closed, never open: the kernel fails them once the listener is gone. */
+Test(escape_files, killing_the_daemon_fails_closed)
+{
+	char pid[16], *out;
+
+	start(POLICY_FILES);
+	snprintf(pid, sizeof(pid), "%d", (int)D.pid);
+	cr_assert_eq(attack(&out, "kill-daemon", pid, NULL, NULL), 0);
+	assert_target_intact(out);
+	cr_expect(strstr(out, "open the protected file with airlockd gone: ENOSYS"), "%s", out);
+	/* the daemon died by the attack: its exit status says nothing */
+	test_daemon_stop(&D);
+	daemon_up = false;
+	free(out);
+}
+
 /* ---- the gate's own integrity ----------------------------------------------------------- */
 
 TestSuite(escape_gate, .init = need_root, .fini = teardown, .timeout = 60);
