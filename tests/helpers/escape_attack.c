@@ -369,6 +369,22 @@ static void attack_kill_daemon(pid_t daemon)
 	pwn_fd("open the protected file with airlockd gone", open(T, O_WRONLY | O_CLOEXEC));
 }
 
+static int write_pid(const char *procs);
+
+/* Erase the audit trail: a denied attempt first (so there is a record), then truncate
+ * the daemon's audit log, then unlink it. */
+static void attack_audit(const char *cgdir, const char *audit)
+{
+	char procs[PATH_MAX + 32];
+
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgdir);
+	say("move to another cgroup (to be audited)", write_pid(procs));
+	usleep(100 * 1000);
+	pwn_ret("truncate the audit log", truncate(audit, 0));
+	pwn_fd("open the audit log O_TRUNC", open(audit, O_WRONLY | O_TRUNC | O_CLOEXEC));
+	pwn_ret("unlink the audit log", unlink(audit));
+}
+
 /* ---- races ------------------------------------------------------------------------- */
 
 static volatile char *flip_at;
@@ -900,6 +916,13 @@ static void attack_exec(void)
 	snprintf(p, sizeof(p), "/proc/self/cwd/../bin/sudo");
 	exec_child("/proc/self/cwd", ex_path, p);
 	exec_child("fexecve", ex_fexecve, sudo);
+	{
+		int pfd = open(sudo, O_PATH);
+
+		snprintf(p, sizeof(p), "/proc/self/fd/%d", pfd);
+		exec_child("/proc/self/fd of an O_PATH fd", ex_path, p);
+		close(pfd);
+	}
 	exec_child("execveat O_PATH AT_EMPTY_PATH", ex_execveat_opath, sudo);
 	exec_child("execveat dirfd", ex_execveat_dirfd, bindir);
 	exec_child("env sudo", ex_env, bindir);
@@ -1156,6 +1179,8 @@ int main(int argc, char **argv)
 		attack_mount();
 	else if (strcmp(what, "kill-daemon") == 0 && argc > 3)
 		attack_kill_daemon((pid_t)atoi(argv[3]));
+	else if (strcmp(what, "audit") == 0 && argc > 4)
+		attack_audit(argv[3], argv[4]);
 	else if (strcmp(what, "chroot") == 0)
 		attack_chroot();
 	else if (strcmp(what, "uffd") == 0)

@@ -1067,3 +1067,20 @@ Test(escape_egress, unix_server_sees_the_agents_credentials_not_airlockds)
 		     (unsigned)cred.uid, (int)cred.pid, (int)D.pid, (unsigned)pw->pw_uid);
 	cr_expect_neq(cred.pid, D.pid, "the server saw airlockd as its peer");
 }
+
+/* HOLE while it fails (root): the audit log is an ordinary file to the gate; the default
+ * policy protects /var/lib and /etc but not airlockd's own log, wherever it is.  A root
+ * agent erases the record of what it tried. */
+Test(escape_gate, audit_log_cannot_be_erased_from_a_session)
+{
+	char *out, *text;
+
+	start(NULL);
+	cr_assert_eq(attack(&out, "audit", cgroup2_root(), D.audit_path, NULL), 0);
+	text = slurp(D.audit_path);
+	cr_expect(text && strstr(text, "\"rule\":\"cgroup-escape\""),
+		  "the record of the denied attempt is gone; attacker:\n%s", out);
+	free(text);
+	free(out);
+}
+
