@@ -1002,6 +1002,38 @@ static void attack_exec_race(const char *marker)
 	printf("exec race: %d tries\n", i);
 }
 
+/* `rm -f x x ... x -r victim`: GNU rm takes options anywhere, and the -r sits past the
+ * arguments the gate keeps (AL_ARGV_MAX). */
+static void attack_rm_truncated(void)
+{
+	static char *argv[400];
+	int i = 0, status = 0;
+	pid_t pid;
+
+	if (mkdir("victim", 0755) < 0 || put_file("victim/file", "keep\n") < 0) {
+		say("victim", -1);
+		return;
+	}
+	argv[i++] = "rm";
+	argv[i++] = "-f";
+	while (i < 350)
+		argv[i++] = "nonexistent";
+	argv[i++] = "-r";
+	argv[i++] = "victim";
+	argv[i] = NULL;
+	pid = fork();
+	if (pid == 0) {
+		execv("/bin/rm", argv);
+		_exit(126);
+	}
+	waitpid(pid, &status, 0);
+	printf("rm with -r at argument %d: exit %d\n", i - 2, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	if (access("victim", F_OK) < 0) {
+		printf("victim deleted\n");
+		escaped = true;
+	}
+}
+
 /* ---- egress ------------------------------------------------------------------------ */
 
 static void attack_egress(const char *ip, int port, const char *unixpath)
@@ -1207,6 +1239,8 @@ int main(int argc, char **argv)
 		attack_selfapprove(argv[3], argv[4], argc > 5 ? argv[5] : "");
 	else if (strcmp(what, "steal-api") == 0)
 		attack_steal_api();
+	else if (strcmp(what, "rm-truncated") == 0)
+		attack_rm_truncated();
 	else if (strcmp(what, "exec") == 0)
 		attack_exec();
 	else if (strcmp(what, "exec-script") == 0)

@@ -1084,3 +1084,34 @@ Test(escape_gate, audit_log_cannot_be_erased_from_a_session)
 	free(out);
 }
 
+
+/* HOLE while it fails: an exec's argv is kept up to AL_ARGV_MAX arguments; a rule on
+ * arguments (the default's recursive-delete) does not see an -r placed after them, and
+ * GNU rm takes options anywhere.  A truncated argv must count as matching. */
+Test(escape_exec, recursive_delete_flag_past_the_kept_arguments_still_asks)
+{
+	char victim[160], *out;
+	json_t *list;
+	int fd = -1;
+	pid_t pid;
+
+	start(NULL);
+	snprintf(victim, sizeof(victim), "%s/work/victim", dir);
+	pid = test_airlock_spawn(&D, &fd, "run", "--", attacker, dir, "rm-truncated", NULL);
+	cr_assert_gt(pid, 0);
+	list = test_daemon_wait_pending(&D, 1, 1500);
+	if (list) {
+		char req[128];
+
+		snprintf(req, sizeof(req), "{\"op\":\"deny\",\"id\":%lld}",
+			 json_integer_value(json_object_get(json_array_get(list, 0), "id")));
+		json_decref(test_daemon_call(&D, req));
+		json_decref(list);
+	}
+	test_wait_child(pid, 5000);
+	out = test_read_all(fd, 1000);
+	close(fd);
+	cr_log_info("attacker:\n%s", out);
+	cr_expect(access(victim, F_OK) == 0, "rm -r ran without an ask:\n%s", out);
+	free(out);
+}
