@@ -184,7 +184,11 @@ static bool syscall_matches(const struct pmatch *m, const struct al_request *r)
 	return false;
 }
 
-static bool pmatch_matches(const struct pmatch *m, const struct al_request *r)
+/* unseen: what an argv key says about arguments the gate did not keep (an argv longer
+ * than AL_ARGV_MAX or AL_ARGBUF_SIZE).  The caller picks the answer that leads to the
+ * stricter outcome, or an option placed past the kept arguments (GNU getopt takes options
+ * anywhere: `rm f1 ... f300 -r dir`) would walk past an argv rule. */
+static bool pmatch_matches(const struct pmatch *m, const struct al_request *r, bool unseen)
 {
 	bool rename = r->op == AL_OP_DELETE && r->path2[0];
 
@@ -192,7 +196,8 @@ static bool pmatch_matches(const struct pmatch *m, const struct al_request *r)
 		return false;
 	if ((m->keys & PK_EXEC) && (r->op != AL_OP_EXEC || !any_glob(&m->exec, r->path, r)))
 		return false;
-	if ((m->keys & PK_ARGV) && (r->op != AL_OP_EXEC || !argv_matches(&m->argv, r)))
+	if ((m->keys & PK_ARGV) &&
+	    (r->op != AL_OP_EXEC || !(argv_matches(&m->argv, r) || (unseen && r->argv_truncated))))
 		return false;
 	if ((m->keys & PK_WRITE) &&
 	    (!(r->op == AL_OP_WRITE || rename) || !either_end(&m->write, r)))
@@ -222,10 +227,11 @@ void policy_decide(const struct policy *p, const struct al_request *req, struct 
 	ret->on_timeout = p->on_timeout;
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct prule *r = &p->rules[i];
+		bool strict = r->action == AL_ASK || r->action == AL_DENY;
 
-		if (!pmatch_matches(&r->match, req))
+		if (!pmatch_matches(&r->match, req, strict))
 			continue;
-		if (r->has_except && pmatch_matches(&r->except, req))
+		if (r->has_except && pmatch_matches(&r->except, req, !strict))
 			continue;
 		ret->action = r->action;
 		ret->rule = r->name;
