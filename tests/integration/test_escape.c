@@ -1115,3 +1115,36 @@ Test(escape_exec, recursive_delete_flag_past_the_kept_arguments_still_asks)
 	cr_expect(access(victim, F_OK) == 0, "rm -r ran without an ask:\n%s", out);
 	free(out);
 }
+
+/* HOLE while it fails: GNU getopt accepts any unambiguous prefix of a long option, and
+ * `--r` is one for `--recursive`: `rm --rec DIR` deletes a tree, and an argv glob that
+ * spells out "--recursive" does not see it (the embedded default's recursive-delete). */
+Test(escape_exec, abbreviated_long_option_still_asks)
+{
+	char victim[160], file[192], *out = NULL;
+	json_t *list;
+	int fd = -1;
+	pid_t pid;
+
+	start(NULL);
+	snprintf(victim, sizeof(victim), "%s/work/victim", dir);
+	snprintf(file, sizeof(file), "%s/file", victim);
+	cr_assert_eq(mkdir(victim, 0755), 0);
+	put(file, "keep\n");
+	pid = test_airlock_spawn(&D, &fd, "run", "--", "/bin/rm", "--rec", victim, NULL);
+	cr_assert_gt(pid, 0);
+	list = test_daemon_wait_pending(&D, 1, 1500);
+	if (list) {
+		char req[128];
+
+		snprintf(req, sizeof(req), "{\"op\":\"deny\",\"id\":%lld}",
+			 json_integer_value(json_object_get(json_array_get(list, 0), "id")));
+		json_decref(test_daemon_call(&D, req));
+		json_decref(list);
+	}
+	test_wait_child(pid, 5000);
+	out = test_read_all(fd, 1000);
+	close(fd);
+	cr_expect(access(victim, F_OK) == 0, "rm --rec ran without an ask:\n%s", out);
+	free(out);
+}
