@@ -175,8 +175,8 @@ static void attack_paths(void)
 		pwn_fd("symlink to .. then target", open("up/target", O_WRONLY | O_CLOEXEC));
 	if (symlink("/proc/self/cwd/../target", "pl") == 0)
 		pwn_fd("symlink through /proc/self/cwd", open("pl", O_WRONLY | O_CLOEXEC));
-	pwn_fd("openat2 RESOLVE_BENEATH", openat2_call(dfd, "target", O_WRONLY | O_CLOEXEC,
-						       RESOLVE_BENEATH));
+	pwn_fd("openat2 RESOLVE_BENEATH",
+	       openat2_call(dfd, "target", O_WRONLY | O_CLOEXEC, RESOLVE_BENEATH));
 	pwn_fd("openat2 RESOLVE_IN_ROOT /target",
 	       openat2_call(dfd, "/target", O_WRONLY | O_CLOEXEC, RESOLVE_IN_ROOT));
 	pwn_fd("openat2 RESOLVE_IN_ROOT ../../target",
@@ -217,8 +217,8 @@ static void attack_names(void)
 	}
 	put_file("evil", "PWNED\n");
 	pwn_ret("rename over", rename("evil", T));
-	pwn_ret("RENAME_EXCHANGE", (int)syscall(SYS_renameat2, AT_FDCWD, "evil", AT_FDCWD, T,
-						RENAME_EXCHANGE));
+	pwn_ret("RENAME_EXCHANGE",
+		(int)syscall(SYS_renameat2, AT_FDCWD, "evil", AT_FDCWD, T, RENAME_EXCHANGE));
 	pwn_ret("link over absent", link("evil", A));
 	pwn_ret("symlink at absent", symlink("/etc/passwd", A));
 	pwn_ret("mknod absent", mknod(A, S_IFREG | 0644, 0));
@@ -235,7 +235,8 @@ static void attack_names(void)
 		snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
 		pwn_ret("linkat /proc/self/fd AT_SYMLINK_FOLLOW to absent",
 			linkat(AT_FDCWD, p, AT_FDCWD, A, AT_SYMLINK_FOLLOW));
-		pwn_ret("linkat AT_EMPTY_PATH to absent", linkat(fd, "", AT_FDCWD, A, AT_EMPTY_PATH));
+		pwn_ret("linkat AT_EMPTY_PATH to absent",
+			linkat(fd, "", AT_FDCWD, A, AT_EMPTY_PATH));
 		close(fd);
 	}
 }
@@ -255,8 +256,8 @@ static void attack_handle(void)
 		return;
 	}
 	mfd = open(D, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	pwn_fd("open_by_handle_at O_WRONLY", (int)syscall(SYS_open_by_handle_at, mfd, &h.fh,
-							  O_WRONLY | O_CLOEXEC));
+	pwn_fd("open_by_handle_at O_WRONLY",
+	       (int)syscall(SYS_open_by_handle_at, mfd, &h.fh, O_WRONLY | O_CLOEXEC));
 	close(mfd);
 }
 
@@ -482,8 +483,8 @@ static void attack_x32(void)
 /* int 0x80: the i386 table (open = 5), a 32-bit pointer */
 static void attack_int80(void)
 {
-	char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
-			 -1, 0);
+	char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
 	long r;
 
 	if (low == MAP_FAILED) {
@@ -493,7 +494,10 @@ static void attack_int80(void)
 	snprintf(low, 4096, "%.4000s", T);
 	printf("int 0x80 open: trying\n");
 	fflush(stdout);
-	__asm__ volatile("int $0x80" : "=a"(r) : "a"(5), "b"(low), "c"(O_WRONLY), "d"(0) : "memory");
+	__asm__ volatile("int $0x80"
+			 : "=a"(r)
+			 : "a"(5), "b"(low), "c"(O_WRONLY), "d"(0)
+			 : "memory");
 	if (r < 0) {
 		errno = (int)-r;
 		r = -1;
@@ -840,7 +844,8 @@ static void exec_child(const char *step, void (*fn)(const char *), const char *a
 		_exit(126);
 	}
 	waitpid(pid, &status, 0);
-	printf("%s: exit %d\n", step, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	printf("%s: exit %d\n", step,
+	       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 	fflush(stdout);
 }
 
@@ -1027,7 +1032,8 @@ static void attack_rm_truncated(void)
 		_exit(126);
 	}
 	waitpid(pid, &status, 0);
-	printf("rm with -r at argument %d: exit %d\n", i - 2, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	printf("rm with -r at argument %d: exit %d\n", i - 2,
+	       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	if (access("victim", F_OK) < 0) {
 		printf("victim deleted\n");
 		escaped = true;
@@ -1068,8 +1074,8 @@ static void attack_egress(const char *ip, int port, const char *unixpath)
 	pwn_ret("tcp connect ::ffff:v4", connect(s, (struct sockaddr *)&s6, sizeof(s6)));
 	close(s);
 	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	pwn_ret("tcp sendto MSG_FASTOPEN", (int)sendto(s, msg, 6, MSG_FASTOPEN,
-						       (struct sockaddr *)&sin, sizeof(sin)));
+	pwn_ret("tcp sendto MSG_FASTOPEN",
+		(int)sendto(s, msg, 6, MSG_FASTOPEN, (struct sockaddr *)&sin, sizeof(sin)));
 	close(s);
 
 	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -1078,16 +1084,18 @@ static void attack_egress(const char *ip, int port, const char *unixpath)
 	mh.msg_namelen = sizeof(sin);
 	pwn_ret("udp sendmsg msg_name", (int)sendmsg(s, &mh, 0));
 	memset(mm, 0, sizeof(mm));
-	mm[0].msg_hdr = (struct msghdr){ .msg_name = &ok, .msg_namelen = sizeof(ok),
-					 .msg_iov = &iov, .msg_iovlen = 1 };
-	mm[1].msg_hdr = (struct msghdr){ .msg_name = &sin, .msg_namelen = sizeof(sin),
-					 .msg_iov = &iov, .msg_iovlen = 1 };
+	mm[0].msg_hdr = (struct msghdr){
+		.msg_name = &ok, .msg_namelen = sizeof(ok), .msg_iov = &iov, .msg_iovlen = 1
+	};
+	mm[1].msg_hdr = (struct msghdr){
+		.msg_name = &sin, .msg_namelen = sizeof(sin), .msg_iov = &iov, .msg_iovlen = 1
+	};
 	pwn_ret("udp sendmmsg (allowed first, denied second)", sendmmsg(s, mm, 2, 0));
 	pwn_ret("udp connect", connect(s, (struct sockaddr *)&sin, sizeof(sin)));
 	close(s);
 	s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	pwn_ret("udp6 sendto ::ffff:v4", (int)sendto(s, msg, 6, 0, (struct sockaddr *)&s6,
-						      sizeof(s6)));
+	pwn_ret("udp6 sendto ::ffff:v4",
+		(int)sendto(s, msg, 6, 0, (struct sockaddr *)&s6, sizeof(s6)));
 	close(s);
 
 	if (unixpath) {
@@ -1109,8 +1117,8 @@ static void attack_egress(const char *ip, int port, const char *unixpath)
 		close(s);
 		s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		snprintf(un.sun_path, sizeof(un.sun_path), "/proc/self/cwd/sock");
-		pwn_ret("unix connect via /proc/self/cwd", connect(s, (struct sockaddr *)&un,
-								   sizeof(un)));
+		pwn_ret("unix connect via /proc/self/cwd",
+			connect(s, (struct sockaddr *)&un, sizeof(un)));
 		close(s);
 	}
 }

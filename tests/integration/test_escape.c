@@ -33,7 +33,7 @@
 
 static struct test_daemon D;
 static bool daemon_up;
-static char dir[64];		 /* the attack's DIR (see escape_attack.c) */
+static char dir[64]; /* the attack's DIR (see escape_attack.c) */
 static char target[128], absent[128], marker[128], sudo[128], sockpath[100];
 static char attacker[128]; /* a copy of escape_attack inside DIR, for --user runs */
 
@@ -224,8 +224,7 @@ static const char POLICY_READ[] = "version: 1\n"
 				  "    action: deny\n";
 
 /* Run the attacker in a session: status, and its stdout+stderr in *ret_out. */
-static int attack(char **ret_out, const char *what, const char *a1, const char *a2,
-		  const char *a3)
+static int attack(char **ret_out, const char *what, const char *a1, const char *a2, const char *a3)
 {
 	char *out = NULL, *err = NULL;
 	int r;
@@ -266,8 +265,8 @@ static void assert_target_intact(const char *out)
 
 	cr_expect_not_null(now, "the protected file is gone");
 	if (now)
-		cr_expect_str_eq(now, ORIGINAL, "the protected file was changed to '%s'; attacker:\n%s",
-				 now, out);
+		cr_expect_str_eq(now, ORIGINAL,
+				 "the protected file was changed to '%s'; attacker:\n%s", now, out);
 	free(now);
 	cr_expect(lstat(absent, &st) < 0 && errno == ENOENT,
 		  "the protected name '%s' was created; attacker:\n%s", absent, out);
@@ -440,8 +439,7 @@ Test(escape_files, read_rule_is_not_bypassed_by_a_hard_link)
 	snprintf(cmd, sizeof(cmd), "cat %s; ln %s %s && cat %s", target, target, p, p);
 	r = test_airlock(&D, &out, &err, "run", "--", "/bin/sh", "-c", cmd, NULL);
 	cr_log_info("status %d:\n%s%s", r, out, err);
-	cr_expect(!strstr(out, "SECRET-7f3a"), "the secret was read through a hard link:\n%s",
-		  out);
+	cr_expect(!strstr(out, "SECRET-7f3a"), "the secret was read through a hard link:\n%s", out);
 	free(out);
 	free(err);
 }
@@ -534,8 +532,8 @@ Test(escape_files, userfaultfd_page_does_not_stall_the_daemon)
 	out = test_read_all(fd, 1000);
 	close(fd);
 	cr_log_info("attacker:\n%s", out);
-	cr_expect(strstr(out, "opening a path in a userfaultfd page"), "the attack did not run:\n%s",
-		  out);
+	cr_expect(strstr(out, "opening a path in a userfaultfd page"),
+		  "the attack did not run:\n%s", out);
 	free(out);
 }
 
@@ -1063,7 +1061,8 @@ Test(escape_egress, unix_server_sees_the_agents_credentials_not_airlockds)
 	close(l);
 	test_wait_child(pid, 5000);
 	close(fd);
-	cr_expect_eq(cred.uid, pw->pw_uid, "the server saw uid %u (pid %d; airlockd is %d), not the agent's %u",
+	cr_expect_eq(cred.uid, pw->pw_uid,
+		     "the server saw uid %u (pid %d; airlockd is %d), not the agent's %u",
 		     (unsigned)cred.uid, (int)cred.pid, (int)D.pid, (unsigned)pw->pw_uid);
 	cr_expect_neq(cred.pid, D.pid, "the server saw airlockd as its peer");
 }
@@ -1083,7 +1082,6 @@ Test(escape_gate, audit_log_cannot_be_erased_from_a_session)
 	free(text);
 	free(out);
 }
-
 
 /* HOLE while it fails: an exec's argv is kept up to AL_ARGV_MAX arguments; a rule on
  * arguments (the default's recursive-delete) does not see an -r placed after them, and
