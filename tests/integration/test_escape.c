@@ -196,6 +196,9 @@ static const char POLICY_FILES[] = "version: 1\n"
 				   "  - name: protect\n"
 				   "    match: { write: [\"@/target\", \"@/absent\"] }\n"
 				   "    action: deny\n"
+				   "  - name: no-recursive-rm\n"
+				   "    match: { exec: [rm], argv: [\"-[rR]*\"] }\n"
+				   "    action: deny\n"
 				   "  - name: forbidden-exec\n"
 				   "    match: { exec: [sudo] }\n"
 				   "    action: deny\n"
@@ -935,6 +938,19 @@ Test(escape_exec, racing_thread_rewriting_the_exec_path)
 	start(POLICY_FILES);
 	cr_assert_eq(attack(&out, "exec-race", marker, NULL, NULL), 0);
 	assert_no_marker(out);
+	free(out);
+}
+
+/* HOLE while it fails: the same CONTINUE lets a thread turn an allowed `rm -f` into the
+ * denied `rm -r` after the decision: argv rules are as racy as the path. */
+Test(escape_exec, racing_thread_rewriting_the_exec_argv)
+{
+	char victim[160], *out;
+
+	start(POLICY_FILES);
+	snprintf(victim, sizeof(victim), "%s/work/victim", dir);
+	cr_assert_eq(attack(&out, "argv-race", NULL, NULL, NULL), 0);
+	cr_expect(access(victim, F_OK) == 0, "rm -r ran past a deny rule:\n%s", out);
 	free(out);
 }
 
