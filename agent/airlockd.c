@@ -220,6 +220,7 @@ int main(int argc, char **argv)
 	};
 	struct loop_src sig_src, timer_src, bpf_src = { .kind = LOOP_BPF };
 	const char *cgroup_name = "airlock";
+	size_t shown_sessions = 0, shown_asks = 0;
 	int sfd = -1, tfd = -1, opt, r, stop = 0, ret = 1;
 	sigset_t mask;
 	char dir[PATH_MAX];
@@ -393,6 +394,13 @@ int main(int argc, char **argv)
 					 d.runtime_dir, strerror(-r));
 		}
 		d.state_dirty = false;
+		/* What `systemctl status` shows, sent only when it changes. */
+		if (d.sessions.count != shown_sessions || d.approvals.count != shown_asks) {
+			shown_sessions = d.sessions.count;
+			shown_asks = d.approvals.count;
+			sd_notifyf(0, "STATUS=serving %zu sessions, %zu pending asks, policy '%s'",
+				   shown_sessions, shown_asks, policy_source(d.policy));
+		}
 	}
 	log_info("stopping");
 	sd_notify(0, "STOPPING=1");

@@ -39,7 +39,7 @@ struct api_conn {
 	struct ucred cred;
 	struct api_linebuf in;
 	char *out;
-	size_t out_len, out_cap;
+	size_t out_off, out_len, out_cap; /* queued replies: out[out_off .. out_len) */
 	bool watching;
 	bool closing; /* drop once the output is flushed */
 	bool dead;
@@ -74,7 +74,7 @@ static void conn_update_events(struct airlockd *d, struct api_conn *c)
 {
 	uint32_t ev = EPOLLIN | EPOLLRDHUP;
 
-	if (c->out_len)
+	if (c->out_len > c->out_off)
 		ev |= EPOLLOUT;
 	if (loop_mod(d->epfd, c->fd, ev, &c->src) < 0)
 		c->dead = true;
@@ -82,11 +82,9 @@ static void conn_update_events(struct airlockd *d, struct api_conn *c)
 
 static void conn_flush(struct api_conn *c)
 {
-	size_t off = 0;
-
-	while (off < c->out_len) {
-		ssize_t n =
-			send(c->fd, c->out + off, c->out_len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+	while (c->out_off < c->out_len) {
+		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -95,24 +93,33 @@ static void conn_flush(struct api_conn *c)
 				c->dead = true;
 			break;
 		}
-		off += (size_t)n;
+		c->out_off += (size_t)n;
 	}
-	memmove(c->out, c->out + off, c->out_len - off);
-	c->out_len -= off;
+	if (c->out_off == c->out_len)
+		c->out_off = c->out_len = 0;
 }
 
 /* Queue one JSON line; the loop writes it when the socket takes it, never blocking. */
 static void conn_send(struct airlockd *d, struct api_conn *c, const json_t *j)
 {
-	char *s = json_dumps(j, JSON_COMPACT);
+	char *s;
 	size_t len, need;
 
+	if (c->dead)
+		return;
+	s = json_dumps(j, JSON_COMPACT);
 	if (!s) {
 		c->dead = true;
 		return;
 	}
 	len = strlen(s);
-	need = c->out_len + len + 1;
+	/* Compact what was sent only when it is most of the buffer: amortized, not per send. */
+	if (c->out_off > c->out_len / 2) {
+		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+		c->out_len -= c->out_off;
+		c->out_off = 0;
+	}
+	need = c->out_len - c->out_off + len + 1;
 	if (need > API_OUT_MAX) {
 		log_warn("api: client pid %d does not read its replies, dropping it",
 			 (int)c->cred.pid);
@@ -120,6 +127,7 @@ static void conn_send(struct airlockd *d, struct api_conn *c, const json_t *j)
 		free(s);
 		return;
 	}
+	need += c->out_off;
 	if (need > c->out_cap) {
 		size_t cap = c->out_cap ? c->out_cap : 4096;
 		char *nb;
@@ -177,7 +185,6 @@ static void conn_close(struct airlockd *d, struct api_conn *c)
 
 struct api_peer {
 	struct ucred cred;
-	bool known;    /* the peer process still exists and /proc was read from it */
 	bool inside;   /* its cgroup is inside a session (or could not be read) */
 	bool approver; /* root, or in the approvers' group */
 	char name[64];
@@ -281,7 +288,6 @@ static void peer_evaluate(struct airlockd *d, struct api_conn *c, struct api_pee
 		p->approver = false;
 		return;
 	}
-	p->known = true;
 }
 
 static bool peer_sees(const struct api_peer *p, uid_t owner)
@@ -805,7 +811,7 @@ void api_conn_event(struct airlockd *d, struct api_conn *c, uint32_t events)
 	}
 	if ((events & (EPOLLERR | EPOLLHUP)) && !(events & EPOLLIN))
 		c->dead = true;
-	if (c->closing && c->out_len == 0)
+	if (c->closing && c->out_len == c->out_off)
 		c->dead = true;
 	if (c->dead)
 		conn_close(d, c);

@@ -69,7 +69,7 @@ static json_t *process_json(pid_t tgid, pid_t tid)
 
 static json_t *who_json(uid_t uid, const char *name)
 {
-	return json_pack("{s:i,s:s}", "uid", (json_int_t)uid, "name", name ? name : "");
+	return json_pack("{s:I,s:s}", "uid", (json_int_t)uid, "name", name ? name : "");
 }
 
 /* One audit line and the matching watch event.  `by` and `extra` are consumed. */

@@ -14,7 +14,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/audit.h>
 #include <linux/openat2.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -142,6 +141,11 @@ int notify_deny(struct gate_notif *n, int err)
 
 void notify_release(struct gate_notif *n)
 {
+	if (n->target) {
+		target_close(n->target);
+		free(n->target);
+		n->target = NULL;
+	}
 	if (n->pidfd >= 0)
 		close(n->pidfd);
 	if (n->wait_fd >= 0)
@@ -497,9 +501,8 @@ int notify_recv(int listener, struct gate_notif *n)
 	const struct syscall_desc *d;
 	struct seccomp_notif *sn = NULL;
 	struct saved_creds creds;
-	struct target t = { .procfd = -1, .rootfd = -1 };
+	struct target *t = NULL;
 	struct raw_args *a = NULL;
-	bool have_target = false;
 	size_t size;
 	int r, deny_err = EPERM;
 
@@ -516,6 +519,7 @@ int notify_recv(int listener, struct gate_notif *n)
 	n->pidfd = -1;
 	n->wait_fd = -1;
 	n->reopen[0] = '\0';
+	n->target = NULL;
 	request_reset(&n->req);
 	n->req.syscall_nr = sn->data.nr;
 	n->req.pid = (pid_t)sn->pid;
@@ -544,11 +548,20 @@ int notify_recv(int listener, struct gate_notif *n)
 		}
 	}
 
-	r = target_open(n->req.pid, &t);
-	if (r < 0)
+	t = malloc(sizeof(*t));
+	if (!t) {
+		r = -ENOMEM;
 		goto fail;
-	have_target = true;
-	r = fill_identity(n, &t);
+	}
+	r = target_open(n->req.pid, t);
+	if (r < 0) {
+		free(t);
+		t = NULL;
+		goto fail;
+	}
+	/* from here on notify_release() closes it */
+	n->target = t;
+	r = fill_identity(n, t);
 	if (r < 0)
 		goto fail;
 	/* The handles were taken while the thread waited: they are its own. */
@@ -563,9 +576,9 @@ int notify_recv(int listener, struct gate_notif *n)
 		a = calloc(1, sizeof(*a));
 		r = a ? read_args(n, d, a) : -ENOMEM;
 		if (r >= 0) {
-			r = target_creds_enter(&t, &creds);
+			r = target_creds_enter(t, &creds, false);
 			if (r >= 0) {
-				r = resolve_paths(n, d, &t, a);
+				r = resolve_paths(n, d, t, a);
 				target_creds_leave(&creds);
 			}
 		}
@@ -581,11 +594,8 @@ int notify_recv(int listener, struct gate_notif *n)
 		r = -ENOENT;
 		goto gone;
 	}
-	target_close(&t);
 	return 0;
 fail:
-	if (have_target)
-		target_close(&t);
 	if (id_valid(listener, n->id) < 0) {
 		notify_release(n);
 		return -ENOENT;
@@ -595,7 +605,6 @@ fail:
 	notify_release(n);
 	return -EIO;
 gone:
-	target_close(&t);
 	notify_release(n);
 	return r;
 }
@@ -1032,9 +1041,11 @@ static int emulate_open(struct gate_notif *n, const struct target *t)
 		.newfd_flags = (n->req.open_flags & O_CLOEXEC) ? O_CLOEXEC : 0,
 	};
 	struct saved_creds creds;
+	bool creates =
+		(n->req.open_flags & O_CREAT) || (n->req.open_flags & O_TMPFILE) == O_TMPFILE;
 	int fd, r;
 
-	r = target_creds_enter(t, &creds);
+	r = target_creds_enter(t, &creds, creates);
 	if (r < 0)
 		return r;
 	fd = open_decided(n, t);
@@ -1095,7 +1106,7 @@ static int emulate_connect(struct gate_notif *n, const struct target *t)
 	if (sock < 0)
 		return sock == -ENOENT ? sock : respond_result(n, sock);
 	fl = fcntl(sock, F_GETFL);
-	r = target_creds_enter(t, &creds);
+	r = target_creds_enter(t, &creds, false);
 	if (r < 0)
 		goto out;
 	r = prepare_addr(n, t, &addr, &len, &h);
@@ -1248,7 +1259,7 @@ static int emulate_send(struct gate_notif *n, const struct syscall_desc *d, cons
 		r = respond_result(n, r);
 		goto out;
 	}
-	r = target_creds_enter(t, &creds);
+	r = target_creds_enter(t, &creds, false);
 	if (r < 0)
 		goto out;
 	r = prepare_addr(n, t, &addr, &len, &h);
@@ -1283,12 +1294,13 @@ static long emulate_in_creds(struct gate_notif *n, const struct syscall_desc *d,
 	struct saved_creds creds;
 	bool object = d->op == AL_OP_CHMOD || d->op == AL_OP_CHOWN || name_is(d, "truncate") ||
 		      strstr(d->name, "utime") || strstr(d->name, "xattr");
+	bool creates = strstr(d->name, "mkdir") || strstr(d->name, "mknod");
 	long r;
 
 	r = prefetch(n, d, &in);
 	if (r < 0)
 		goto out;
-	r = target_creds_enter(t, &creds);
+	r = target_creds_enter(t, &creds, creates);
 	if (r < 0)
 		goto out;
 	r = object ? emulate_object(n, d, t, &in) : emulate_names(n, d, t, &in);
@@ -1303,7 +1315,7 @@ out:
 int notify_allow(struct gate_notif *n)
 {
 	const struct syscall_desc *d = syscall_by_nr(n->req.syscall_nr);
-	struct target t = { .procfd = -1, .rootfd = -1 };
+	struct target fresh = { .procfd = -1, .rootfd = -1 }, *t = n->target;
 	long r;
 
 	if (!notify_id_valid(n))
@@ -1335,12 +1347,16 @@ int notify_allow(struct gate_notif *n)
 		 * emulated, denied (docs/gate.md) */
 		return respond(n, 0, -EPERM, 0);
 
-	/* Handles on the thread again, and proof they are its own. */
-	r = target_open(n->req.pid, &t);
-	if (r < 0 || !notify_id_valid(n)) {
-		if (r >= 0)
-			target_close(&t);
-		return notify_id_valid(n) ? (int)r : -ENOENT;
+	/* The handles taken at receive time were proven the thread's own, and the thread
+	 * still waits (checked above).  Without them, take fresh ones and prove it again. */
+	if (!t) {
+		r = target_open(n->req.pid, &fresh);
+		if (r < 0 || !notify_id_valid(n)) {
+			if (r >= 0)
+				target_close(&fresh);
+			return notify_id_valid(n) ? (int)r : -ENOENT;
+		}
+		t = &fresh;
 	}
 	if (is_open(d) && (n->req.open_flags & O_PATH)) {
 		/* ADDFD cannot pass an O_PATH file (the kernel's fget() skips them).  An O_PATH
@@ -1349,17 +1365,17 @@ int notify_allow(struct gate_notif *n)
 		 * on its own, so what a racing thread could change here grants nothing. */
 		r = respond(n, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 	} else if (is_open(d)) {
-		r = emulate_open(n, &t);
+		r = emulate_open(n, t);
 	} else if (d->op == AL_OP_CONNECT) {
 		if (name_is(d, "connect"))
-			r = emulate_connect(n, &t);
+			r = emulate_connect(n, t);
 		else if (!n->req.addrlen && !name_is(d, "sendmsg") && !name_is(d, "sendmmsg"))
 			/* sendto without an address: the decision rested on the NULL register */
 			r = respond(n, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 		else
-			r = emulate_send(n, d, &t);
+			r = emulate_send(n, d, t);
 	} else {
-		r = emulate_in_creds(n, d, &t);
+		r = emulate_in_creds(n, d, t);
 		if (r == -ESTALE) {
 			respond(n, 0, -EACCES, 0);
 		} else if (r != -ENOENT || notify_id_valid(n)) {
@@ -1368,6 +1384,7 @@ int notify_allow(struct gate_notif *n)
 			r = s < 0 ? s : 0;
 		}
 	}
-	target_close(&t);
+	if (t == &fresh)
+		target_close(&fresh);
 	return (int)r;
 }

@@ -20,6 +20,8 @@
 
 #include "request.h"
 
+struct target;
+
 struct gate_notif {
 	int listener;  /* the listener fd it came from (not owned) */
 	uint64_t id;   /* seccomp_notif.id */
@@ -29,6 +31,10 @@ struct gate_notif {
 	/* Private to notify.c: the daemon's /proc path through which an object without a name
 	 * (a pipe behind /proc/self/fd/1) is re-opened; "" for ordinary paths. */
 	char reopen[64];
+	/* Private to notify.c: handles on the thread and its credentials, taken (and
+	 * checked with NOTIF_ID_VALID) by notify_recv() and used by notify_allow(); freed by
+	 * notify_release().  NULL when not held. */
+	struct target *target;
 	struct al_request req;
 };
 
@@ -48,7 +54,9 @@ int notify_allow(struct gate_notif *n);
 
 /* notify_allow() returns -EINPROGRESS when acting would block the caller (a blocking
  * connect): the daemon waits for EPOLLOUT on n->wait_fd and then calls
- * notify_complete(), which answers the target with the outcome.  The loop never blocks. */
+ * notify_complete(), which answers the target with the outcome and closes wait_fd.  The
+ * loop never blocks.  wait_fd is a copy of the target's socket: closing it does not take
+ * it out of an epoll set, so unregister it before notify_complete(). */
 int notify_complete(struct gate_notif *n);
 
 /* Fail the call with -err (err > 0). */

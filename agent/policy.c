@@ -101,6 +101,46 @@ static yaml_node_t *node_at(struct parser *ps, int idx)
 	return n;
 }
 
+/* Walk the subtree below root (already walked itself) once, iteratively, marking every
+ * node; *ret is false, with an error, when a node is reached twice, i.e. through an alias.
+ * Used on a section handed to another parser, so that it cannot be made to walk an
+ * exponentially large tree either. */
+static int subtree_alias_free(struct parser *ps, const yaml_node_t *root, bool *ret)
+{
+	int *stack = malloc(ps->nnodes * sizeof(*stack));
+	const yaml_node_t *n = root;
+	size_t top = 0;
+	bool ok = true;
+
+	if (!stack)
+		return -ENOMEM;
+	for (;;) {
+		/* Without aliases each node is pushed once: the stack cannot overflow; with
+		 * one, the walk stops at the second visit, before pushing more than nnodes. */
+		if (n->type == YAML_SEQUENCE_NODE) {
+			for (yaml_node_item_t *it = n->data.sequence.items.start;
+			     it < n->data.sequence.items.top && top < ps->nnodes; it++)
+				stack[top++] = *it;
+		} else if (n->type == YAML_MAPPING_NODE) {
+			for (yaml_node_pair_t *pr = n->data.mapping.pairs.start;
+			     pr < n->data.mapping.pairs.top && top + 1 < ps->nnodes; pr++) {
+				stack[top++] = pr->key;
+				stack[top++] = pr->value;
+			}
+		}
+		if (top == 0)
+			break;
+		n = node_at(ps, stack[--top]);
+		if (!n) {
+			ok = false;
+			break;
+		}
+	}
+	free(stack);
+	*ret = ok;
+	return 0;
+}
+
 /* The text of a scalar node; NULL with an error for anything else. */
 static const char *scalar(struct parser *ps, const yaml_node_t *n, const char *what)
 {
@@ -212,8 +252,9 @@ static bool parse_duration(struct parser *ps, const yaml_node_t *v, const char *
 
 	if (!s)
 		return false;
-	for (u = s; *u >= '0' && *u <= '9' && n <= UINT32_MAX; u++)
-		n = n * 10 + (unsigned long long)(*u - '0');
+	for (u = s; *u >= '0' && *u <= '9'; u++)
+		if (n <= UINT32_MAX) /* past it, the value is out of range whatever follows */
+			n = n * 10 + (unsigned long long)(*u - '0');
 	if (strcmp(u, "ms") == 0)
 		mult = 1;
 	else if (strcmp(u, "s") == 0)
@@ -359,6 +400,36 @@ static const char op_list[] =
 	"exec, write, read, delete, chmod, chown, connect, privilege, mount, module, ptrace, bpf, "
 	"kexec, reboot, other";
 
+/* A connect entry that is not unix:, a CIDR with an optional port. */
+static int parse_net(struct parser *ps, struct pmatch *m, const char *s, const yaml_node_t *v)
+{
+	const char *why = NULL;
+	bool host_bits = false;
+	struct pnet n, *nv;
+	int r;
+
+	r = pnet_parse(s, &n, &why, &host_bits);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		report(ps, &v->start_mark, false, "bad connect address '%.100s': %s", s, why);
+		return 0;
+	}
+	if (host_bits)
+		report(ps, &v->start_mark, true,
+		       "connect address '%.100s' has bits set below its prefix length; they are "
+		       "ignored",
+		       s);
+	nv = realloc(m->nets, (m->nnets + 1) * sizeof(*nv));
+	if (!nv) {
+		free(n.text);
+		return -ENOMEM;
+	}
+	m->nets = nv;
+	m->nets[m->nnets++] = n;
+	return 0;
+}
+
 /* One entry of a match key.  -ENOMEM is the only error returned; bad values are reported
  * and the entry is skipped. */
 static int parse_entry(struct parser *ps, struct pmatch *m, enum pkey key, const char *keyname,
@@ -408,32 +479,8 @@ static int parse_entry(struct parser *ps, struct pmatch *m, enum pkey key, const
 			mode = s[5] == '@' ? PGLOB_MODE_FLAT : PGLOB_MODE_PATH;
 			s += 5;
 			break;
-		} else {
-			struct pnet n, *nv;
-			bool host_bits = false;
-
-			r = pnet_parse(s, &n, &why, &host_bits);
-			if (r == -ENOMEM)
-				return r;
-			if (r < 0) {
-				report(ps, &v->start_mark, false,
-				       "bad connect address '%.100s': %s", s, why);
-				return 0;
-			}
-			if (host_bits)
-				report(ps, &v->start_mark, true,
-				       "connect address '%.100s' has bits set below its prefix "
-				       "length; they are ignored",
-				       s);
-			nv = realloc(m->nets, (m->nnets + 1) * sizeof(*nv));
-			if (!nv) {
-				free(n.text);
-				return -ENOMEM;
-			}
-			m->nets = nv;
-			m->nets[m->nnets++] = n;
-			return 0;
 		}
+		return parse_net(ps, m, s, v);
 	case PK_SYSCALL: {
 		enum al_op op = policy_syscall_class(s);
 
@@ -859,13 +906,19 @@ static int parse_root(struct parser *ps, yaml_node_t *root)
 		case TK_RULES:
 			r = parse_rules(ps, v);
 			break;
-		case TK_REDACT:
+		case TK_REDACT: {
+			bool alias_free;
+
+			r = subtree_alias_free(ps, v, &alias_free);
+			if (r < 0 || !alias_free)
+				break;
 			r = redact_policy_parse(ps->doc, v, ps->file, &ps->p->redact, ps->diags);
 			if (r == -EINVAL) {
 				ps->errors++; /* the redactor reported what */
 				r = 0;
 			}
 			break;
+		}
 		}
 		if (r < 0)
 			return r;
@@ -958,7 +1011,7 @@ int policy_load_buffer(const char *buf, size_t len, const char *name, struct pol
 		       struct policy_diags *diags)
 {
 	struct policy_diags *scratch = NULL;
-	struct parser ps = { .file = name };
+	struct parser ps = { .file = name ? name : "<buffer>" };
 	yaml_parser_t yp;
 	yaml_document_t doc, extra;
 	bool have_parser = false, have_doc = false;
@@ -988,7 +1041,7 @@ int policy_load_buffer(const char *buf, size_t len, const char *name, struct pol
 		goto out;
 	}
 	p = calloc(1, sizeof(*p));
-	if (!p || !(p->source = strdup(name))) {
+	if (!p || !(p->source = strdup(ps.file))) {
 		r = -ENOMEM;
 		goto out;
 	}

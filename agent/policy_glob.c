@@ -126,20 +126,15 @@ static bool is_dstar(const char *c)
 	return c[0] == '*' && c[1] == '*' && c[2] == '\0';
 }
 
-struct seg {
-	uint16_t off, len;
-};
-
-#define MAX_SEGS (PATH_MAX / 2 + 1)
-
-static bool comps_match(char *const *comp, size_t np, const char *path)
+void psplit_init(struct psplit *sp, const char *path)
 {
-	struct seg seg[MAX_SEGS];
-	size_t ns = 0, i = 0, j = 0, star_j = 0;
-	bool star = false;
-	size_t star_i = 0;
+	size_t k = 0;
 
-	for (size_t k = 0; path[k] && k < PATH_MAX;) {
+	sp->path = path;
+	sp->ns = 0;
+	sp->valid = path[0] == '/';
+	sp->home_at = sp->ws_at = -2;
+	while (path[k] && k < PATH_MAX) {
 		size_t start;
 
 		if (path[k] == '/') {
@@ -149,20 +144,30 @@ static bool comps_match(char *const *comp, size_t np, const char *path)
 		start = k;
 		while (path[k] && path[k] != '/' && k < PATH_MAX)
 			k++;
-		if (ns == MAX_SEGS)
-			return false;
-		seg[ns].off = (uint16_t)start;
-		seg[ns].len = (uint16_t)(k - start);
-		ns++;
+		if (sp->ns == PSPLIT_MAX_SEGS) {
+			sp->valid = false;
+			return;
+		}
+		sp->seg[sp->ns].off = (uint16_t)start;
+		sp->seg[sp->ns].len = (uint16_t)(k - start);
+		sp->ns++;
 	}
-	while (j < ns) {
+}
+
+/* Match component patterns against the path's segments from index j0 on. */
+static bool comps_match(char *const *comp, size_t np, const struct psplit *sp, size_t j0)
+{
+	size_t i = 0, j = j0, star_i = 0, star_j = 0;
+	bool star = false;
+
+	while (j < sp->ns) {
 		if (i < np && is_dstar(comp[i])) {
 			star = true;
 			star_i = i++;
 			star_j = j;
 			continue;
 		}
-		if (i < np && chars_match(comp[i], path + seg[j].off, seg[j].len)) {
+		if (i < np && chars_match(comp[i], sp->path + sp->seg[j].off, sp->seg[j].len)) {
 			i++;
 			j++;
 			continue;
@@ -179,47 +184,65 @@ static bool comps_match(char *const *comp, size_t np, const char *path)
 	return i == np;
 }
 
-/* The part of path below anchor a, or NULL when path is not a or below it. */
-static const char *below(const char *path, const char *a)
+/* Index of the first segment below anchor a, or -1 when the path is not a or below it. */
+static int below(const struct psplit *sp, const char *a)
 {
 	size_t n;
+	int j;
 
 	if (!a || a[0] != '/')
-		return NULL;
+		return -1;
 	n = strlen(a);
 	while (n > 0 && a[n - 1] == '/')
 		n--;
-	if (strncmp(path, a, n) != 0 || (path[n] != '/' && path[n] != '\0'))
-		return NULL;
-	return path + n;
+	if (strncmp(sp->path, a, n) != 0 || (sp->path[n] != '/' && sp->path[n] != '\0'))
+		return -1;
+	for (j = 0; (size_t)j < sp->ns && sp->seg[j].off < n; j++)
+		;
+	return j;
 }
 
-bool pglob_match(const struct pglob *g, const char *path, const char *home, const char *workspace)
+bool pglob_match_split(const struct pglob *g, struct psplit *sp, const char *home,
+		       const char *workspace)
 {
-	const char *rest, *base;
+	const char *base;
+	int j0;
 
 	switch (g->kind) {
 	case PGLOB_FLAT:
-		return chars_match(g->comp[0], path, strlen(path));
+		return chars_match(g->comp[0], sp->path, strlen(sp->path));
 	case PGLOB_BASENAME:
-		base = strrchr(path, '/');
-		base = base ? base + 1 : path;
+		base = strrchr(sp->path, '/');
+		base = base ? base + 1 : sp->path;
 		return chars_match(g->comp[0], base, strlen(base));
 	case PGLOB_ABS:
-		rest = path;
+		j0 = 0;
 		break;
 	case PGLOB_HOME:
-		rest = below(path, home);
+		/* Computed once per path: most globs of a policy share the two anchors. */
+		if (sp->home_at == -2)
+			sp->home_at = below(sp, home);
+		j0 = sp->home_at;
 		break;
 	case PGLOB_WORKSPACE:
-		rest = below(path, workspace);
+		if (sp->ws_at == -2)
+			sp->ws_at = below(sp, workspace);
+		j0 = sp->ws_at;
 		break;
 	default:
 		return false;
 	}
-	if (!rest || path[0] != '/')
+	if (j0 < 0 || !sp->valid)
 		return false;
-	return comps_match(g->comp, g->ncomp, rest);
+	return comps_match(g->comp, g->ncomp, sp, (size_t)j0);
+}
+
+bool pglob_match(const struct pglob *g, const char *path, const char *home, const char *workspace)
+{
+	struct psplit sp;
+
+	psplit_init(&sp, path);
+	return pglob_match_split(g, &sp, home, workspace);
 }
 
 /* Checks one component pattern (or a flat pattern): classes closed, no dangling escape. */

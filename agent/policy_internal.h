@@ -6,6 +6,7 @@
 #ifndef AIRLOCK_POLICY_INTERNAL_H
 #define AIRLOCK_POLICY_INTERNAL_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,6 +36,25 @@ enum pglob_mode { PGLOB_MODE_PATH, PGLOB_MODE_EXEC, PGLOB_MODE_FLAT };
 int pglob_compile(const char *text, enum pglob_mode mode, struct pglob *ret, const char **ret_why);
 void pglob_free(struct pglob *g);
 bool pglob_match(const struct pglob *g, const char *path, const char *home, const char *workspace);
+
+/* A path split into components once, for matching it against many globs.  The home and
+ * workspace anchors are located on first use and cached (a struct psplit belongs to one
+ * request: one home, one workspace). */
+#define PSPLIT_MAX_SEGS (PATH_MAX / 2 + 1)
+
+struct psplit {
+	const char *path;
+	bool valid;	    /* absolute, and not more components than a PATH_MAX path can have */
+	int home_at, ws_at; /* first segment below the anchor; -1: not below; -2: not known */
+	size_t ns;
+	struct {
+		uint16_t off, len;
+	} seg[PSPLIT_MAX_SEGS];
+};
+
+void psplit_init(struct psplit *sp, const char *path);
+bool pglob_match_split(const struct pglob *g, struct psplit *sp, const char *home,
+		       const char *workspace);
 
 /* A destination network: CIDR and port range (0-65535 when no port was given). */
 struct pnet {

@@ -405,6 +405,28 @@ int al_request_from_json(const json_t *j, struct al_request *r, char *err, size_
 				r->uid = (uid_t)n;
 			else
 				r->open_flags = (int)n;
+		} else if (strcmp(key, "args") == 0) {
+			size_t i;
+			const json_t *a;
+
+			if (!json_is_array(v) || json_array_size(v) > 6) {
+				snprintf(err, err_len, "'args' must be an array of at most 6 integers");
+				return -EINVAL;
+			}
+			json_array_foreach (v, i, a) {
+				if (!json_is_integer(a)) {
+					snprintf(err, err_len,
+						 "'args' must be an array of at most 6 integers");
+					return -EINVAL;
+				}
+				r->args[i] = (uint64_t)json_integer_value(a);
+			}
+		} else if (strcmp(key, "argv_truncated") == 0) {
+			if (!json_is_boolean(v)) {
+				snprintf(err, err_len, "'argv_truncated' must be true or false");
+				return -EINVAL;
+			}
+			r->argv_truncated = r->argv_truncated || json_is_true(v);
 		} else {
 			snprintf(err, err_len, "unknown field '%.64s'", key);
 			return -EINVAL;

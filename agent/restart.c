@@ -113,7 +113,10 @@ int restart_request_from_json(const json_t *j, struct al_request *r)
 	    json_array_size(argv) > AL_ARGV_MAX || !path || !path2 || !addr ||
 	    strlen(path) >= sizeof(r->path) || strlen(path2) >= sizeof(r->path2))
 		return -EINVAL;
+	/* Everything but the 32 KiB argument buffer, of which argv says how much is used. */
 	memset(r, 0, offsetof(struct al_request, argbuf));
+	memset(r->argbuf + sizeof(r->argbuf), 0,
+	       sizeof(*r) - offsetof(struct al_request, argbuf) - sizeof(r->argbuf));
 	r->op = (enum al_op)json_integer_value(json_object_get(j, "op"));
 	r->syscall_nr = (int)json_integer_value(json_object_get(j, "nr"));
 	desc = syscall_by_nr(r->syscall_nr);

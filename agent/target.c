@@ -254,17 +254,22 @@ static int set_egid(gid_t gid)
 	return syscall(SYS_setresgid, (gid_t)-1, gid, (gid_t)-1) < 0 ? -errno : 0;
 }
 
-/* The daemon's own supplementary groups, read once: it never changes them except here. */
-static int daemon_groups(gid_t **ret_groups, int *ret_n)
+/* The daemon's own euid, egid and supplementary groups, read once: it changes them only
+ * here, and always changes them back. */
+static int daemon_identity(uid_t *ret_euid, gid_t *ret_egid, gid_t **ret_groups, int *ret_n)
 {
 	static gid_t *groups;
 	static int n = -1;
+	static uid_t euid;
+	static gid_t egid;
 
 	if (n < 0) {
 		int k = getgroups(0, NULL);
 
 		if (k < 0)
 			return -errno;
+		euid = geteuid();
+		egid = getegid();
 		groups = calloc((size_t)k + 1, sizeof(gid_t));
 		if (!groups)
 			return -ENOMEM;
@@ -276,21 +281,19 @@ static int daemon_groups(gid_t **ret_groups, int *ret_n)
 		}
 		n = k;
 	}
+	*ret_euid = euid;
+	*ret_egid = egid;
 	*ret_groups = groups;
 	*ret_n = n;
 	return 0;
 }
 
-int target_creds_enter(const struct target *t, struct saved_creds *s)
+int target_creds_enter(const struct target *t, struct saved_creds *s, bool with_umask)
 {
-	uid_t ruid, suid;
-	gid_t rgid, sgid;
 	int r;
 
 	memset(s, 0, sizeof(*s));
-	if (getresuid(&ruid, &s->euid, &suid) < 0 || getresgid(&rgid, &s->egid, &sgid) < 0)
-		return -errno;
-	r = daemon_groups(&s->groups, &s->ngroups);
+	r = daemon_identity(&s->euid, &s->egid, &s->groups, &s->ngroups);
 	if (r < 0)
 		return r;
 	/* Groups and gids first: changing them needs CAP_SETGID, which the euid change
@@ -319,7 +322,9 @@ int target_creds_enter(const struct target *t, struct saved_creds *s)
 			goto fail_uid;
 	}
 	/* umask is per process (the fs struct): the daemon serves one call at a time. */
-	s->umask = umask(t->umask);
+	s->umask_set = with_umask;
+	if (with_umask)
+		s->umask = umask(t->umask);
 	s->active = true;
 	return 0;
 fail_uid:
@@ -337,7 +342,8 @@ int target_creds_leave(struct saved_creds *s)
 
 	if (!s->active)
 		return 0;
-	umask(s->umask);
+	if (s->umask_set)
+		umask(s->umask);
 	/* uid first: it gives back the capabilities the gid and group changes need; each
 	 * set*id also resets the matching fs id */
 	if (set_euid(s->euid) < 0)

@@ -46,16 +46,17 @@ struct saved_creds {
 	gid_t *groups; /* not owned */
 	int ngroups;
 	mode_t umask;
+	bool umask_set;
 	bool active;
 };
 
 /* Take the target's identity on the calling thread: supplementary groups, egid, fsgid,
  * euid, fsuid (raw syscalls, so only this thread changes -- glibc's wrappers would change
- * every thread) and its umask.  When the euid leaves 0 the kernel clears the effective
- * capabilities, so the daemon can do no more than the target could (and cannot read
- * another process's memory: read the target before entering).  0 or -errno; on failure
+ * every thread) and, with_umask (for calls that create), its umask.  When the euid leaves 0 the
+ * kernel clears the effective capabilities, so the daemon can do no more than the target could (and
+ * cannot read another process's memory: read the target before entering).  0 or -errno; on failure
  * nothing is left changed. */
-int target_creds_enter(const struct target *t, struct saved_creds *s);
+int target_creds_enter(const struct target *t, struct saved_creds *s, bool with_umask);
 /* Restore what target_creds_enter() saved.  0 or -errno. */
 int target_creds_leave(struct saved_creds *s);
 

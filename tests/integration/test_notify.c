@@ -805,3 +805,61 @@ Test(notify, thread_cwd_is_the_thread_own, .init = setup, .fini = teardown)
 	cr_assert_str_eq(rec.path[0], want);
 	cr_assert_eq(access(want, F_OK), 0);
 }
+
+/* ---- what cannot be decoded is answered at once -------------------------------------- */
+
+static int child_bad_args(void *arg)
+{
+	char *longpath = arg;
+
+	/* an unreadable pointer: EFAULT, as the kernel would say */
+	if (open((const char *)1, O_WRONLY | O_CREAT, 0600) >= 0 || errno != EFAULT)
+		return 220;
+	/* longer than PATH_MAX: ENAMETOOLONG */
+	if (open(longpath, O_WRONLY | O_CREAT, 0600) >= 0 || errno != ENAMETOOLONG)
+		return 221;
+	/* a bad dirfd: EBADF */
+	if (openat(999, "x", O_WRONLY | O_CREAT, 0600) >= 0 || errno != EBADF)
+		return 222;
+	return 0;
+}
+
+Test(notify, undecodable_calls_fail_as_the_kernel_would, .init = setup, .fini = teardown)
+{
+	char *longpath = gate_shared(PATH_MAX + 64);
+	struct record rec = { 0 };
+	struct gate_harness h;
+	int r;
+
+	memset(longpath, 'a', PATH_MAX + 10);
+	longpath[0] = '/';
+	longpath[PATH_MAX + 10] = '\0';
+	r = run_gated(open_calls, 4, NULL, child_bad_args, longpath, record_decide, &rec, &h);
+	cr_assert_eq(r, 0, "child failed at step %d", r);
+	cr_assert_eq(rec.n, 0, "policy was asked about a call that could not be read");
+}
+
+#if defined(__x86_64__)
+static int child_int80_open(void *arg)
+{
+	static const char path[] = "/dev/null";
+	long ret;
+
+	(void)arg;
+	/* open(2) through the i386 ABI: number 5 there is fstat on x86_64 */
+	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(5L), "b"(path), "c"(0L), "d"(0L) : "memory");
+	return ret == -ENOSYS ? 0 : 230;
+}
+
+Test(notify, foreign_arch_notification_is_refused, .init = setup, .fini = teardown)
+{
+	struct gate_child_opts opts = { .umask = -1, .foreign_arch = true };
+	struct record rec = { 0 };
+	struct gate_harness h;
+	int r;
+
+	r = run_gated(open_calls, 4, &opts, child_int80_open, NULL, record_decide, &rec, &h);
+	cr_assert_eq(r, 0, "the i386 call was not refused with ENOSYS");
+	cr_assert_eq(rec.n, 0);
+}
+#endif

@@ -58,6 +58,8 @@ static void child_main(int tell, int go, const char *const *names, size_t n,
 	ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
 		_exit(120);
+	if (opts && opts->foreign_arch && seccomp_arch_add(ctx, SCMP_ARCH_X86) < 0)
+		_exit(127);
 	for (i = 0; i < (int)n; i++) {
 		int nr = seccomp_syscall_resolve_name(names[i]);
 

@@ -35,6 +35,9 @@ struct gate_child_opts {
 	uid_t uid; /* 0: stay root; else setgroups({}), setresgid(gid), setresuid(uid) */
 	gid_t gid;
 	int umask; /* -1: leave it */
+	/* Also notify the names for the i386 ABI (int 0x80), as a filter that forgot to
+	 * kill foreign architectures would. */
+	bool foreign_arch;
 };
 
 /* Fork the child: it installs a filter notifying names[0..n-1], drops to opts->uid, and

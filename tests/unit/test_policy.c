@@ -753,6 +753,21 @@ Test(policy, errors_are_collected)
 	cr_assert_eq(n, 13);
 }
 
+Test(policy, error_durations_out_of_range)
+{
+	load_bad("version: 1\n"
+		 "defaults: { ask_timeout: 99999999999999999999999h }\n"
+		 "rules:\n"
+		 "  - { name: a, match: { exec: [a] }, action: ask, timeout: 0s }\n"
+		 "  - { name: b, match: { exec: [b] }, action: ask, timeout: 50000h }\n");
+	expect_diag("t.yaml:2:26: error: duration '99999999999999999999999h' for 'ask_timeout' is "
+		    "out of range (1ms to 49 days)");
+	expect_diag("t.yaml:4:60: error: duration '0s' for 'timeout' is out of range (1ms to 49 "
+		    "days)");
+	expect_diag("t.yaml:5:60: error: duration '50000h' for 'timeout' is out of range (1ms to "
+		    "49 days)");
+}
+
 Test(policy, error_duplicate_rule_names_give_both_lines)
 {
 	load_bad("version: 1\n"
@@ -828,6 +843,18 @@ Test(policy, error_aliases_rejected)
 		 "  - &r { name: a, match: { exec: [a] }, action: ask }\n"
 		 "  - *r\n");
 	cr_assert(strstr(diags.diag[0].message, "aliases"), "%s", diags.diag[0].message);
+}
+
+Test(policy, error_aliases_rejected_in_the_redact_section_too)
+{
+	/* The redactor walks its section itself: aliases are refused before it sees them. */
+	unsigned errors = load_bad("version: 1\n"
+				   "redact:\n"
+				   "  rules:\n"
+				   "    - &r { name: a, pattern: 'x' }\n"
+				   "    - *r\n");
+	expect_diag("t.yaml:4:7: error: this node is used twice (YAML aliases are not supported)");
+	cr_assert_eq(errors, 1);
 }
 
 Test(policy, error_bad_globs_and_addresses)
@@ -1130,6 +1157,7 @@ Test(policy, default_asks_and_denies_where_it_should)
 	expect(p, req_connect("[2606:4700::1111]:443"), AL_ASK, "egress");
 	expect(p, req_connect("10.0.0.5:5432"), AL_ASK, "egress");
 	expect(p, req_connect("127.0.0.1:22"), AL_ASK, "loopback-doors");
+	expect(p, req_connect("169.254.169.254:80"), AL_ASK, "cloud-metadata");
 	expect(p, req_connect("unix:/run/docker.sock"), AL_ASK, "service-sockets");
 	expect(p, req_connect("unix:/var/run/docker.sock"), AL_ASK, "service-sockets");
 	expect(p, req_connect("unix:/run/user/1000/bus"), AL_ASK, "service-sockets");
@@ -1252,6 +1280,44 @@ Test(policy, request_json_round_trip)
 	cr_assert_eq(al_request_from_json(j, r, err, sizeof(err)), -EINVAL);
 	json_decref(j);
 	free(r);
+}
+
+Test(policy, request_json_reads_back_what_it_writes)
+{
+	/* What the daemon shows (airlock watch --json) can be replayed by policy test. */
+	struct al_request *a = req_syscall(AL_OP_PRIVILEGE, "setresuid");
+	struct al_request *b = calloc(1, sizeof(*b));
+	char err[128], ka[256], kb[256];
+	json_t *j;
+
+	a->args[0] = 0;
+	a->args[1] = 1000;
+	a->args[2] = (uint64_t)-1;
+	a->pid = 7;
+	a->uid = 1000;
+	j = al_request_to_json(a);
+	cr_assert_not_null(j);
+	cr_assert_eq(al_request_from_json(j, b, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(b->op, AL_OP_PRIVILEGE);
+	cr_assert_str_eq(b->syscall, "setresuid");
+	cr_assert_eq(b->args[1], 1000);
+	cr_assert_eq(b->args[2], (uint64_t)-1);
+	cr_assert_eq(b->uid, 1000);
+	cr_assert_eq(al_request_key(a, ka, sizeof(ka)), 0);
+	cr_assert_eq(al_request_key(b, kb, sizeof(kb)), 0);
+	cr_assert_str_eq(ka, kb);
+	json_decref(j);
+	free(a);
+
+	a = req_exec("/usr/bin/rm", "rm", "-rf", "/", NULL);
+	a->argv_truncated = true;
+	j = al_request_to_json(a);
+	cr_assert_eq(al_request_from_json(j, b, err, sizeof(err)), 0, "%s", err);
+	cr_assert(b->argv_truncated);
+	cr_assert_eq(b->argc, 3);
+	json_decref(j);
+	free(a);
+	free(b);
 }
 
 Test(policy, request_json_keeps_non_utf8_paths)

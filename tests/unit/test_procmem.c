@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * procmem against real process_vm_readv (of this process: the same syscall the gate
- * uses on a target) and pathres_normalize on its own.
+ * uses on a target).
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -10,7 +10,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "pathres.h"
 #include "procmem.h"
 
 static char *two_pages(void)
@@ -89,26 +88,4 @@ Test(procmem, argv_copied_and_truncated_by_count_and_bytes)
 	/* a NULL argv is an empty one */
 	cr_assert_eq(procmem_read_argv(getpid(), 0, out, 3, buf, sizeof(buf), &argc, &trunc), 0);
 	cr_assert_eq(argc, 0);
-}
-
-static void norm(const char *in, const char *want)
-{
-	char buf[128];
-
-	snprintf(buf, sizeof(buf), "%s", in);
-	pathres_normalize(buf);
-	cr_assert_str_eq(buf, want, "normalize('%s')", in);
-}
-
-Test(pathres, normalize_collapses_lexically)
-{
-	norm("/", "/");
-	norm("//a///b/", "/a/b");
-	norm("/a/./b/.", "/a/b");
-	norm("/a/b/../c", "/a/c");
-	norm("/../..", "/");
-	norm("/a/../../b", "/b");
-	norm("/a/..", "/");
-	norm("/...", "/...");
-	norm("/a/..b/.c", "/a/..b/.c");
 }
