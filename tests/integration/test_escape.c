@@ -1162,3 +1162,22 @@ Test(escape_exec, abbreviated_long_option_still_asks)
 	cr_expect(access(victim, F_OK) == 0, "rm --rec ran without an ask:\n%s", out);
 	free(out);
 }
+
+/* HOLE while it fails: under a policy with read rules airlockd performs every open itself,
+ * with the target's fsuid but its own other capabilities.  procfs files that check ptrace
+ * access on open (maps, smaps, ...) then open with airlockd's CAP_SYS_PTRACE: an
+ * unprivileged agent reads the memory layout of root's processes. */
+Test(escape_files, procfs_ptrace_checks_apply_to_the_agent)
+{
+	char *out = NULL, *err = NULL;
+	int r;
+
+	start(NULL);
+	r = test_airlock(&D, &out, &err, "run", "--user", "nobody", "--", "/usr/bin/head", "-c",
+			 "64", "/proc/1/maps", NULL);
+	cr_log_info("status %d:\n%s%s", r, out, err);
+	cr_expect_neq(r, 0, "nobody read pid 1's maps through airlockd:\n%s", out);
+	cr_expect(out && out[0] == '\0', "nobody read pid 1's maps through airlockd:\n%s", out);
+	free(out);
+	free(err);
+}
