@@ -529,6 +529,76 @@ static void attack_trace_rewrite(void)
 	}
 }
 
+static void *asked_open(void *arg)
+{
+	(void)arg;
+	pwn_fd("asked O_TRUNC open of rd/target",
+	       open("rd/target", O_WRONLY | O_TRUNC | O_CLOEXEC));
+	return NULL;
+}
+
+/* While an open waits for a human, a directory on its path becomes a symlink to the
+ * protected directory.  Whatever opens after the approval must not follow it. */
+static void attack_ask_swap(void)
+{
+	pthread_t th;
+
+	/* work/rd/target exists already: the test made it (creating it here would ask) */
+	pthread_create(&th, NULL, asked_open, NULL);
+	usleep(300 * 1000);
+	say("rename rd away", rename("rd", "rd.old"));
+	say("symlink rd -> ..", symlink("..", "rd"));
+	put_file("swapped", "1\n");
+	pthread_join(th, NULL);
+}
+
+static int reopen_t = -1, reopen_del = -1;
+
+static void *fdswapper(void *arg)
+{
+	(void)arg;
+	while (!flip_stop) {
+		dup2(reopen_t, 100);
+		dup2(reopen_del, 100);
+	}
+	return NULL;
+}
+
+/* fd 100 flips between a deleted file (no name: airlockd re-opens it through
+ * /proc/TID/fd/100) and an O_PATH fd of the protected file, while a thread opens
+ * /proc/self/fd/100 with O_TRUNC.  dup2 is never gated. */
+static void attack_race_reopen(void)
+{
+	pthread_t th;
+	long end = now_ms() + 1500;
+	int i, got = 0;
+
+	reopen_t = open(T, O_PATH | O_CLOEXEC);
+	if (put_file("del", "deleted\n") < 0 || (reopen_del = open("del", O_RDONLY)) < 0 ||
+	    unlink("del") < 0 || reopen_t < 0) {
+		say("race set-up", -1);
+		return;
+	}
+	dup2(reopen_del, 100);
+	pthread_create(&th, NULL, fdswapper, NULL);
+	for (i = 0; i < 4000 && now_ms() < end; i++) {
+		int fd = open("/proc/self/fd/100", O_WRONLY | O_TRUNC | O_CLOEXEC);
+
+		if (fd < 0)
+			continue;
+		got++;
+		if (fd_is(fd, T)) {
+			if (write(fd, "PWNED\n", 6) == 6)
+				escaped = true;
+			printf("race: opened the protected file on try %d\n", i);
+		}
+		close(fd);
+	}
+	flip_stop = true;
+	pthread_join(th, NULL);
+	printf("race reopen: %d tries, %d allowed opens\n", i, got);
+}
+
 /* ---- foreign syscall ABIs ----------------------------------------------------------- */
 
 /* x32: the same syscall table bit-or'ed with 0x40000000, same audit arch */
@@ -1338,6 +1408,10 @@ int main(int argc, char **argv)
 		attack_race_buf();
 	else if (strcmp(what, "race-symlink") == 0)
 		attack_race_symlink();
+	else if (strcmp(what, "race-reopen") == 0)
+		attack_race_reopen();
+	else if (strcmp(what, "ask-swap") == 0)
+		attack_ask_swap();
 	else if (strcmp(what, "trace-rewrite") == 0)
 		attack_trace_rewrite();
 	else if (strcmp(what, "x32") == 0)

@@ -364,6 +364,77 @@ Test(escape_files, tracer_rewriting_a_syscall_is_gated_again)
 	free(out);
 }
 
+/* HOLE while it fails: an allowed or approved open is performed by airlockd with openat2,
+ * which follows symlinks in the middle of the decided path, and the fd is checked after
+ * the open -- after O_TRUNC or O_CREAT have acted.  While an ask waits, the agent turns a
+ * directory of the asked path into a symlink to the protected one; the approval then
+ * truncates the protected file (the agent gets EACCES, too late). */
+Test(escape_files, directory_swapped_while_an_ask_waits_changes_nothing)
+{
+	static const char policy[] = "version: 1\n"
+				     "defaults:\n"
+				     "  ask_timeout: 30s\n"
+				     "rules:\n"
+				     "  - name: protect\n"
+				     "    match: { write: [\"@/target\"] }\n"
+				     "    action: deny\n"
+				     "  - name: careful\n"
+				     "    match: { write: [\"@/work/rd/target\"] }\n"
+				     "    action: ask\n";
+	char swapped[160], req[128], *out;
+	json_t *list, *res;
+	int fd = -1;
+	pid_t pid;
+
+	start(policy);
+	snprintf(swapped, sizeof(swapped), "%s/work/rd", dir);
+	cr_assert_eq(mkdir(swapped, 0755), 0);
+	snprintf(swapped, sizeof(swapped), "%s/work/rd/target", dir);
+	put(swapped, "decoy\n");
+	snprintf(swapped, sizeof(swapped), "%s/work/swapped", dir);
+	pid = test_airlock_spawn(&D, &fd, "run", "--", attacker, dir, "ask-swap", NULL);
+	cr_assert_gt(pid, 0);
+	list = test_daemon_wait_pending(&D, 1, 5000);
+	cr_assert_not_null(list, "the open did not ask");
+	for (int i = 0; i < 300 && access(swapped, F_OK) < 0; i++)
+		usleep(10 * 1000);
+	snprintf(req, sizeof(req), "{\"op\":\"approve\",\"id\":%lld}",
+		 json_integer_value(json_object_get(json_array_get(list, 0), "id")));
+	json_decref(list);
+	res = test_daemon_call(&D, req);
+	{
+		char *r = res ? json_dumps(res, JSON_COMPACT) : NULL, *log;
+
+		test_wait_child(pid, 5000);
+		log = test_daemon_log(&D);
+		cr_log_info("approve: %s\nairlockd:\n%s", r ? r : "(none)", log);
+		free(log);
+		log = slurp(D.audit_path);
+		cr_log_info("audit:\n%s", log ? log : "");
+		free(r);
+		free(log);
+	}
+	json_decref(res);
+	out = test_read_all(fd, 1000);
+	close(fd);
+	cr_log_info("attacker:\n%s", out);
+	cr_expect(strstr(out, "symlink rd -> ..: ok"), "the swap did not happen:\n%s", out);
+	assert_target_intact(out);
+	free(out);
+}
+
+/* A nameless object (a deleted file) is re-opened by airlockd through the target's
+ * /proc/TID/fd/N; the target swaps fd N to the protected file under it. */
+Test(escape_files, fd_swapped_under_a_reopen_never_touches_the_file)
+{
+	char *out;
+
+	start(POLICY_FILES);
+	cr_assert_eq(attack(&out, "race-reopen", NULL, NULL, NULL), 0);
+	assert_target_intact(out);
+	free(out);
+}
+
 /* Foreign ABIs are killed by the filter: SIGSYS, before anything is opened. */
 Test(escape_files, x32_syscall_numbers_are_killed)
 {
