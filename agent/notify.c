@@ -613,9 +613,12 @@ gone:
 
 static int openat2_in_root(const struct target *t, const char *path, int flags, mode_t mode)
 {
+	/* The path was resolved when it was decided: a symlink on it now was swapped in since
+	 * (a directory turned into a link while an ask waited), and following it would let
+	 * O_TRUNC or O_CREAT act on another file before the fd is checked. */
 	struct open_how how = {
 		.flags = (uint64_t)(unsigned)flags,
-		.resolve = RESOLVE_IN_ROOT,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS,
 	};
 	int fd;
 
