@@ -599,6 +599,53 @@ static void attack_race_reopen(void)
 	printf("race reopen: %d tries, %d allowed opens\n", i, got);
 }
 
+/* A rule on a tree (DIR/prot and all below): rename the tree's root away, write inside it under the
+ * new name, rename it back. */
+static void attack_rename_tree(void)
+{
+	char prot[PATH_MAX + 16], file[PATH_MAX + 32];
+	int fd;
+
+	snprintf(prot, sizeof(prot), "%s/prot", D);
+	snprintf(file, sizeof(file), "%s/prot/file", D);
+	pwn_fd("write inside the tree", open(file, O_WRONLY | O_CLOEXEC));
+	if (rename(prot, "px") < 0) {
+		say("rename the tree away", -1);
+		return;
+	}
+	say("rename the tree away", 0);
+	fd = open("px/file", O_WRONLY | O_TRUNC | O_CLOEXEC);
+	say("write under the new name", fd);
+	if (fd >= 0) {
+		if (write(fd, "PWNED\n", 6) == 6)
+			escaped = true;
+		close(fd);
+	}
+	say("rename the tree back", rename("px", prot));
+}
+
+/* The default's git-hooks rule (any .git/hooks/ entry): rename the hooks directory away,
+ * write a hook under the new name, rename it back.  The hook runs at the human's next
+ * commit, outside the session. */
+static void attack_rename_hooks(void)
+{
+	int fd;
+
+	if (rename("repo/.git/hooks", "repo/.git/h") < 0) {
+		say("rename hooks away", -1);
+		return;
+	}
+	say("rename hooks away", 0);
+	fd = open("repo/.git/h/pre-commit", O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
+	say("write the hook under the new name", fd);
+	if (fd >= 0) {
+		if (write(fd, "#!/bin/sh\ntouch /tmp/pwned\n", 27) == 27)
+			escaped = true;
+		close(fd);
+	}
+	say("rename hooks back", rename("repo/.git/h", "repo/.git/hooks"));
+}
+
 /* ---- foreign syscall ABIs ----------------------------------------------------------- */
 
 /* x32: the same syscall table bit-or'ed with 0x40000000, same audit arch */
@@ -1408,6 +1455,10 @@ int main(int argc, char **argv)
 		attack_race_buf();
 	else if (strcmp(what, "race-symlink") == 0)
 		attack_race_symlink();
+	else if (strcmp(what, "rename-hooks") == 0)
+		attack_rename_hooks();
+	else if (strcmp(what, "rename-tree") == 0)
+		attack_rename_tree();
 	else if (strcmp(what, "race-reopen") == 0)
 		attack_race_reopen();
 	else if (strcmp(what, "ask-swap") == 0)

@@ -259,6 +259,50 @@ static int attack_as(char **ret_out, const char *user, const char *what)
 	return r;
 }
 
+/* Run the attacker as user (NULL: as root), denying every ask it raises, until it ends
+ * (10 s at most).  Its output (malloc'ed). */
+static char *attack_denying_asks(const char *user, const char *what)
+{
+	char *out;
+	int fd = -1, status = -1;
+	pid_t pid;
+
+	if (user)
+		pid = test_airlock_spawn(&D, &fd, "run", "--user", user, "--", attacker, dir, what,
+					 NULL);
+	else
+		pid = test_airlock_spawn(&D, &fd, "run", "--", attacker, dir, what, NULL);
+	cr_assert_gt(pid, 0);
+	for (int i = 0; i < 500; i++) {
+		json_t *res = test_daemon_call(&D, "{\"op\":\"pending\"}");
+		json_t *list = json_object_get(res, "pending"), *a;
+		size_t k;
+
+		json_array_foreach(list, k, a)
+		{
+			char req[128];
+
+			cr_log_info("denying ask %lld: %s '%s'",
+				    json_integer_value(json_object_get(a, "id")),
+				    json_string_value(json_object_get(a, "op")),
+				    json_string_value(json_object_get(a, "path")));
+			snprintf(req, sizeof(req), "{\"op\":\"deny\",\"id\":%lld}",
+				 json_integer_value(json_object_get(a, "id")));
+			json_decref(test_daemon_call(&D, req));
+		}
+		json_decref(res);
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		usleep(20 * 1000);
+	}
+	if (status == -1)
+		test_wait_child(pid, 100);
+	out = test_read_all(fd, 1000);
+	close(fd);
+	cr_log_info("attack '%s':\n%s", what, out ? out : "");
+	return out ? out : strdup("");
+}
+
 /* ---- what the attack was after ------------------------------------------------------ */
 
 static void assert_target_intact(const char *out)
@@ -432,6 +476,53 @@ Test(escape_files, fd_swapped_under_a_reopen_never_touches_the_file)
 	start(POLICY_FILES);
 	cr_assert_eq(attack(&out, "race-reopen", NULL, NULL, NULL), 0);
 	assert_target_intact(out);
+	free(out);
+}
+
+/* A tree rule (DIR/prot and all below, as ~/.ssh is in the default policy): the tree's
+ * own root must not be renamed away and back, or everything inside is written unasked. */
+Test(escape_files, tree_rule_covers_renaming_the_tree_itself)
+{
+	static const char policy[] = "version: 1\n"
+				     "rules:\n"
+				     "  - name: tree\n"
+				     "    match: { write: [\"@/prot/**\"] }\n"
+				     "    action: deny\n";
+	char p[160], *out, *now;
+
+	start(policy);
+	snprintf(p, sizeof(p), "%s/prot", dir);
+	cr_assert_eq(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/prot/file", dir);
+	put(p, ORIGINAL);
+	cr_assert_eq(attack(&out, "rename-tree", NULL, NULL, NULL), 0);
+	now = slurp(p);
+	cr_expect(now && strcmp(now, ORIGINAL) == 0, "a file of the tree was changed to '%s':\n%s",
+		  now ? now : "(gone)", out);
+	free(now);
+	free(out);
+}
+
+/* HOLE while it fails: path rules are lexical.  The default's git-hooks rule names entries
+ * of any .git/hooks directory, not the directory: an unprivileged agent renames hooks/
+ * away, writes pre-commit under the new name and renames it back. */
+Test(escape_files, git_hook_is_not_planted_through_a_renamed_directory)
+{
+	static const char *const sub[] = { "repo", "repo/.git", "repo/.git/hooks" };
+	struct passwd *pw = getpwnam("nobody");
+	char p[160], *out;
+
+	cr_assert_not_null(pw);
+	start(NULL);
+	/* the agent's own repository */
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s/work/%s", dir, sub[i]);
+		cr_assert_eq(mkdir(p, 0755), 0);
+		cr_assert_eq(chown(p, pw->pw_uid, pw->pw_gid), 0);
+	}
+	out = attack_denying_asks("nobody", "rename-hooks");
+	snprintf(p, sizeof(p), "%s/work/repo/.git/hooks/pre-commit", dir);
+	cr_expect(access(p, F_OK) < 0, "a git hook was planted without an ask:\n%s", out);
 	free(out);
 }
 
