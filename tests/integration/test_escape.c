@@ -604,16 +604,17 @@ Test(escape_files, chroot_in_a_user_namespace_does_not_rename_the_protected_file
 }
 
 /* A read rule: the secret's content must not come out under another name. */
-Test(escape_files, read_rule_is_not_bypassed_by_a_hard_link)
+Test(escape_files, read_rule_is_not_bypassed_by_a_hard_link_or_rename)
 {
-	char *out, *err, p[160], cmd[1024];
+	char *out, *err, p[160], cmd[2048];
 	int r;
 
 	start(POLICY_READ);
 	put(target, "SECRET-7f3a\n");
 	snprintf(p, sizeof(p), "%s/work/copy", dir);
 	/* ln then cat: two ordinary programs, as an agent's shell would run them */
-	snprintf(cmd, sizeof(cmd), "cat %s; ln %s %s && cat %s", target, target, p, p);
+	snprintf(cmd, sizeof(cmd), "cat %s; ln %s %s; cat %s; mv %s %s; cat %s", target, target, p,
+		 p, target, p, p);
 	r = test_airlock(&D, &out, &err, "run", "--", "/bin/sh", "-c", cmd, NULL);
 	cr_log_info("status %d:\n%s%s", r, out, err);
 	cr_expect(!strstr(out, "SECRET-7f3a"), "the secret was read through a hard link:\n%s", out);
