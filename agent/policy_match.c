@@ -102,8 +102,8 @@ uint64_t pmatch_ops(const struct pmatch *m)
 		ops &= AL_OP_BIT(AL_OP_EXEC);
 	if (m->keys & PK_WRITE)
 		ops &= AL_OP_BIT(AL_OP_WRITE) | AL_OP_BIT(AL_OP_DELETE); /* rename */
-	if (m->keys & PK_READ)
-		ops &= AL_OP_BIT(AL_OP_READ);
+	if (m->keys & PK_READ) /* link and rename give the file a second name: see below */
+		ops &= AL_OP_BIT(AL_OP_READ) | AL_OP_BIT(AL_OP_WRITE) | AL_OP_BIT(AL_OP_DELETE);
 	if (m->keys & PK_DELETE)
 		ops &= AL_OP_BIT(AL_OP_DELETE);
 	if (m->keys & PK_CHMOD)
@@ -241,7 +241,11 @@ static bool pmatch_matches(const struct pmatch *m, struct decide_ctx *c, bool un
 		return false;
 	if ((m->keys & PK_DELETE) && (r->op != AL_OP_DELETE || !either_end(&m->del, c)))
 		return false;
-	if ((m->keys & PK_READ) && (r->op != AL_OP_READ || !any_glob(&m->read, c, 1)))
+	/* A link or rename whose source a read rule names is a read too: the content would be
+	 * read under the new name, which no read rule names (`ln ~/.aws/credentials x`). */
+	if ((m->keys & PK_READ) &&
+	    (!(r->op == AL_OP_READ || (r->path2[0] && (r->op == AL_OP_WRITE || rename))) ||
+	     !any_glob(&m->read, c, 1)))
 		return false;
 	if ((m->keys & PK_CHMOD) && (r->op != AL_OP_CHMOD || !any_glob(&m->chmod, c, 1)))
 		return false;
