@@ -344,7 +344,7 @@ static json_t *op_status(struct airlockd *d, struct api_conn *c, const struct ap
 {
 	json_t *res = api_ok(), *sessions = json_array(), *layers = json_array();
 	char buf[4096], *line, *save = NULL;
-	const struct session *s;
+	struct session *s;
 	size_t pending = 0, watchers = 0;
 	const struct approval *a;
 	const struct api_conn *w;
@@ -357,9 +357,14 @@ static json_t *op_status(struct airlockd *d, struct api_conn *c, const struct ap
 	if (!d->bpf)
 		json_array_append_new(layers, json_string("bpf: inactive (could not load)"));
 	json_array_append_new(layers, json_string("seccomp-notify: active"));
-	for (s = d->sessions.head; s; s = s->next)
-		if (peer_sees(p, s->uid) && !s->ended)
-			json_array_append_new(sessions, session_json(d, s));
+	for (s = d->sessions.head; s; s = s->next) {
+		if (!peer_sees(p, s->uid) || s->ended)
+			continue;
+		/* Fresh from the BPF map, not the tick's copy. */
+		if (s->in_bpf)
+			bpf_layer_session_counters(d->bpf, s->cgroup_id, &s->counters);
+		json_array_append_new(sessions, session_json(d, s));
+	}
 	for (a = d->approvals.head; a; a = a->next) {
 		s = session_find(&d->sessions, a->session_id);
 		if (s && peer_sees(p, s->uid))
@@ -423,6 +428,7 @@ static json_t *decide(struct airlockd *d, const struct api_peer *p, json_t *req,
 	struct gate_verdict v = { .action = allow ? AL_ALLOW : AL_DENY };
 	json_t *jr = json_object_get(req, "reason"), *js = json_object_get(req, "scope");
 	struct approval *a;
+	json_t *res;
 	uint64_t id;
 	int r;
 
@@ -452,7 +458,13 @@ static json_t *decide(struct airlockd *d, const struct api_peer *p, json_t *req,
 	if (r < 0)
 		return api_error(-r, "request %llu: %s, the call was denied",
 				 (unsigned long long)id, strerror(-r));
-	return api_ok();
+	res = api_ok();
+	if (r == 1)
+		json_object_set_new(res, "warning",
+				    json_string("allowed once only: this call cannot be matched "
+						"again (its argv was cut), so no wider scope was "
+						"recorded"));
+	return res;
 }
 
 static json_t *op_approve(struct airlockd *d, struct api_conn *c, const struct api_peer *p,

@@ -114,6 +114,9 @@ static int decide(const struct cli_global *g, int argc, char **argv, bool approv
 	json_decref(req);
 	if (r)
 		return r;
+	if (json_is_string(json_object_get(res, "warning")))
+		fprintf(stderr, "airlock %s: %s\n", cmd,
+			json_string_value(json_object_get(res, "warning")));
 	json_decref(res);
 	return 0;
 }

@@ -427,6 +427,7 @@ static void session_try_remove(struct airlockd *d, struct session *s)
 
 void gate_session_end(struct airlockd *d, struct session *s)
 {
+	struct gate_inflight **pf;
 	struct approval *a, *an;
 	json_t *ev;
 
@@ -434,6 +435,20 @@ void gate_session_end(struct airlockd *d, struct session *s)
 		return;
 	s->ended = true;
 	d->state_dirty = true;
+	/* Allows still completing for it answer through its listener, which closes now. */
+	for (pf = &d->inflight; *pf;) {
+		struct gate_inflight *f = *pf;
+
+		if (f->n->listener != s->listener || s->listener < 0) {
+			pf = &f->next;
+			continue;
+		}
+		*pf = f->next;
+		loop_del(d->epfd, f->n->wait_fd);
+		notify_release(f->n);
+		free(f->n);
+		free(f);
+	}
 	if (s->listener >= 0) {
 		restart_forget_listener(d, s);
 		loop_del(d->epfd, s->listener);
@@ -513,7 +528,12 @@ int gate_resolve(struct airlockd *d, struct approval *a, const struct gate_verdi
 	if (taken)
 		a->n = NULL; /* the in-flight list owns it */
 	approval_free(a);
-	return r == -ENOENT ? -ESRCH : r;
+	if (r == -ENOENT)
+		return -ESRCH;
+	/* Allowed, but only this once: the wider scope could not be recorded. */
+	if (r == 0 && v->action == AL_ALLOW && v->scope.kind != APPROVAL_ONCE && k < 0)
+		return 1;
+	return r;
 }
 
 void gate_target_event(struct airlockd *d, struct approval *a)
@@ -559,8 +579,12 @@ void gate_tick(struct airlockd *d)
 	struct approval *a, *an;
 	struct session *s, *sn;
 
+	/* Deadlines are checked on every wake-up; the sweeps below once per tick. */
 	while ((a = approval_first_expired(&d->approvals, now)))
 		approval_timeout(d, a);
+	if (now < d->next_tick_ms)
+		return;
+	d->next_tick_ms = now + GATE_TICK_MS;
 	/* A thread that dies while its process lives does not wake the pidfd. */
 	for (a = d->approvals.head; a; a = an) {
 		an = a->next;
@@ -578,7 +602,8 @@ void gate_tick(struct airlockd *d)
 
 uint64_t gate_next_wakeup(const struct airlockd *d)
 {
-	uint64_t next = now_mono_ms() + GATE_TICK_MS, dl;
+	/* An absolute tick: a busy loop must not push it back for ever. */
+	uint64_t next = d->next_tick_ms, dl;
 
 	if (approval_next_deadline(&d->approvals, &dl) && dl < next)
 		next = dl;

@@ -52,8 +52,10 @@ int gate_session_start(struct airlockd *d, struct session *s);
  * the BPF layer and try to remove its cgroup (retried by gate_tick while busy). */
 void gate_session_end(struct airlockd *d, struct session *s);
 
-/* A human decision on a pending ask.  0, or -ESRCH when the target had gone (the ask is
- * removed and audited as such), or -errno when the response failed (then denied). */
+/* A human decision on a pending ask.  0; 1 when an approval with a wider scope could only
+ * allow this call (no key for it: an exec whose argv was cut); -ESRCH when the target had
+ * gone (the ask is removed and audited as such); -errno when the response failed (then
+ * denied). */
 int gate_resolve(struct airlockd *d, struct approval *a, const struct gate_verdict *v);
 
 /* The pidfd of a parked target is readable: it exited. */

@@ -722,6 +722,11 @@ static int parse_rule(struct parser *ps, yaml_node_t *map, struct prule *rule)
 		if (r < 0)
 			return r;
 	}
+	if (seen[RK_MATCH] && rule->match.keys && pmatch_ops(&rule->match) == 0)
+		report(ps, &seen[RK_MATCH]->start_mark, true,
+		       "rule '%.100s' can never match: its keys apply to different operations "
+		       "(write one rule per operation)",
+		       rule->name ? rule->name : "?");
 	if (!seen[RK_NAME])
 		report(ps, &map->start_mark, false, "rule without a 'name'");
 	if (!seen[RK_MATCH])
@@ -860,6 +865,33 @@ static int compute_needs(struct policy *p)
 	p->syscall_names = v;
 	p->nsyscall_names = n;
 	return 0;
+}
+
+/* Path rules see names, and a mount can give a file another name (a bind mount, as root or
+ * in a user namespace), so path rules without a mount rule can be walked around. */
+static void warn_mount_gap(struct parser *ps)
+{
+	const uint64_t path_ops = AL_OP_BIT(AL_OP_WRITE) | AL_OP_BIT(AL_OP_READ) |
+				  AL_OP_BIT(AL_OP_DELETE) | AL_OP_BIT(AL_OP_CHMOD) |
+				  AL_OP_BIT(AL_OP_CHOWN);
+	const struct policy *p = ps->p;
+
+	if (!(p->ops_needed & path_ops) || (p->ops_needed & AL_OP_BIT(AL_OP_MOUNT)))
+		return;
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct prule *r = &p->rules[i];
+
+		if (r->action != AL_ALLOW && (pmatch_ops(&r->match) & path_ops)) {
+			yaml_mark_t m = { .line = (size_t)r->line - 1,
+					  .column = (size_t)r->column - 1 };
+
+			report(ps, &m, true,
+			       "rule '%.100s' protects paths, but no rule denies or asks about "
+			       "mounts: a bind mount gives a file another name (add op: [mount])",
+			       r->name);
+			return;
+		}
+	}
 }
 
 static int parse_root(struct parser *ps, yaml_node_t *root)
@@ -1104,6 +1136,7 @@ int policy_load_buffer(const char *buf, size_t len, const char *name, struct pol
 	r = compute_needs(p);
 	if (r < 0)
 		goto out;
+	warn_mount_gap(&ps);
 	*ret_policy = p;
 	p = NULL;
 out:

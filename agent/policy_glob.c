@@ -246,12 +246,12 @@ bool pglob_match(const struct pglob *g, const char *path, const char *home, cons
 }
 
 /* Checks one component pattern (or a flat pattern): classes closed, no dangling escape. */
-static int check_pattern(const char *p, const char **ret_why)
+static int check_pattern(const char *p, const char **why)
 {
 	for (; *p; p++) {
 		if (*p == '\\') {
 			if (!p[1]) {
-				*ret_why = "a trailing '\\' escapes nothing";
+				*why = "a trailing '\\' escapes nothing";
 				return -EINVAL;
 			}
 			p++;
@@ -259,7 +259,7 @@ static int check_pattern(const char *p, const char **ret_why)
 			const char *end = class_end(p);
 
 			if (!end) {
-				*ret_why = "unterminated '[' (a class cannot span a '/')";
+				*why = "unterminated '[' (a class cannot span a '/')";
 				return -EINVAL;
 			}
 			p = end - 1;
@@ -300,14 +300,14 @@ static int add_comp(struct pglob *g, const char *s, size_t n)
 	return 0;
 }
 
-int pglob_compile(const char *text, enum pglob_mode mode, struct pglob *ret, const char **ret_why)
+int pglob_compile(const char *text, enum pglob_mode mode, struct pglob *ret, const char **why)
 {
 	struct pglob g = { 0 };
 	const char *rest, *p;
 	int r;
 
 	if (!text[0]) {
-		*ret_why = "empty pattern";
+		*why = "empty pattern";
 		return -EINVAL;
 	}
 	g.text = strdup(text);
@@ -315,15 +315,14 @@ int pglob_compile(const char *text, enum pglob_mode mode, struct pglob *ret, con
 		return -ENOMEM;
 	if (mode == PGLOB_MODE_FLAT || (mode == PGLOB_MODE_EXEC && !strchr(text, '/'))) {
 		g.kind = mode == PGLOB_MODE_FLAT ? PGLOB_FLAT : PGLOB_BASENAME;
-		r = check_pattern(text, ret_why);
+		r = check_pattern(text, why);
 		if (r == 0)
 			r = add_comp(&g, text, strlen(text));
 		goto out;
 	}
 	if (text[0] == '~') {
 		if (text[1] && text[1] != '/') {
-			*ret_why =
-				"'~user' is not supported (use '~/' for the session user's home)";
+			*why = "'~user' is not supported (use '~/' for the session user's home)";
 			r = -EINVAL;
 			goto out;
 		}
@@ -351,13 +350,13 @@ int pglob_compile(const char *text, enum pglob_mode mode, struct pglob *ret, con
 			p++;
 		n = (size_t)(p - start);
 		if ((n == 1 && start[0] == '.') || (n == 2 && start[0] == '.' && start[1] == '.')) {
-			*ret_why = "'.' and '..' cannot appear in a glob (paths are normalized)";
+			*why = "'.' and '..' cannot appear in a glob (paths are normalized)";
 			r = -EINVAL;
 			break;
 		}
 		r = add_comp(&g, start, n);
 		if (r == 0)
-			r = check_pattern(g.comp[g.ncomp - 1], ret_why);
+			r = check_pattern(g.comp[g.ncomp - 1], why);
 	}
 out:
 	if (r < 0) {
@@ -385,12 +384,12 @@ static int parse_uint(const char *s, size_t n, unsigned long max, unsigned long 
 	return 0;
 }
 
-static int parse_ports(const char *s, struct pnet *n, const char **ret_why)
+static int parse_ports(const char *s, struct pnet *n, const char **why)
 {
 	const char *dash = strchr(s, '-');
 	unsigned long lo, hi;
 
-	*ret_why = "bad port (expected 1-65535 or a range like 8000-8999)";
+	*why = "bad port (expected 1-65535 or a range like 8000-8999)";
 	if (dash) {
 		if (parse_uint(s, (size_t)(dash - s), 65535, &lo) < 0 ||
 		    parse_uint(dash + 1, strlen(dash + 1), 65535, &hi) < 0 || lo > hi)
@@ -405,7 +404,7 @@ static int parse_ports(const char *s, struct pnet *n, const char **ret_why)
 	return 0;
 }
 
-int pnet_parse(const char *text, struct pnet *ret, const char **ret_why, bool *ret_host_bits)
+int pnet_parse(const char *text, struct pnet *ret, const char **why, bool *ret_host_bits)
 {
 	struct pnet n = { 0 };
 	char host[INET6_ADDRSTRLEN + 8];
@@ -419,12 +418,12 @@ int pnet_parse(const char *text, struct pnet *ret, const char **ret_why, bool *r
 		/* [v6], [v6]/len, [v6/len], each with an optional :port */
 		const char *close = strchr(text, ']');
 
-		*ret_why = "unterminated '[' in address";
+		*why = "unterminated '[' in address";
 		if (!close)
 			return -EINVAL;
 		hlen = (size_t)(close - text - 1);
 		if (hlen >= sizeof(host)) {
-			*ret_why = "address too long";
+			*why = "address too long";
 			return -EINVAL;
 		}
 		memcpy(host, text + 1, hlen);
@@ -435,7 +434,7 @@ int pnet_parse(const char *text, struct pnet *ret, const char **ret_why, bool *r
 			size_t plen = colon ? (size_t)(colon - port) : strlen(port);
 
 			if (strchr(host, '/') || hlen + plen >= sizeof(host)) {
-				*ret_why = "two prefix lengths";
+				*why = "two prefix lengths";
 				return -EINVAL;
 			}
 			memcpy(host + hlen, port, plen);
@@ -445,7 +444,7 @@ int pnet_parse(const char *text, struct pnet *ret, const char **ret_why, bool *r
 		if (*port == ':')
 			port++;
 		else if (*port) {
-			*ret_why = "unexpected text after ']' (expected ':port')";
+			*why = "unexpected text after ']' (expected ':port')";
 			return -EINVAL;
 		} else
 			port = NULL;
@@ -456,7 +455,7 @@ int pnet_parse(const char *text, struct pnet *ret, const char **ret_why, bool *r
 			colon = NULL; /* bare IPv6: a port needs brackets */
 		hlen = colon ? (size_t)(colon - text) : strlen(text);
 		if (hlen >= sizeof(host)) {
-			*ret_why = "address too long";
+			*why = "address too long";
 			return -EINVAL;
 		}
 		memcpy(host, text, hlen);
@@ -473,14 +472,14 @@ int pnet_parse(const char *text, struct pnet *ret, const char **ret_why, bool *r
 		n.family = AF_INET6;
 		full = 128;
 	} else {
-		*ret_why = "not an IPv4 or IPv6 address (expected a CIDR like 10.0.0.0/8 or "
-			   "[::1]/128:8080, or unix:PATH)";
+		*why = "not an IPv4 or IPv6 address (expected a CIDR like 10.0.0.0/8 or "
+		       "[::1]/128:8080, or unix:PATH)";
 		return -EINVAL;
 	}
 	prefix = full;
 	if (slash && parse_uint(slash + 1, strlen(slash + 1), full, &prefix) < 0) {
-		*ret_why = n.family == AF_INET ? "bad prefix length (expected 0-32)"
-					       : "bad prefix length (expected 0-128)";
+		*why = n.family == AF_INET ? "bad prefix length (expected 0-32)"
+					   : "bad prefix length (expected 0-128)";
 		return -EINVAL;
 	}
 	n.prefix = (uint8_t)prefix;
@@ -492,7 +491,7 @@ int pnet_parse(const char *text, struct pnet *ret, const char **ret_why, bool *r
 			n.addr[bit / 8] &= (uint8_t)~m;
 		}
 	}
-	if (port && parse_ports(port, &n, ret_why) < 0)
+	if (port && parse_ports(port, &n, why) < 0)
 		return -EINVAL;
 	n.text = strdup(text);
 	if (!n.text)

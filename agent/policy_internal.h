@@ -32,8 +32,8 @@ struct pglob {
 
 enum pglob_mode { PGLOB_MODE_PATH, PGLOB_MODE_EXEC, PGLOB_MODE_FLAT };
 
-/* 0, -ENOMEM, or -EINVAL with a static reason in *ret_why. */
-int pglob_compile(const char *text, enum pglob_mode mode, struct pglob *ret, const char **ret_why);
+/* 0, -ENOMEM, or -EINVAL with a static reason in *why. */
+int pglob_compile(const char *text, enum pglob_mode mode, struct pglob *ret, const char **why);
 void pglob_free(struct pglob *g);
 bool pglob_match(const struct pglob *g, const char *path, const char *home, const char *workspace);
 
@@ -67,7 +67,7 @@ struct pnet {
 
 /* 0 or -EINVAL with a static reason; *ret_host_bits is set when the address had bits set
  * below the prefix (they are cleared: a warning, not an error). */
-int pnet_parse(const char *text, struct pnet *ret, const char **ret_why, bool *ret_host_bits);
+int pnet_parse(const char *text, struct pnet *ret, const char **why, bool *ret_host_bits);
 struct sockaddr_storage;
 bool pnet_match(const struct pnet *n, const struct sockaddr_storage *ss);
 

@@ -8,7 +8,8 @@
  * destination in path2.  Both ends are checked against both `delete` and `write` rules:
  * the source name disappears (a delete) and the destination is replaced (a write, and a
  * delete of whatever was there), and moving a file out of a protected tree changes that
- * tree as much as writing into it does.
+ * tree as much as writing into it does.  The source of a rename or a link (AL_OP_WRITE with
+ * path2) is also checked against `read` rules: a new name would let it be read unasked.
  */
 #include <errno.h>
 #include <limits.h>
@@ -102,7 +103,7 @@ uint64_t pmatch_ops(const struct pmatch *m)
 		ops &= AL_OP_BIT(AL_OP_EXEC);
 	if (m->keys & PK_WRITE)
 		ops &= AL_OP_BIT(AL_OP_WRITE) | AL_OP_BIT(AL_OP_DELETE); /* rename */
-	if (m->keys & PK_READ) /* link and rename give the file a second name: see below */
+	if (m->keys & PK_READ)
 		ops &= AL_OP_BIT(AL_OP_READ) | AL_OP_BIT(AL_OP_WRITE) | AL_OP_BIT(AL_OP_DELETE);
 	if (m->keys & PK_DELETE)
 		ops &= AL_OP_BIT(AL_OP_DELETE);
@@ -228,6 +229,9 @@ static bool pmatch_matches(const struct pmatch *m, struct decide_ctx *c, bool un
 {
 	const struct al_request *r = c->r;
 	bool rename = r->op == AL_OP_DELETE && r->path2[0];
+	/* A link or a rename gives its source a new name, which a read rule would not know:
+	 * `ln ~/.aws/credentials x; cat x`.  So read rules also match the source of both. */
+	bool new_name = (r->op == AL_OP_WRITE || r->op == AL_OP_DELETE) && r->path2[0];
 
 	if ((unsigned)r->op >= AL_OP__MAX || r->op == AL_OP_NONE)
 		return false;
@@ -241,11 +245,8 @@ static bool pmatch_matches(const struct pmatch *m, struct decide_ctx *c, bool un
 		return false;
 	if ((m->keys & PK_DELETE) && (r->op != AL_OP_DELETE || !either_end(&m->del, c)))
 		return false;
-	/* A link or rename whose source a read rule names is a read too: the content would be
-	 * read under the new name, which no read rule names (`ln ~/.aws/credentials x`). */
 	if ((m->keys & PK_READ) &&
-	    (!(r->op == AL_OP_READ || (r->path2[0] && (r->op == AL_OP_WRITE || rename))) ||
-	     !any_glob(&m->read, c, 1)))
+	    (!(r->op == AL_OP_READ || new_name) || !any_glob(&m->read, c, 1)))
 		return false;
 	if ((m->keys & PK_CHMOD) && (r->op != AL_OP_CHMOD || !any_glob(&m->chmod, c, 1)))
 		return false;

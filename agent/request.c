@@ -410,10 +410,12 @@ int al_request_from_json(const json_t *j, struct al_request *r, char *err, size_
 			const json_t *a;
 
 			if (!json_is_array(v) || json_array_size(v) > 6) {
-				snprintf(err, err_len, "'args' must be an array of at most 6 integers");
+				snprintf(err, err_len,
+					 "'args' must be an array of at most 6 integers");
 				return -EINVAL;
 			}
-			json_array_foreach (v, i, a) {
+			json_array_foreach(v, i, a)
+			{
 				if (!json_is_integer(a)) {
 					snprintf(err, err_len,
 						 "'args' must be an array of at most 6 integers");
@@ -490,5 +492,9 @@ int al_request_key(const struct al_request *r, char *buf, size_t len)
 			ok = key_put(buf, len, &pos, tmp, strlen(tmp));
 		}
 	}
-	return ok ? 0 : -ENOSPC;
+	if (!ok) {
+		buf[0] = '\0'; /* never a partial key that could equal another action's */
+		return -ENOSPC;
+	}
+	return 0;
 }

@@ -43,8 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		api_linebuf_commit(&lb, n);
 		off += n;
 		while ((k = api_linebuf_next(&lb, &line, &len)) != API_LINE_NONE) {
-			if (k == API_LINE_OK && (len > max || memchr(line, '\n', len) ||
-						 strlen(line) > len))
+			if (k == API_LINE_OK &&
+			    (len > max || memchr(line, '\n', len) || strlen(line) > len))
 				abort();
 		}
 	}

@@ -107,7 +107,7 @@ Test(e2e, timeout_applies_on_timeout)
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	cr_assert_eq(r, 1);
 	cr_assert_str_eq(out, "exec failed: EPERM\n");
-	cr_assert(secs >= 0.9 && secs < 4.0, "the 1s ask took %.2fs", secs);
+	cr_assert(secs >= 0.9 && secs < 8.0, "the 1s ask took %.2fs", secs);
 	free(out);
 
 	/* on_timeout: allow */
@@ -480,9 +480,9 @@ Test(e2e, a_duration_scope_ends)
 	pid_t pid;
 
 	pid = test_airlock_spawn(&D, &fd, "run", "--", "/bin/sh", "-c",
-				 "/usr/bin/id -u; /usr/bin/id -u; sleep 2.5; /usr/bin/id -u", NULL);
+				 "/usr/bin/id -u; /usr/bin/id -u; sleep 3.5; /usr/bin/id -u", NULL);
 	a = pending_one();
-	cr_assert_eq(test_airlock(&D, NULL, NULL, "approve", id_str(a), "--scope", "2s", NULL), 0);
+	cr_assert_eq(test_airlock(&D, NULL, NULL, "approve", id_str(a), "--scope", "3s", NULL), 0);
 	json_decref(a);
 	/* The second call rides on the grant; the third, after it ended, asks again. */
 	list = test_daemon_wait_pending(&D, 1, 5000);
@@ -559,5 +559,64 @@ Test(e2e, an_approved_connect_completes_and_a_denied_one_fails)
 	free(out);
 	close(fd);
 	close(lfd);
+	json_decref(a);
+}
+
+/* The BPF layer counts a session's forks and execs by its cgroup id: status shows them. */
+Test(e2e, status_counts_a_sessions_forks_and_execs)
+{
+	json_t *st, *s, *c = NULL;
+	pid_t pid;
+	int fd, i;
+
+	pid = test_airlock_spawn(&D, &fd, "run", "--", "/bin/sh", "-c",
+				 "/bin/echo; /bin/echo; /bin/echo; exec /bin/sleep 3", NULL);
+	cr_assert_gt(pid, 0);
+	for (i = 0; i < 200; i++) {
+		st = test_daemon_call(&D, "{\"op\":\"status\"}");
+		s = json_array_get(json_object_get(st, "sessions"), 0);
+		c = json_object_get(s, "counters");
+		if (s && !c) {
+			json_decref(st);
+			kill(pid, SIGKILL);
+			test_wait_child(pid, 5000);
+			cr_skip_test("the BPF layer is not active here");
+		}
+		/* sh, 3 x echo (not gated by POLICY), sleep: five execs, three forks. */
+		if (c && json_integer_value(json_object_get(c, "execs")) >= 5 &&
+		    json_integer_value(json_object_get(c, "forks")) >= 3) {
+			json_decref(st);
+			break;
+		}
+		json_decref(st);
+		usleep(20 * 1000);
+	}
+	cr_assert_lt(i, 200, "the counters never reached 5 execs and 3 forks");
+	kill(pid, SIGTERM);
+	test_wait_child(pid, 5000);
+	close(fd);
+}
+
+/* An exec whose argv did not fit the daemon's copy has no key: a wider scope would cover
+ * arguments nobody saw, so it is approved once and the approver is told. */
+Test(e2e, a_scope_is_refused_for_a_cut_argv_and_the_approver_told)
+{
+	static char big[40000];
+	json_t *a;
+	char *err;
+	int fd, r;
+	pid_t pid;
+
+	memset(big, 'x', sizeof(big) - 1);
+	pid = test_airlock_spawn(&D, &fd, "run", "--", "/usr/bin/id", big, NULL);
+	a = pending_one();
+	cr_assert(json_is_true(json_object_get(a, "argv_truncated")));
+	r = test_airlock(&D, NULL, &err, "approve", id_str(a), "--scope", "session", NULL);
+	cr_assert_eq(r, 0);
+	cr_assert(strstr(err, "allowed once only"), "stderr: %s", err);
+	free(err);
+	/* id ran (and refused its odd operand): the call was allowed. */
+	cr_assert_eq(test_wait_child(pid, 5000), 1);
+	close(fd);
 	json_decref(a);
 }

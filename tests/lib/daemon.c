@@ -220,8 +220,8 @@ static int spawn_daemon(struct test_daemon *d, const char *const *extra, const c
 	return -ETIMEDOUT;
 }
 
-int test_daemon_start_env(struct test_daemon *d, const char *policy_yaml,
-			  const char *const *extra, const char *const *env)
+int test_daemon_start_env(struct test_daemon *d, const char *policy_yaml, const char *const *extra,
+			  const char *const *env)
 {
 	static int counter;
 	int r;

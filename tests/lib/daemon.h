@@ -15,12 +15,12 @@
 
 struct test_daemon {
 	pid_t pid;
-	char dir[64];               /* the temporary directory holding everything below */
-	char runtime_dir[96];       /* dir/run: api.sock */
-	char policy_path[96];       /* dir/policy.yaml, "" with the embedded default */
-	char audit_path[96];        /* dir/audit.jsonl */
-	char log_path[96];          /* dir/airlockd.log: the daemon's stderr */
-	char cgroup_name[64];       /* airlock-test-<pid>-<n> */
+	char dir[64];	      /* the temporary directory holding everything below */
+	char runtime_dir[96]; /* dir/run: api.sock */
+	char policy_path[96]; /* dir/policy.yaml, "" with the embedded default */
+	char audit_path[96];  /* dir/audit.jsonl */
+	char log_path[96];    /* dir/airlockd.log: the daemon's stderr */
+	char cgroup_name[64]; /* airlock-test-<pid>-<n> */
 };
 
 /* The build directory (build/ by default): the one holding the running test binary. */
@@ -33,8 +33,8 @@ int test_daemon_start(struct test_daemon *d, const char *policy_yaml, const char
 
 /* The same, with more environment variables ("NAME=value", NULL-terminated) for the
  * daemon.  NOTIFY_SOCKET is removed unless env sets it. */
-int test_daemon_start_env(struct test_daemon *d, const char *policy_yaml,
-			  const char *const *extra, const char *const *env);
+int test_daemon_start_env(struct test_daemon *d, const char *policy_yaml, const char *const *extra,
+			  const char *const *env);
 
 /* Start airlockd again on d's directory (runtime dir, policy, audit log, cgroup name),
  * after the previous instance died (d->pid must be -1: reap it first), passing fds as a

@@ -152,7 +152,8 @@ Test(api, an_ask_shows_the_process_the_request_and_its_deadline)
 	a.n = n;
 	a.decision.on_timeout = AL_DENY;
 	strcpy(a.rule, "escalation");
-	a.process = json_pack("{s:i,s:s,s:[s]}", "pid", 100, "exe", "/usr/bin/bash", "argv", "bash");
+	a.process =
+		json_pack("{s:i,s:s,s:[s]}", "pid", 100, "exe", "/usr/bin/bash", "argv", "bash");
 
 	j = gate_approval_json(&a);
 	cr_assert_not_null(j);

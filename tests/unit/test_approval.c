@@ -28,8 +28,9 @@ Test(approval, parses_scopes)
 
 Test(approval, rejects_bad_scopes)
 {
-	static const char *const bad[] = { "", "0m",  "10",	"m",   "10x", "-1m",
-					   "1h ", "Once", "10mm", "999999999999999999h", "367d" };
+	static const char *const bad[] = { "",	  "0m",	 "10",	 "m",	 "10x",
+					   "-1m", "1h ", "Once", "10mm", "999999999999999999h",
+					   "367d" };
 	struct approval_scope s = { .kind = APPROVAL_SESSION, .duration_ms = 7 };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)

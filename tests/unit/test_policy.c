@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -476,6 +477,51 @@ Test(policy, keys_are_anded_and_bound_to_their_class)
 	policy_free(p);
 }
 
+Test(policy, truncated_argv_counts_toward_the_stricter_outcome)
+{
+	struct policy *p = load("version: 1\n"
+				"rules:\n"
+				"  - name: ok-ls\n"
+				"    match: { exec: [ls], argv: ['--color*'] }\n"
+				"    action: allow\n"
+				"  - name: rm-r\n"
+				"    match: { exec: [rm, ls], argv: ['-r'] }\n"
+				"    except: { argv: ['--dry-run'] }\n"
+				"    action: ask\n");
+	struct al_request *r = req_exec("/usr/bin/rm", "rm", "-f", "a", "b", NULL);
+
+	/* The -r may be among the arguments the gate did not keep. */
+	r->argv_truncated = true;
+	expect(p, r, AL_ASK, "rm-r");
+	/* ... and the --color the allow rule wants, or the --dry-run, may not be there. */
+	r = req_exec("/usr/bin/ls", "ls", "-l", NULL);
+	r->argv_truncated = true;
+	expect(p, r, AL_ASK, "rm-r");
+	expect(p, req_exec("/usr/bin/rm", "rm", "-f", "a", NULL), AL_ALLOW, NULL);
+	policy_free(p);
+}
+
+Test(policy, unix_connect_matches_the_resolved_path_too)
+{
+	struct policy *p = load("version: 1\n"
+				"rules:\n"
+				"  - name: docker\n"
+				"    match: { connect: ['unix:/run/docker.sock'] }\n"
+				"    action: ask\n");
+	struct al_request *r = req_connect("unix:../../run/docker.sock");
+
+	/* The gate resolves a pathname socket like any path, into path. */
+	snprintf(r->path, sizeof(r->path), "/run/docker.sock");
+	expect(p, r, AL_ASK, "docker");
+	r = req_connect("unix:/tmp/link-to-docker");
+	snprintf(r->path, sizeof(r->path), "/run/docker.sock");
+	expect(p, r, AL_ASK, "docker");
+	r = req_connect("unix:/tmp/other.sock");
+	snprintf(r->path, sizeof(r->path), "/tmp/other.sock");
+	expect(p, r, AL_ALLOW, NULL);
+	policy_free(p);
+}
+
 Test(policy, rename_matches_both_ends_for_write_and_delete)
 {
 	struct policy *p = load("version: 1\n"
@@ -498,6 +544,30 @@ Test(policy, rename_matches_both_ends_for_write_and_delete)
 	/* A plain unlink is a delete, not a write. */
 	expect(p, req_path(AL_OP_DELETE, "/etc/passwd"), AL_ALLOW, NULL);
 	expect(p, req_path(AL_OP_DELETE, "/home/u/.ssh/id_rsa"), AL_DENY, "keep-keys");
+	policy_free(p);
+}
+
+Test(policy, read_rules_match_a_new_name_for_the_file)
+{
+	struct policy *p = load("version: 1\n"
+				"rules:\n"
+				"  - name: creds\n"
+				"    match: { read: ['~/.aws/credentials'] }\n"
+				"    action: ask\n");
+	struct al_request *r;
+
+	/* ln ~/.aws/credentials x; cat x */
+	r = req_path(AL_OP_WRITE, HOME "/.aws/credentials");
+	r->syscall = "linkat";
+	snprintf(r->path2, sizeof(r->path2), WS "/x");
+	expect(p, r, AL_ASK, "creds");
+	/* mv ~/.aws/credentials x; cat x */
+	expect(p, req_rename(HOME "/.aws/credentials", WS "/x"), AL_ASK, "creds");
+	/* A new name *for* the protected path is not a read of it. */
+	expect(p, req_rename(WS "/x", HOME "/.aws/credentials"), AL_ALLOW, NULL);
+	/* Nor is writing it or deleting it. */
+	expect(p, req_path(AL_OP_WRITE, HOME "/.aws/credentials"), AL_ALLOW, NULL);
+	expect(p, req_path(AL_OP_DELETE, HOME "/.aws/credentials"), AL_ALLOW, NULL);
 	policy_free(p);
 }
 
@@ -859,12 +929,13 @@ Test(policy, error_aliases_rejected_in_the_redact_section_too)
 
 Test(policy, error_bad_globs_and_addresses)
 {
-	load_bad("version: 1\n"
-		 "rules:\n"
-		 "  - name: a\n"
-		 "    match: { write: ['~root/.ssh/**', '/a/../b', 'x\\'],\n"
-		 "             connect: ['1.2.3.4:99999', '[::1', 'example.com:443', 'unix:'] }\n"
-		 "    action: ask\n");
+	unsigned errors = load_bad(
+		"version: 1\n"
+		"rules:\n"
+		"  - name: a\n"
+		"    match: { write: ['~root/.ssh/**', '/a/../b', 'x\\'],\n"
+		"             connect: ['1.2.3.4:99999', '[::1', 'example.com:443', 'unix:'] }\n"
+		"    action: ask\n");
 	expect_diag("t.yaml:4:22: error: bad pattern '~root/.ssh/**' in 'write': '~user' is not "
 		    "supported (use '~/' for the session user's home)");
 	expect_diag("t.yaml:4:39: error: bad pattern '/a/../b' in 'write': '.' and '..' cannot "
@@ -875,7 +946,7 @@ Test(policy, error_bad_globs_and_addresses)
 		    "1-65535 or a range like 8000-8999)");
 	expect_diag("t.yaml:5:41: error: bad connect address '[::1': unterminated '[' in address");
 	expect_diag("t.yaml:5:68: error: bad connect address 'unix:': an empty socket path");
-	cr_assert_eq(diags.count, 7);
+	cr_assert_eq(errors, 7);
 }
 
 Test(policy, error_deep_flow_nesting_is_refused_quickly)
@@ -919,6 +990,53 @@ Test(policy, error_overflow_is_said)
 	free(y);
 }
 
+Test(policy, warns_about_rules_that_cannot_match)
+{
+	struct policy *p = load("version: 1\n"
+				"rules:\n"
+				"  - name: mixed\n"
+				"    match: { exec: [curl], connect: ['0.0.0.0/0'] }\n"
+				"    action: ask\n"
+				"  - name: renames-only\n"
+				"    match: { write: ['/etc/**'], delete: ['/tmp/**'] }\n"
+				"    action: ask\n");
+
+	expect_diag("t.yaml:4:5: warning: rule 'mixed' can never match: its keys apply to "
+		    "different operations (write one rule per operation)");
+	{
+		unsigned never = 0;
+
+		for (unsigned i = 0; i < diags.count; i++)
+			never += strstr(diags.diag[i].message, "can never match") != NULL;
+		cr_assert_eq(never, 1, "write+delete can match a rename: no warning");
+	}
+	expect(p, req_rename("/tmp/x", "/etc/x"), AL_ASK, "renames-only");
+	policy_free(p);
+}
+
+Test(policy, warns_about_path_rules_without_a_mount_rule)
+{
+	static const char rules[] = "  - name: protect\n"
+				    "    match: { write: ['/etc/**'] }\n"
+				    "    action: ask\n";
+	char yaml[512];
+	struct policy *p;
+
+	snprintf(yaml, sizeof(yaml), "version: 1\nrules:\n%s", rules);
+	p = load(yaml);
+	expect_diag(
+		"t.yaml:3:5: warning: rule 'protect' protects paths, but no rule denies or asks "
+		"about mounts: a bind mount gives a file another name (add op: [mount])");
+	policy_free(p);
+
+	snprintf(yaml, sizeof(yaml),
+		 "version: 1\nrules:\n%s  - { name: m, match: { op: [mount] }, action: deny }\n",
+		 rules);
+	p = load(yaml);
+	cr_assert_eq(diags.count, 0);
+	policy_free(p);
+}
+
 Test(policy, warnings_do_not_fail)
 {
 	struct policy *p = load("version: 1\n"
@@ -946,7 +1064,7 @@ Test(policy, load_file)
 {
 	char path[] = "/tmp/test_policy.XXXXXX";
 	struct policy *p = NULL;
-	int fd = mkstemp(path);
+	int fd = mkostemp(path, O_CLOEXEC);
 
 	cr_assert_geq(fd, 0);
 	cr_assert_eq(write(fd, issue_example, strlen(issue_example)),
@@ -992,7 +1110,7 @@ Test(policy, ops_needed_is_minimal)
 		 "    match: { chmod: ['/etc/**'] }\n"
 		 "    except: { chmod: ['/etc/x'] }\n"
 		 "    action: ask\n");
-	/* a read rule also needs link and rename (write, delete): a second name for the file */
+	/* read also needs write and delete: links and renames of a protected file. */
 	cr_assert_eq(policy_ops_needed(p), AL_OP_BIT(AL_OP_READ) | AL_OP_BIT(AL_OP_WRITE) |
 						   AL_OP_BIT(AL_OP_DELETE) |
 						   AL_OP_BIT(AL_OP_CHMOD));
@@ -1140,6 +1258,7 @@ Test(policy, default_asks_and_denies_where_it_should)
 	expect(p, req_exec("/usr/bin/rm", "rm", "-fR", "x", NULL), AL_ASK, "recursive-delete");
 	expect(p, req_exec("/usr/bin/rm", "rm", "--recursive", "x", NULL), AL_ASK,
 	       "recursive-delete");
+	expect(p, req_exec("/usr/bin/rm", "rm", "--rec", "x", NULL), AL_ASK, "recursive-delete");
 	expect(p, req_exec("/usr/bin/rm", "rm", "--force", "x", NULL), AL_ALLOW, NULL);
 	expect(p, req_path(AL_OP_WRITE, "/etc/hosts"), AL_ASK, "system-files");
 	expect(p, req_path(AL_OP_DELETE, "/usr/bin/git"), AL_ASK, "system-files-delete");
@@ -1169,6 +1288,10 @@ Test(policy, default_asks_and_denies_where_it_should)
 	expect(p, req_connect("unix:/run/screen/S-u/1234.pts-0.host"), AL_ASK, "service-sockets");
 	expect(p, req_connect("unix:/tmp/ssh-XXXXabcd/agent.1234"), AL_ASK, "service-sockets");
 	expect(p, req_connect("unix:@/tmp/.X11-unix/X0"), AL_ASK, "service-sockets");
+	expect(p, req_connect("unix:/run/user/1000/vscode-ipc-1b2c.sock"), AL_ASK,
+	       "service-sockets");
+	expect(p, req_connect("unix:" HOME "/.ssh/agent/s.AbC.agent.xyz"), AL_ASK,
+	       "service-sockets");
 	expect(p, req_exec("/usr/bin/systemd-run", "systemd-run", "--user", "sh", NULL), AL_ASK,
 	       "run-elsewhere");
 	expect(p, req_exec("/usr/bin/at", "at", "now", NULL), AL_ASK, "run-elsewhere");
@@ -1176,6 +1299,11 @@ Test(policy, default_asks_and_denies_where_it_should)
 	expect(p, req_path(AL_OP_WRITE, "/sys/fs/cgroup/unified/user.slice/cgroup.procs"), AL_DENY,
 	       "cgroup-escape");
 	expect(p, req_path(AL_OP_WRITE, "/sys/fs/cgroup/cgroup.procs"), AL_DENY, "cgroup-escape");
+	expect(p, req_path(AL_OP_WRITE, "/var/log/airlock/audit.jsonl"), AL_DENY, "airlock-itself");
+	expect(p, req_path(AL_OP_DELETE, "/var/log/airlock/audit.jsonl"), AL_DENY,
+	       "airlock-itself-delete");
+	expect(p, req_rename("/var/log/airlock/audit.jsonl", "/tmp/x"), AL_DENY, "airlock-itself");
+	expect(p, req_path(AL_OP_WRITE, "/etc/airlock/policy.yaml"), AL_DENY, "airlock-itself");
 	expect(p, req_syscall(AL_OP_MODULE, "finit_module"), AL_DENY, "kernel");
 	expect(p, req_syscall(AL_OP_MOUNT, "fsmount"), AL_DENY, "kernel");
 	expect(p, req_syscall(AL_OP_BPF, "bpf"), AL_DENY, "kernel");
@@ -1348,6 +1476,7 @@ Test(policy, request_key_is_canonical_and_never_truncated)
 	cr_assert_str_neq(ka, kc, "'-rf x' as one argument is not '-rf' 'x'");
 	cr_assert_str_eq(ka, "4:exec,11:/usr/bin/rm,3:-rf,1:x,");
 	cr_assert_eq(al_request_key(a, small, sizeof(small)), -ENOSPC);
+	cr_assert_str_eq(small, "", "no partial key is left behind");
 	a->argv_truncated = true;
 	cr_assert_eq(al_request_key(a, ka, sizeof(ka)), -E2BIG);
 	free(a);
