@@ -1358,3 +1358,43 @@ Test(escape_files, procfs_ptrace_checks_apply_to_the_agent)
 	free(out);
 	free(err);
 }
+
+/* What a human approves is what airlock shows.  An agent that puts terminal control
+ * sequences in an argument could redraw the line `airlock pending` or `airlock watch`
+ * prints and pass `sudo ...` off as `ls`: the CLI must show them escaped. */
+Test(escape_approve, control_characters_cannot_disguise_an_ask)
+{
+	char *out = NULL, *err = NULL, *watched, req[128];
+	int wfd = -1, r;
+	pid_t pid, watch;
+	json_t *list;
+
+	start(POLICY_ASK);
+	watch = test_airlock_spawn(&D, &wfd, "watch", NULL);
+	cr_assert_gt(watch, 0);
+	usleep(200 * 1000);
+	pid = test_airlock_spawn(&D, NULL, "run", "--", sudo, "\033[2K\r\033[1Als -la\n", NULL);
+	cr_assert_gt(pid, 0);
+	list = test_daemon_wait_pending(&D, 1, 5000);
+	cr_assert_not_null(list, "no ask");
+	r = test_airlock(&D, &out, &err, "pending", NULL);
+	cr_expect_eq(r, 0, "'airlock pending' failed: %s", err);
+	cr_expect(out && strstr(out, "sudo") && !strchr(out, '\033') && !strchr(out, '\r'),
+		  "'airlock pending' shows raw control characters from the agent");
+	free(out);
+	free(err);
+	usleep(200 * 1000);
+	kill(watch, SIGTERM);
+	test_wait_child(watch, 2000);
+	watched = test_read_all(wfd, 1000);
+	close(wfd);
+	cr_expect(watched && strstr(watched, "sudo") && !strchr(watched, '\033') &&
+			  !strchr(watched, '\r'),
+		  "'airlock watch' shows raw control characters from the agent (or nothing)");
+	free(watched);
+	snprintf(req, sizeof(req), "{\"op\":\"deny\",\"id\":%lld}",
+		 json_integer_value(json_object_get(json_array_get(list, 0), "id")));
+	json_decref(test_daemon_call(&D, req));
+	json_decref(list);
+	test_wait_child(pid, 5000);
+}
