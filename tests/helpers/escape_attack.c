@@ -657,6 +657,30 @@ static void attack_rename_hooks(void)
 	say("rename hooks back", rename("repo/.git/h", "repo/.git/hooks"));
 }
 
+/* Hold as many API connections as airlockd takes, then wait to be killed. */
+static void attack_api_flood(const char *sock)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int i, n = 0;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+	for (i = 0; i < 1500; i++) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (fd < 0)
+			break;
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			close(fd);
+			break;
+		}
+		n++;
+	}
+	printf("holding %d API connections\n", n);
+	fflush(stdout);
+	put_file("flooded", "1\n");
+	pause();
+}
+
 /* ---- foreign syscall ABIs ----------------------------------------------------------- */
 
 /* x32: the same syscall table bit-or'ed with 0x40000000, same audit arch */
@@ -1466,6 +1490,8 @@ int main(int argc, char **argv)
 		attack_race_buf();
 	else if (strcmp(what, "race-symlink") == 0)
 		attack_race_symlink();
+	else if (strcmp(what, "api-flood") == 0 && argc > 3)
+		attack_api_flood(argv[3]);
 	else if (strcmp(what, "rename-hooks") == 0)
 		attack_rename_hooks();
 	else if (strcmp(what, "rename-tree") == 0)

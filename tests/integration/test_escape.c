@@ -1260,6 +1260,31 @@ Test(escape_egress, unix_server_sees_the_agents_credentials_not_airlockds)
 	cr_expect_neq(cred.pid, D.pid, "the server saw airlockd as its peer");
 }
 
+/* HOLE while it fails (root): airlockd caps API clients (1024 in all, 64 per non-root
+ * uid); a root agent holds every slot and no approver can connect -- every ask then times
+ * out.  (An unprivileged agent running as the approver's own uid does the same with 64.) */
+Test(escape_gate, agent_cannot_lock_approvers_out_of_the_api)
+{
+	char sock[160], flooded[160], *out;
+	int fd = -1;
+	pid_t pid;
+
+	start(POLICY_ASK);
+	snprintf(sock, sizeof(sock), "%s/api.sock", D.runtime_dir);
+	snprintf(flooded, sizeof(flooded), "%s/work/flooded", dir);
+	pid = test_airlock_spawn(&D, &fd, "run", "--", attacker, dir, "api-flood", sock, NULL);
+	cr_assert_gt(pid, 0);
+	for (int i = 0; i < 500 && access(flooded, F_OK) < 0; i++)
+		usleep(10 * 1000);
+	cr_expect(daemon_answers(1000), "an agent locked every client out of airlockd's API");
+	kill_sessions();
+	test_wait_child(pid, 3000);
+	out = test_read_all(fd, 1000);
+	close(fd);
+	cr_log_info("attacker:\n%s", out);
+	free(out);
+}
+
 /* HOLE while it fails (root): the audit log is an ordinary file to the gate; the default
  * policy protects /var/lib and /etc but not airlockd's own log, wherever it is.  A root
  * agent erases the record of what it tried. */
