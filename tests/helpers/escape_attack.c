@@ -657,6 +657,31 @@ static void attack_rename_hooks(void)
 	say("rename hooks back", rename("repo/.git/h", "repo/.git/hooks"));
 }
 
+/* Root rewrites the daemon's policy file to allow everything and asks for a reload
+ * (signals are not gated), then runs the program that needed an ask. */
+static void attack_policy_rewrite(const char *policy, pid_t daemon)
+{
+	char sudo[PATH_MAX + 32];
+	int status = 0;
+	pid_t pid;
+
+	pwn_ret("rewrite the policy file", put_file(policy, "version: 1\nrules: []\n"));
+	say("SIGHUP airlockd", kill(daemon, SIGHUP));
+	usleep(300 * 1000);
+	snprintf(sudo, sizeof(sudo), "%s/bin/sudo", D);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 1);
+		execl(sudo, "sudo", (char *)NULL);
+		_exit(126);
+	}
+	/* an ask that is still asked blocks here until the test denies it */
+	waitpid(pid, &status, 0);
+	printf("sudo after the reload: exit %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
 /* Hold as many API connections as airlockd takes, then wait to be killed. */
 static void attack_api_flood(const char *sock)
 {
@@ -1490,6 +1515,8 @@ int main(int argc, char **argv)
 		attack_race_buf();
 	else if (strcmp(what, "race-symlink") == 0)
 		attack_race_symlink();
+	else if (strcmp(what, "policy-rewrite") == 0 && argc > 4)
+		attack_policy_rewrite(argv[3], (pid_t)atoi(argv[4]));
 	else if (strcmp(what, "api-flood") == 0 && argc > 3)
 		attack_api_flood(argv[3]);
 	else if (strcmp(what, "rename-hooks") == 0)

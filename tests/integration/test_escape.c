@@ -259,20 +259,13 @@ static int attack_as(char **ret_out, const char *user, const char *what)
 	return r;
 }
 
-/* Run the attacker as user (NULL: as root), denying every ask it raises, until it ends
- * (10 s at most).  Its output (malloc'ed). */
-static char *attack_denying_asks(const char *user, const char *what)
+/* Deny every ask of pid's session until pid ends (10 s at most); its output (from fd,
+ * malloc'ed). */
+static char *deny_asks_until_done(pid_t pid, int fd, const char *what)
 {
 	char *out;
-	int fd = -1, status = -1;
-	pid_t pid;
+	int status = -1;
 
-	if (user)
-		pid = test_airlock_spawn(&D, &fd, "run", "--user", user, "--", attacker, dir, what,
-					 NULL);
-	else
-		pid = test_airlock_spawn(&D, &fd, "run", "--", attacker, dir, what, NULL);
-	cr_assert_gt(pid, 0);
 	for (int i = 0; i < 500; i++) {
 		json_t *res = test_daemon_call(&D, "{\"op\":\"pending\"}");
 		json_t *list = json_object_get(res, "pending"), *a;
@@ -301,6 +294,32 @@ static char *attack_denying_asks(const char *user, const char *what)
 	close(fd);
 	cr_log_info("attack '%s':\n%s", what, out ? out : "");
 	return out ? out : strdup("");
+}
+
+/* Run the attacker as user (NULL: as root), denying every ask it raises. */
+static char *attack_denying_asks(const char *user, const char *what)
+{
+	int fd = -1;
+	pid_t pid;
+
+	if (user)
+		pid = test_airlock_spawn(&D, &fd, "run", "--user", user, "--", attacker, dir, what,
+					 NULL);
+	else
+		pid = test_airlock_spawn(&D, &fd, "run", "--", attacker, dir, what, NULL);
+	cr_assert_gt(pid, 0);
+	return deny_asks_until_done(pid, fd, what);
+}
+
+/* The same as root with two arguments. */
+static char *attack_denying_asks_args(const char *what, const char *a1, const char *a2)
+{
+	int fd = -1;
+	pid_t pid;
+
+	pid = test_airlock_spawn(&D, &fd, "run", "--", attacker, dir, what, a1, a2, NULL);
+	cr_assert_gt(pid, 0);
+	return deny_asks_until_done(pid, fd, what);
 }
 
 /* ---- what the attack was after ------------------------------------------------------ */
@@ -1258,6 +1277,21 @@ Test(escape_egress, unix_server_sees_the_agents_credentials_not_airlockds)
 		     "the server saw uid %u (pid %d; airlockd is %d), not the agent's %u",
 		     (unsigned)cred.uid, (int)cred.pid, (int)D.pid, (unsigned)pw->pw_uid);
 	cr_expect_neq(cred.pid, D.pid, "the server saw airlockd as its peer");
+}
+
+/* HOLE while it fails (root): the policy file is an ordinary path to the gate, and a
+ * reload is a signal.  A root agent under a policy that does not name the file rewrites it
+ * to allow everything, sends SIGHUP, and runs what needed an ask.  (The embedded default
+ * asks before writes under /etc, where the installed policy lives.) */
+Test(escape_gate, agent_cannot_rewrite_the_policy_and_reload_it)
+{
+	char pid[16], *out;
+
+	start(POLICY_ASK);
+	snprintf(pid, sizeof(pid), "%d", (int)D.pid);
+	out = attack_denying_asks_args("policy-rewrite", D.policy_path, pid);
+	assert_no_marker(out);
+	free(out);
 }
 
 /* HOLE while it fails (root): airlockd caps API clients (1024 in all, 64 per non-root
