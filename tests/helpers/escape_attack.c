@@ -757,6 +757,45 @@ static void attack_steal_listener(pid_t daemon)
 	}
 }
 
+/* Does the agent itself, or its launcher (same uid, outside the session), hold a seccomp
+ * listener?  Either would let the agent answer its own notifications. */
+static void attack_find_listener(void)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, getppid(), 0), fd;
+
+	for (fd = 0; fd < 1024; fd++) {
+		char link[64], target[64];
+		ssize_t n;
+
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n > 0) {
+			target[n] = '\0';
+			if (strcmp(target, "anon_inode:seccomp notify") == 0) {
+				printf("the agent holds a listener at fd %d\n", fd);
+				escaped = true;
+			}
+		}
+		if (pidfd >= 0) {
+			int h = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+
+			if (h < 0)
+				continue;
+			snprintf(link, sizeof(link), "/proc/self/fd/%d", h);
+			n = readlink(link, target, sizeof(target) - 1);
+			close(h);
+			if (n > 0) {
+				target[n] = '\0';
+				if (strcmp(target, "anon_inode:seccomp notify") == 0) {
+					printf("the launcher holds a listener at fd %d\n", fd);
+					escaped = true;
+				}
+			}
+		}
+	}
+	say("pidfd_open(launcher)", pidfd);
+}
+
 /* Hold as many API connections as airlockd takes, then wait to be killed. */
 static void attack_api_flood(const char *sock)
 {
@@ -1590,6 +1629,8 @@ int main(int argc, char **argv)
 		attack_race_buf();
 	else if (strcmp(what, "race-symlink") == 0)
 		attack_race_symlink();
+	else if (strcmp(what, "find-listener") == 0)
+		attack_find_listener();
 	else if (strcmp(what, "steal-listener") == 0 && argc > 3)
 		attack_steal_listener((pid_t)atoi(argv[3]));
 	else if (strcmp(what, "policy-rewrite") == 0 && argc > 4)

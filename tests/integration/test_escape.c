@@ -1279,6 +1279,21 @@ Test(escape_egress, unix_server_sees_the_agents_credentials_not_airlockds)
 	cr_expect_neq(cred.pid, D.pid, "the server saw airlockd as its peer");
 }
 
+/* Neither the agent nor its launcher keeps a copy of the session's listener: the agent
+ * (and, as the same user, the launcher's fds) could otherwise answer for airlockd. */
+Test(escape_gate, no_listener_is_left_within_the_agents_reach)
+{
+	char *out;
+
+	start(POLICY_FILES);
+	cr_assert_eq(attack_as(&out, "nobody", "find-listener"), 0);
+	cr_expect(strstr(out, "HELD"), "%s", out);
+	free(out);
+	cr_assert_eq(attack(&out, "find-listener", NULL, NULL, NULL), 0);
+	cr_expect(strstr(out, "HELD"), "%s", out);
+	free(out);
+}
+
 static void steal_listener(const char *tmpl)
 {
 	char pid[16], *out;
