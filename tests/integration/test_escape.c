@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <grp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -1110,6 +1111,52 @@ Test(escape_exec, unprivileged_user_cannot_hard_link_a_setuid_program)
 	cr_expect(strstr(out, "hard link to sudo: EPERM"), "%s", out);
 	assert_no_marker(out);
 	free(out);
+}
+
+/* Started by an unprivileged user, `airlock run` sets no_new_privs: a setuid program
+ * (here allowed by policy, and reached through a #! line) runs without its privilege. */
+Test(escape_exec, unprivileged_launcher_sessions_cannot_gain_privilege)
+{
+	static const char policy[] = "version: 1\n"
+				     "rules:\n"
+				     "  - name: watch\n"
+				     "    match: { exec: [sudo] }\n"
+				     "    action: audit\n";
+	struct passwd *pw = getpwnam("nobody");
+	char bin[PATH_MAX + 16], script[160], *m;
+	int status = -1;
+	pid_t pid;
+
+	cr_assert_not_null(pw);
+	start(policy);
+	cr_assert_eq(chmod(sudo, 04755), 0);
+	cr_assert_eq(chmod(D.dir, 0755), 0);
+	cr_assert_eq(chmod(D.runtime_dir, 0755), 0);
+	cr_assert_eq(chmod(dir, 0777), 0);
+	snprintf(script, sizeof(script), "%s/work/script", dir);
+	snprintf(bin, sizeof(bin), "#!%s\n", sudo);
+	put(script, bin);
+	cr_assert_eq(chmod(script, 0755), 0);
+	snprintf(bin, sizeof(bin), "%s/airlock", test_build_dir());
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
+			_exit(120);
+		execl(bin, "airlock", "--runtime-dir", D.runtime_dir, "run", "--", "/bin/sh", "-c",
+		      "\"$0\"; \"$1\"", sudo, script, (char *)NULL);
+		_exit(121);
+	}
+	status = test_wait_child(pid, 10000);
+	m = slurp(marker);
+	cr_log_info("status %d, marker:\n%s", status, m ? m : "(none)");
+	cr_assert_not_null(m, "the setuid program did not run at all (status %d)", status);
+	cr_expect(!strstr(m, "euid=0"), "a session of an unprivileged user ran as root:\n%s", m);
+	free(m);
 }
 
 /* HOLE while it fails: the same #! route for an unprivileged user and a setuid-root
