@@ -80,6 +80,7 @@ struct al_request {
 
 	/* Context the policy needs, filled by the daemon from the session. */
 	const char *home;      /* the session user's home, for '~' in globs */
+	const char *home_real; /* the home resolved (NULL: same): the gate's paths are */
 	const char *workspace; /* the session's starting cwd, for relative globs */
 };
 
