@@ -548,7 +548,7 @@ static json_t *op_session_create(struct airlockd *d, struct api_conn *c, const s
 	s->uid = pw.pw_uid;
 	s->gid = pw.pw_gid;
 	s->user = strdup(pw.pw_name);
-	s->home = strdup(pw.pw_dir);
+	session_set_home(s, pw.pw_dir); /* s->home stays NULL on failure, checked below */
 	s->workspace = strdup(cwd);
 	s->profile = jprof && json_is_string(jprof) ? strdup(json_string_value(jprof)) : NULL;
 	s->argv = json_deep_copy(jargv);

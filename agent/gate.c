@@ -294,6 +294,7 @@ static void gate_handle(struct airlockd *d, struct session *s, struct gate_notif
 	int r;
 
 	n->req.home = s->home;
+	n->req.home_real = s->home_real;
 	n->req.workspace = s->workspace;
 	policy_decide(d->policy, &n->req, &dec);
 	if (dec.action == AL_ALLOW) {
