@@ -1540,7 +1540,7 @@ Test(policy, symlink_above_a_rule_is_matched)
  * rules must match where the home really is, and still where the passwd entry says. */
 Test(policy, home_behind_a_symlink_is_matched_where_it_resolves)
 {
-	char top[] = "/tmp/airlock-home-XXXXXX", p1[PATH_MAX + 64], home[256], real[256];
+	char top[] = "/tmp/airlock-home-XXXXXX", p1[512], home[256], real[256];
 	struct session *s = calloc(1, sizeof(*s));
 	struct policy *p = load_default();
 	struct al_request *r;
