@@ -145,7 +145,8 @@ struct decide_ctx {
 	int only_end; /* 0: both paths; 1 or 2: look at path or path2 alone (see rule_applies) */
 	enum end_mode mode;
 	bool rename;  /* path and path2 are a rename's ends: the trees below them move */
-	bool symlink; /* path is a new symlink: the tree below its name goes elsewhere */
+	bool symlink; /* path is a new symlink (path2 its text, which policy does not resolve):
+		       * the tree below its name goes elsewhere */
 	struct psplit path, path2;
 	bool path_ready, path2_ready;
 };
@@ -345,33 +346,22 @@ static bool rule_applies(const struct prule *r, struct decide_ctx *c, bool stric
 		applies = true;
 		goto out;
 	}
-	if (!c->rename && !c->symlink && req->path2[0] &&
-	    (req->op == AL_OP_WRITE || req->op == AL_OP_DELETE)) {
-		for (int e = 1; e <= 2; e++) {
-			c->only_end = e;
-			ends[e] = pmatch_matches(&r->match, c, strict);
-		}
-	} else if (c->rename) {
-		for (int e = 1; e <= 2; e++) {
-			c->only_end = e;
-			c->mode = END_ANY;
-			ends[e] = pmatch_matches(&r->match, c, strict);
-			c->mode = END_EXACT;
-			tree[e] = ends[e] && !pmatch_matches(&r->match, c, strict);
-		}
-	} else {
-		/* one path: a symlink matched only as a tree needs a covering except */
-		c->mode = END_EXACT;
-		tree[1] = c->symlink && !pmatch_matches(&r->match, c, strict);
-		c->mode = tree[1] ? END_COVER : END_EXACT;
+	if (!req->path2[0] || (req->op != AL_OP_WRITE && req->op != AL_OP_DELETE)) {
 		applies = !pmatch_matches(&r->except, c, !strict);
 		goto out;
+	}
+	for (int e = 1; e <= 2; e++) {
+		c->only_end = e;
+		c->mode = END_ANY;
+		ends[e] = pmatch_matches(&r->match, c, strict);
+		c->mode = END_EXACT;
+		tree[e] = ends[e] && !pmatch_matches(&r->match, c, strict);
 	}
 	if (!ends[1] && !ends[2]) {
 		ends[1] = ends[2] = true;
 		c->only_end = 0;
 		c->mode = END_EXACT;
-		tree[1] = tree[2] = c->rename && !pmatch_matches(&r->match, c, strict);
+		tree[1] = tree[2] = !pmatch_matches(&r->match, c, strict);
 	}
 	for (int e = 1; e <= 2 && !applies; e++) {
 		c->only_end = e;
@@ -396,7 +386,7 @@ void policy_decide(const struct policy *p, const struct al_request *req, struct 
 	 * the agent renamed or removed the directory) sends ~/.config/autostart/x.desktop
 	 * to a path no rule names.  mkdir, link and mknod make no such redirection: what is
 	 * later created below a new directory is gated under its own name. */
-	c.symlink = req->op == AL_OP_WRITE && !req->path2[0] && req->syscall &&
+	c.symlink = req->op == AL_OP_WRITE && req->path[0] && req->syscall &&
 		    (strcmp(req->syscall, "symlink") == 0 || strcmp(req->syscall, "symlinkat") == 0);
 	c.path_ready = c.path2_ready = false;
 	memset(ret, 0, sizeof(*ret));

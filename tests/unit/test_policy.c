@@ -1397,11 +1397,13 @@ Test(policy, default_needs_read_and_no_other)
 
 /* ---- trees: renames and symlinks above what a rule names ---------------------------- */
 
+/* As the gate reports a symlink: the new name, and its text verbatim as the second end. */
 static struct al_request *req_symlink(const char *linkpath)
 {
 	struct al_request *r = req_path(AL_OP_WRITE, linkpath);
 
 	r->syscall = "symlinkat";
+	snprintf(r->path2, sizeof(r->path2), "%s", "../elsewhere");
 	return r;
 }
 
@@ -1521,12 +1523,16 @@ Test(policy, except_must_cover_a_moved_tree)
 Test(policy, symlink_above_a_rule_is_matched)
 {
 	struct policy *p = load_default();
+	struct al_request *r;
 
 	expect(p, req_symlink(HOME "/.config"), AL_ASK, "persistence");
 	expect(p, req_symlink(HOME "/.ssh"), AL_ASK, "persistence");
 	expect(p, req_symlink(HOME "/.local"), AL_ASK, "persistence");
 	expect(p, req_symlink(WS "/.git/hooks"), AL_ASK, "git-hooks");
 	expect(p, req_symlink(WS "/.git"), AL_ASK, "git-hooks");
+	r = req_symlink(HOME "/.config");
+	snprintf(r->path2, sizeof(r->path2), "%s", "/tmp/c");
+	expect(p, r, AL_ASK, "persistence");
 	/* not every symlink: a leading '**' is everywhere, whatever the target */
 	expect(p, req_symlink(WS "/node_modules/.bin/tsc"), AL_ALLOW, NULL);
 	expect(p, req_symlink(WS "/build"), AL_ALLOW, NULL);
