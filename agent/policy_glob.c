@@ -134,6 +134,7 @@ void psplit_init(struct psplit *sp, const char *path)
 	sp->ns = 0;
 	sp->valid = path[0] == '/';
 	sp->home_at = sp->ws_at = -2;
+	sp->home_above = sp->ws_above = -1;
 	while (path[k] && k < PATH_MAX) {
 		size_t start;
 
@@ -206,6 +207,18 @@ static int below(const struct psplit *sp, const char *a, bool root_is_none)
 	return j;
 }
 
+/* Computed once per path: most globs of a policy share the anchor.  The gate reports
+ * resolved paths: a home behind a symlink (/home -> var/home) is matched where it really is,
+ * and where the passwd entry says (a replayed request, a final symlink not followed). */
+static void home_anchor(struct psplit *sp, const char *home, const char *home_real)
+{
+	if (sp->home_at != -2)
+		return;
+	sp->home_at = below(sp, home, false);
+	if (sp->home_at < 0)
+		sp->home_at = below(sp, home_real, false);
+}
+
 bool pglob_match_split(const struct pglob *g, struct psplit *sp, const char *home,
 		       const char *home_real, const char *workspace)
 {
@@ -223,14 +236,7 @@ bool pglob_match_split(const struct pglob *g, struct psplit *sp, const char *hom
 		j0 = 0;
 		break;
 	case PGLOB_HOME:
-		/* Computed once per path: most globs of a policy share the two anchors. */
-		if (sp->home_at == -2) {
-			sp->home_at = below(sp, home, false);
-			/* The gate reports resolved paths: a home behind a symlink
-			 * (/home -> var/home) is matched where it really is, too. */
-			if (sp->home_at < 0)
-				sp->home_at = below(sp, home_real, false);
-		}
+		home_anchor(sp, home, home_real);
 		j0 = sp->home_at;
 		break;
 	case PGLOB_WORKSPACE:
@@ -310,7 +316,6 @@ static uint64_t states_from(const struct pglob *g, const struct psplit *sp, int 
 uint64_t pglob_states(const struct pglob *g, struct psplit *sp, const char *home,
 		      const char *home_real, const char *workspace)
 {
-	uint64_t s = 0;
 	int j0;
 
 	if (!sp->valid)
@@ -319,23 +324,27 @@ uint64_t pglob_states(const struct pglob *g, struct psplit *sp, const char *home
 	case PGLOB_ABS:
 		return states_from(g, sp, 0);
 	case PGLOB_HOME:
-		if (above(sp, home) || above(sp, home_real))
+		/* computed once per path, as in pglob_match_split */
+		if (sp->home_above < 0)
+			sp->home_above = above(sp, home) || above(sp, home_real);
+		if (sp->home_above)
 			return PSTATE_ABOVE;
-		j0 = below(sp, home, false);
-		if (j0 >= 0)
-			s |= states_from(g, sp, j0);
-		j0 = below(sp, home_real, false);
-		if (j0 >= 0)
-			s |= states_from(g, sp, j0);
-		return s;
+		home_anchor(sp, home, home_real);
+		j0 = sp->home_at;
+		break;
 	case PGLOB_WORKSPACE:
-		if (above(sp, workspace))
+		if (sp->ws_above < 0)
+			sp->ws_above = above(sp, workspace);
+		if (sp->ws_above)
 			return PSTATE_ABOVE;
-		j0 = below(sp, workspace, true);
-		return j0 >= 0 ? states_from(g, sp, j0) : 0;
+		if (sp->ws_at == -2)
+			sp->ws_at = below(sp, workspace, true);
+		j0 = sp->ws_at;
+		break;
 	default:
 		return 0;
 	}
+	return j0 >= 0 ? states_from(g, sp, j0) : 0;
 }
 
 uint64_t pglob_states_everywhere(const struct pglob *g)

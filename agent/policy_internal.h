@@ -46,6 +46,7 @@ struct psplit {
 	const char *path;
 	bool valid;	    /* absolute, and not more components than a PATH_MAX path can have */
 	int home_at, ws_at; /* first segment below the anchor; -1: not below; -2: not known */
+	int home_above, ws_above; /* a proper ancestor of the anchor: 1, 0; -1: not known */
 	size_t ns;
 	struct {
 		uint16_t off, len;

@@ -167,50 +167,53 @@ static struct psplit *split_of(struct decide_ctx *c, int which)
 	return &c->path2;
 }
 
-/* Does moving the tree at end `which` change what glob g matches below it?  A rename: the
- * glob's positions at the two ends differ (equal positions mean the same names below both
- * match, as for `mv build out` under the default's git-hooks glob, whose leading '**'
- * takes any directory).  A symlink: its target is not known to policy, so any position
- * that not every path has (~/.config under a glob for ~/.config/systemd and below) counts. */
-static bool tree_moves(const struct pglob *g, struct decide_ctx *c, int which,
-		       uint64_t *ret_states)
+static uint64_t states_at(const struct pglob *g, struct decide_ctx *c, int which)
 {
 	const struct al_request *r = c->r;
-	uint64_t here, there;
 
-	/* The final position says whether the end itself matches, which END_EXACT decides;
-	 * only the others say what matches below it. */
-	here = pglob_states(g, split_of(c, which), r->home, r->home_real, r->workspace);
-	*ret_states = here;
+	return pglob_states(g, split_of(c, which), r->home, r->home_real, r->workspace);
+}
+
+/* Does moving the tree at an end change what glob g matches below it?  here: the glob's
+ * positions at that end; there: at the other end of a rename.  A rename: the positions
+ * differ (equal positions mean the same names below both ends match, as for `mv build out`
+ * under the default's git-hooks glob, whose leading '**' takes any directory).  A symlink:
+ * its target is not known to policy, so any position that not every path has (~/.config
+ * under a glob for ~/.config/systemd and below) counts.  The final position says whether
+ * the end itself matches, which exact matching decides; only the others say what matches
+ * below it. */
+static bool tree_moves(const struct pglob *g, const struct decide_ctx *c, uint64_t here,
+		       uint64_t there)
+{
+	uint64_t fin = pglob_final(g);
+
 	if (here == PSTATE_ABOVE)
 		return true;
-	here &= ~pglob_final(g);
+	here &= ~fin;
 	if (!here)
 		return false;
 	if (c->symlink)
 		return (here & ~pglob_states_everywhere(g)) != 0;
-	there = pglob_states(g, split_of(c, which == 1 ? 2 : 1), r->home, r->home_real,
-			     r->workspace);
-	return there == PSTATE_ABOVE || here != (there & ~pglob_final(g));
+	return there == PSTATE_ABOVE || here != (there & ~fin);
 }
 
 static bool glob_hits(const struct pglob *g, struct decide_ctx *c, int which)
 {
 	const struct al_request *r = c->r;
 	bool tree = c->rename || (c->symlink && which == 1);
-	uint64_t states;
+	uint64_t here, there = 0;
 
-	if (!tree || c->mode == END_EXACT || c->mode == END_ANY) {
-		if (pglob_match_split(g, split_of(c, which), r->home, r->home_real, r->workspace))
-			return true;
-		if (!tree || c->mode == END_EXACT)
-			return false;
-	}
-	if (c->mode == END_COVER) {
-		states = pglob_states(g, split_of(c, which), r->home, r->home_real, r->workspace);
-		return pglob_states_cover(g, states);
-	}
-	return tree_moves(g, c, which, &states);
+	if (!tree || c->mode == END_EXACT)
+		return pglob_match_split(g, split_of(c, which), r->home, r->home_real,
+					 r->workspace);
+	here = states_at(g, c, which);
+	if (c->mode == END_COVER)
+		return pglob_states_cover(g, here);
+	if (here != PSTATE_ABOVE && (here & pglob_final(g)))
+		return true; /* the end itself */
+	if (c->rename)
+		there = states_at(g, c, which == 1 ? 2 : 1);
+	return tree_moves(g, c, here, there);
 }
 
 /* Does the request's path (which 1) or path2 (which 2) match any of gs? */
@@ -228,7 +231,19 @@ static bool any_glob(const struct pglobs *gs, struct decide_ctx *c, int which)
 
 static bool either_end(const struct pglobs *gs, struct decide_ctx *c)
 {
-	return any_glob(gs, c, 1) || any_glob(gs, c, 2);
+	if (!c->rename || c->mode != END_ANY || c->only_end)
+		return any_glob(gs, c, 1) || any_glob(gs, c, 2);
+	/* Both ends of a rename at once, each glob's positions computed once per end: it
+	 * matches when either end matches, or when the positions below them differ. */
+	for (size_t i = 0; i < gs->n; i++) {
+		const struct pglob *g = &gs->v[i];
+		uint64_t fin = pglob_final(g), s1 = states_at(g, c, 1), s2 = states_at(g, c, 2);
+
+		if (s1 == PSTATE_ABOVE || s2 == PSTATE_ABOVE || ((s1 | s2) & fin) ||
+		    (s1 & ~fin) != (s2 & ~fin))
+			return true;
+	}
+	return false;
 }
 
 static bool argv_matches(const struct pglobs *gs, const struct al_request *r)
@@ -386,8 +401,9 @@ void policy_decide(const struct policy *p, const struct al_request *req, struct 
 	 * the agent renamed or removed the directory) sends ~/.config/autostart/x.desktop
 	 * to a path no rule names.  mkdir, link and mknod make no such redirection: what is
 	 * later created below a new directory is gated under its own name. */
-	c.symlink = req->op == AL_OP_WRITE && req->path[0] && req->syscall &&
-		    (strcmp(req->syscall, "symlink") == 0 || strcmp(req->syscall, "symlinkat") == 0);
+	c.symlink =
+		req->op == AL_OP_WRITE && req->path[0] && req->syscall &&
+		(strcmp(req->syscall, "symlink") == 0 || strcmp(req->syscall, "symlinkat") == 0);
 	c.path_ready = c.path2_ready = false;
 	memset(ret, 0, sizeof(*ret));
 	ret->action = AL_ALLOW;
