@@ -542,9 +542,9 @@ Test(escape_files, tree_rule_covers_renaming_the_tree_itself)
 	free(out);
 }
 
-/* HOLE while it fails: path rules are lexical.  The default's git-hooks rule names entries
- * of any .git/hooks directory, not the directory: an unprivileged agent renames hooks/
- * away, writes pre-commit under the new name and renames it back. */
+/* The default's git-hooks rule names entries of any .git/hooks directory, not the
+ * directory: an unprivileged agent renames hooks/ away, writes pre-commit under the new
+ * name and renames it back.  A rename is matched on the trees it moves (docs/policy.md). */
 Test(escape_files, git_hook_is_not_planted_through_a_renamed_directory)
 {
 	static const char *const sub[] = { "repo", "repo/.git", "repo/.git/hooks" };
