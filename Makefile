@@ -162,3 +162,6 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# The default policy is embedded with .incbin, which -MMD cannot see.
+$(BUILD)/agent/policy_default.o: deploy/policy/default.yaml

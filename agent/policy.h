@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "request.h"
 
@@ -29,7 +30,7 @@ struct al_decision {
 	enum al_action action;
 	int error;                   /* errno for AL_DENY (EPERM unless the rule says) */
 	const char *rule;            /* name of the matching rule, NULL when none matched */
-	unsigned rule_index;         /* index of the rule, for approval scopes */
+	unsigned rule_index;         /* index of the rule, for approval scopes; UINT_MAX: none */
 	uint32_t timeout_ms;         /* AL_ASK: how long the ask may wait */
 	enum al_action on_timeout;   /* AL_ASK: AL_ALLOW or AL_DENY when it expires */
 	int timeout_error;           /* errno when on_timeout is AL_DENY */
@@ -75,5 +76,20 @@ size_t policy_syscalls_named(const struct policy *p, const char *const **ret_nam
 uint32_t policy_ask_timeout_ms(const struct policy *p);
 const struct redact_policy *policy_redact(const struct policy *p);
 const char *policy_source(const struct policy *p); /* file path or "<default>" */
+
+/* The rules, for `airlock pending` / `watch` (reviewers) and `airlock policy show`. */
+struct policy_rule_info {
+	const char *name;
+	int line; /* in the policy source */
+	enum al_action action;
+	const char *const *reviewers; /* as written in the rule's `reviewers:` */
+	size_t nreviewers;
+};
+
+size_t policy_rule_count(const struct policy *p);
+int policy_rule_info(const struct policy *p, unsigned index, struct policy_rule_info *ret);
+
+/* Write a normalized summary of p (defaults, then each rule with its keys) to f. */
+void policy_dump(const struct policy *p, FILE *f);
 
 #endif

@@ -65,8 +65,10 @@ const char *const *redact_kinds(const struct redact_engine *e);
  * non-zero return stops the scan and is returned by redact_scan(). */
 typedef int (*redact_finding_fn)(const struct redact_finding *f, void *ctx);
 
-/* Scan one complete buffer (its end is the end of the data).  Thread-safe: scratch space is
- * per thread.  0, the callback's non-zero value, or -ENOMEM. */
+/* Scan one complete buffer (its end is the end of the data), at most REDACT_SCAN_MAX bytes
+ * (stream larger data).  Thread-safe: scratch space is per thread.  0, the callback's
+ * non-zero value, -E2BIG or -ENOMEM. */
+#define REDACT_SCAN_MAX ((size_t)1 << 31)
 int redact_scan(const struct redact_engine *e, const void *buf, size_t len,
 		redact_finding_fn on_finding, void *ctx);
 

@@ -60,5 +60,6 @@ size_t redact_policy_custom_rules(const struct redact_policy *rp,
 				  const struct redact_custom_rule **ret);
 bool redact_policy_kind_disabled(const struct redact_policy *rp, const char *kind);
 size_t redact_policy_disabled(const struct redact_policy *rp, const char *const **ret);
+const char *redact_policy_source(const struct redact_policy *rp); /* its file name */
 
 #endif

@@ -10,7 +10,9 @@
 #ifndef AIRLOCK_REQUEST_H
 #define AIRLOCK_REQUEST_H
 
+#include <jansson.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -80,5 +82,27 @@ struct al_request {
 	const char *home;      /* the session user's home, for '~' in globs */
 	const char *workspace; /* the session's starting cwd, for relative globs */
 };
+
+/* The request as a JSON object, for the API, `airlock watch` and the audit log: op,
+ * syscall, pid, tgid, uid, path, path2, flags, argv, addr ("1.2.3.4:443", "[::1]:80",
+ * "unix:/path", "unix:@abstract"); fields that do not apply are left out.  A new
+ * reference, NULL on allocation failure. */
+json_t *al_request_to_json(const struct al_request *r);
+
+/* Fill *r from such an object (also "home" and "workspace", used by `airlock policy
+ * test`).  String fields point into j, which must outlive *r.  0 or -EINVAL with a message
+ * in err. */
+int al_request_from_json(const json_t *j, struct al_request *r, char *err, size_t err_len);
+
+/* A canonical string of the op and the arguments policy matched on (paths, argv, address,
+ * syscall), for approval scopes ("allow the same action for this session").  0, or
+ * -ENOSPC when it does not fit: a key is never truncated, since two different actions
+ * must never share one. */
+int al_request_key(const struct al_request *r, char *buf, size_t len);
+
+/* Socket addresses as text, the forms above.  al_addr_format: 0 or -ENOSPC / -EAFNOSUPPORT.
+ * al_addr_parse: 0 or -EINVAL. */
+int al_addr_format(const struct sockaddr_storage *ss, socklen_t len, char *buf, size_t buf_len);
+int al_addr_parse(const char *s, struct sockaddr_storage *ret_ss, socklen_t *ret_len);
 
 #endif

@@ -1,0 +1,530 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Path globs and destination networks for policy rules.
+ *
+ * fnmatch(3) cannot express '**' (with FNM_PATHNAME a '*' never crosses a '/', and
+ * without it every '*' does), so the matcher is our own.  It works in two levels, each the
+ * classic wildcard algorithm with a single backtrack point: components against component
+ * patterns ('**' is the star), and characters within one component ('*' is the star).
+ * The backtrack point makes both linear in the pattern times the subject, whatever the
+ * subject: a path is chosen by the agent being gated, so no recursion that a crafted path
+ * could make exponential.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "policy_internal.h"
+
+/* Pointer just past the ']' of the class starting at p ('['), or NULL when unterminated. */
+static const char *class_end(const char *p)
+{
+	const char *q = p + 1;
+
+	if (*q == '!' || *q == '^')
+		q++;
+	if (*q == ']')
+		q++; /* a leading ']' is a member, not the end */
+	while (*q && *q != ']') {
+		if (*q == '\\' && q[1])
+			q++;
+		q++;
+	}
+	return *q == ']' ? q + 1 : NULL;
+}
+
+static bool class_has(const char *p, const char *end, unsigned char c)
+{
+	const char *q = p + 1;
+	bool neg = false, hit = false;
+
+	if (*q == '!' || *q == '^') {
+		neg = true;
+		q++;
+	}
+	end--; /* the closing ']' */
+	while (q < end) {
+		unsigned char lo, hi;
+
+		if (*q == '\\' && q + 1 < end)
+			q++;
+		lo = (unsigned char)*q++;
+		hi = lo;
+		if (q + 1 < end && *q == '-') {
+			q++;
+			if (*q == '\\' && q + 1 < end)
+				q++;
+			hi = (unsigned char)*q++;
+		}
+		if (c >= lo && c <= hi)
+			hit = true;
+	}
+	return hit != neg;
+}
+
+/* Does the single-character element at p match c?  *adv: the element's length. */
+static bool elem_match(const char *p, unsigned char c, size_t *adv)
+{
+	const char *end;
+
+	switch (*p) {
+	case '?':
+		*adv = 1;
+		return true;
+	case '[':
+		end = class_end(p);
+		if (!end)
+			break;
+		*adv = (size_t)(end - p);
+		return class_has(p, end, c);
+	case '\\':
+		if (p[1]) {
+			*adv = 2;
+			return (unsigned char)p[1] == c;
+		}
+		break;
+	}
+	*adv = 1;
+	return (unsigned char)*p == c;
+}
+
+/* Match NUL-terminated pattern p against the n bytes at s. */
+static bool chars_match(const char *p, const char *s, size_t n)
+{
+	const char *star_p = NULL;
+	size_t star_i = 0, i = 0, adv;
+
+	while (i < n) {
+		if (*p == '*') {
+			while (*p == '*')
+				p++;
+			star_p = p;
+			star_i = i;
+			continue;
+		}
+		if (*p && elem_match(p, (unsigned char)s[i], &adv)) {
+			p += adv;
+			i++;
+			continue;
+		}
+		if (star_p) {
+			p = star_p;
+			i = ++star_i;
+			continue;
+		}
+		return false;
+	}
+	while (*p == '*')
+		p++;
+	return *p == '\0';
+}
+
+static bool is_dstar(const char *c)
+{
+	return c[0] == '*' && c[1] == '*' && c[2] == '\0';
+}
+
+struct seg {
+	uint16_t off, len;
+};
+
+#define MAX_SEGS (PATH_MAX / 2 + 1)
+
+static bool comps_match(char *const *comp, size_t np, const char *path)
+{
+	struct seg seg[MAX_SEGS];
+	size_t ns = 0, i = 0, j = 0, star_j = 0;
+	bool star = false;
+	size_t star_i = 0;
+
+	for (size_t k = 0; path[k] && k < PATH_MAX;) {
+		size_t start;
+
+		if (path[k] == '/') {
+			k++;
+			continue;
+		}
+		start = k;
+		while (path[k] && path[k] != '/' && k < PATH_MAX)
+			k++;
+		if (ns == MAX_SEGS)
+			return false;
+		seg[ns].off = (uint16_t)start;
+		seg[ns].len = (uint16_t)(k - start);
+		ns++;
+	}
+	while (j < ns) {
+		if (i < np && is_dstar(comp[i])) {
+			star = true;
+			star_i = i++;
+			star_j = j;
+			continue;
+		}
+		if (i < np && chars_match(comp[i], path + seg[j].off, seg[j].len)) {
+			i++;
+			j++;
+			continue;
+		}
+		if (star) {
+			i = star_i + 1;
+			j = ++star_j;
+			continue;
+		}
+		return false;
+	}
+	while (i < np && is_dstar(comp[i]))
+		i++;
+	return i == np;
+}
+
+/* The part of path below anchor a, or NULL when path is not a or below it. */
+static const char *below(const char *path, const char *a)
+{
+	size_t n;
+
+	if (!a || a[0] != '/')
+		return NULL;
+	n = strlen(a);
+	while (n > 0 && a[n - 1] == '/')
+		n--;
+	if (strncmp(path, a, n) != 0 || (path[n] != '/' && path[n] != '\0'))
+		return NULL;
+	return path + n;
+}
+
+bool pglob_match(const struct pglob *g, const char *path, const char *home, const char *workspace)
+{
+	const char *rest, *base;
+
+	switch (g->kind) {
+	case PGLOB_FLAT:
+		return chars_match(g->comp[0], path, strlen(path));
+	case PGLOB_BASENAME:
+		base = strrchr(path, '/');
+		base = base ? base + 1 : path;
+		return chars_match(g->comp[0], base, strlen(base));
+	case PGLOB_ABS:
+		rest = path;
+		break;
+	case PGLOB_HOME:
+		rest = below(path, home);
+		break;
+	case PGLOB_WORKSPACE:
+		rest = below(path, workspace);
+		break;
+	default:
+		return false;
+	}
+	if (!rest || path[0] != '/')
+		return false;
+	return comps_match(g->comp, g->ncomp, rest);
+}
+
+/* Checks one component pattern (or a flat pattern): classes closed, no dangling escape. */
+static int check_pattern(const char *p, const char **ret_why)
+{
+	for (; *p; p++) {
+		if (*p == '\\') {
+			if (!p[1]) {
+				*ret_why = "a trailing '\\' escapes nothing";
+				return -EINVAL;
+			}
+			p++;
+		} else if (*p == '[') {
+			const char *end = class_end(p);
+
+			if (!end) {
+				*ret_why = "unterminated '[' (a class cannot span a '/')";
+				return -EINVAL;
+			}
+			p = end - 1;
+		}
+	}
+	return 0;
+}
+
+void pglob_free(struct pglob *g)
+{
+	if (!g)
+		return;
+	for (size_t i = 0; i < g->ncomp; i++)
+		free(g->comp[i]);
+	free(g->comp);
+	free(g->text);
+	memset(g, 0, sizeof(*g));
+}
+
+static int add_comp(struct pglob *g, const char *s, size_t n)
+{
+	char **v;
+	char *c;
+
+	/* Two "**" components in a row mean no more than one: keep one. */
+	if (n == 2 && s[0] == '*' && s[1] == '*' && g->ncomp && is_dstar(g->comp[g->ncomp - 1]))
+		return 0;
+	c = strndup(s, n);
+	if (!c)
+		return -ENOMEM;
+	v = realloc(g->comp, (g->ncomp + 1) * sizeof(*v));
+	if (!v) {
+		free(c);
+		return -ENOMEM;
+	}
+	g->comp = v;
+	g->comp[g->ncomp++] = c;
+	return 0;
+}
+
+int pglob_compile(const char *text, enum pglob_mode mode, struct pglob *ret, const char **ret_why)
+{
+	struct pglob g = { 0 };
+	const char *rest, *p;
+	int r;
+
+	if (!text[0]) {
+		*ret_why = "empty pattern";
+		return -EINVAL;
+	}
+	g.text = strdup(text);
+	if (!g.text)
+		return -ENOMEM;
+	if (mode == PGLOB_MODE_FLAT || (mode == PGLOB_MODE_EXEC && !strchr(text, '/'))) {
+		g.kind = mode == PGLOB_MODE_FLAT ? PGLOB_FLAT : PGLOB_BASENAME;
+		r = check_pattern(text, ret_why);
+		if (r == 0)
+			r = add_comp(&g, text, strlen(text));
+		goto out;
+	}
+	if (text[0] == '~') {
+		if (text[1] && text[1] != '/') {
+			*ret_why = "'~user' is not supported (use '~/' for the session user's home)";
+			r = -EINVAL;
+			goto out;
+		}
+		g.kind = PGLOB_HOME;
+		rest = text + 1;
+	} else if (text[0] == '/' || (text[0] == '*' && text[1] == '*' &&
+				       (text[2] == '/' || text[2] == '\0'))) {
+		g.kind = PGLOB_ABS;
+		rest = text;
+	} else {
+		g.kind = PGLOB_WORKSPACE;
+		rest = text;
+	}
+	r = 0;
+	for (p = rest; *p && r == 0;) {
+		const char *start;
+		size_t n;
+
+		if (*p == '/') {
+			p++;
+			continue;
+		}
+		start = p;
+		while (*p && *p != '/')
+			p++;
+		n = (size_t)(p - start);
+		if ((n == 1 && start[0] == '.') || (n == 2 && start[0] == '.' && start[1] == '.')) {
+			*ret_why = "'.' and '..' cannot appear in a glob (paths are normalized)";
+			r = -EINVAL;
+			break;
+		}
+		r = add_comp(&g, start, n);
+		if (r == 0)
+			r = check_pattern(g.comp[g.ncomp - 1], ret_why);
+	}
+out:
+	if (r < 0) {
+		pglob_free(&g);
+		return r;
+	}
+	*ret = g;
+	return 0;
+}
+
+static int parse_uint(const char *s, size_t n, unsigned long max, unsigned long *ret)
+{
+	unsigned long v = 0;
+
+	if (n == 0 || n > 6)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v > max)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+static int parse_ports(const char *s, struct pnet *n, const char **ret_why)
+{
+	const char *dash = strchr(s, '-');
+	unsigned long lo, hi;
+
+	*ret_why = "bad port (expected 1-65535 or a range like 8000-8999)";
+	if (dash) {
+		if (parse_uint(s, (size_t)(dash - s), 65535, &lo) < 0 ||
+		    parse_uint(dash + 1, strlen(dash + 1), 65535, &hi) < 0 || lo > hi)
+			return -EINVAL;
+	} else {
+		if (parse_uint(s, strlen(s), 65535, &lo) < 0 || lo == 0)
+			return -EINVAL;
+		hi = lo;
+	}
+	n->port_lo = (uint16_t)lo;
+	n->port_hi = (uint16_t)hi;
+	return 0;
+}
+
+int pnet_parse(const char *text, struct pnet *ret, const char **ret_why, bool *ret_host_bits)
+{
+	struct pnet n = { 0 };
+	char host[INET6_ADDRSTRLEN + 8];
+	const char *port = NULL, *slash;
+	size_t hlen, full;
+	unsigned long prefix;
+	bool host_bits = false;
+
+	n.port_hi = 65535;
+	if (text[0] == '[') {
+		/* [v6], [v6]/len, [v6/len], each with an optional :port */
+		const char *close = strchr(text, ']');
+
+		*ret_why = "unterminated '[' in address";
+		if (!close)
+			return -EINVAL;
+		hlen = (size_t)(close - text - 1);
+		if (hlen >= sizeof(host)) {
+			*ret_why = "address too long";
+			return -EINVAL;
+		}
+		memcpy(host, text + 1, hlen);
+		host[hlen] = '\0';
+		port = close + 1;
+		if (*port == '/') {
+			const char *colon = strchr(port, ':');
+			size_t plen = colon ? (size_t)(colon - port) : strlen(port);
+
+			if (strchr(host, '/') || hlen + plen >= sizeof(host)) {
+				*ret_why = "two prefix lengths";
+				return -EINVAL;
+			}
+			memcpy(host + hlen, port, plen);
+			host[hlen + plen] = '\0';
+			port += plen;
+		}
+		if (*port == ':')
+			port++;
+		else if (*port) {
+			*ret_why = "unexpected text after ']' (expected ':port')";
+			return -EINVAL;
+		} else
+			port = NULL;
+	} else {
+		const char *colon = strchr(text, ':');
+
+		if (colon && strchr(colon + 1, ':'))
+			colon = NULL; /* bare IPv6: a port needs brackets */
+		hlen = colon ? (size_t)(colon - text) : strlen(text);
+		if (hlen >= sizeof(host)) {
+			*ret_why = "address too long";
+			return -EINVAL;
+		}
+		memcpy(host, text, hlen);
+		host[hlen] = '\0';
+		port = colon ? colon + 1 : NULL;
+	}
+	slash = strchr(host, '/');
+	if (slash)
+		host[slash - host] = '\0';
+	if (inet_pton(AF_INET, host, n.addr) == 1 && text[0] != '[') {
+		n.family = AF_INET;
+		full = 32;
+	} else if (inet_pton(AF_INET6, host, n.addr) == 1) {
+		n.family = AF_INET6;
+		full = 128;
+	} else {
+		*ret_why = "not an IPv4 or IPv6 address (expected a CIDR like 10.0.0.0/8 or "
+			   "[::1]/128:8080, or unix:PATH)";
+		return -EINVAL;
+	}
+	prefix = full;
+	if (slash && parse_uint(slash + 1, strlen(slash + 1), full, &prefix) < 0) {
+		*ret_why = n.family == AF_INET ? "bad prefix length (expected 0-32)"
+					       : "bad prefix length (expected 0-128)";
+		return -EINVAL;
+	}
+	n.prefix = (uint8_t)prefix;
+	for (size_t bit = prefix; bit < full; bit++) {
+		uint8_t m = (uint8_t)(0x80 >> (bit % 8));
+
+		if (n.addr[bit / 8] & m) {
+			host_bits = true;
+			n.addr[bit / 8] &= (uint8_t)~m;
+		}
+	}
+	if (port && parse_ports(port, &n, ret_why) < 0)
+		return -EINVAL;
+	n.text = strdup(text);
+	if (!n.text)
+		return -ENOMEM;
+	*ret_host_bits = host_bits;
+	*ret = n;
+	return 0;
+}
+
+static bool prefix_eq(const uint8_t *a, const uint8_t *b, unsigned bits)
+{
+	unsigned bytes = bits / 8, rem = bits % 8;
+
+	if (memcmp(a, b, bytes) != 0)
+		return false;
+	if (rem) {
+		uint8_t m = (uint8_t)(0xff << (8 - rem));
+
+		return (a[bytes] & m) == (b[bytes] & m);
+	}
+	return true;
+}
+
+static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+/* An IPv4 address and its IPv4-mapped IPv6 form are one destination (an AF_INET6 socket
+ * reaches IPv4 hosts through ::ffff:a.b.c.d): each matches CIDRs of either family. */
+bool pnet_match(const struct pnet *n, const struct sockaddr_storage *ss)
+{
+	uint8_t v4[4], v6[16];
+	bool has_v4 = false;
+	uint16_t port;
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+		memcpy(v4, &sin->sin_addr, 4);
+		memcpy(v6, v4mapped, 12);
+		memcpy(v6 + 12, v4, 4);
+		has_v4 = true;
+		port = ntohs(sin->sin_port);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+
+		memcpy(v6, &sin6->sin6_addr, 16);
+		if (memcmp(v6, v4mapped, 12) == 0) {
+			memcpy(v4, v6 + 12, 4);
+			has_v4 = true;
+		}
+		port = ntohs(sin6->sin6_port);
+	} else {
+		return false;
+	}
+	if (port < n->port_lo || port > n->port_hi)
+		return false;
+	if (n->family == AF_INET)
+		return has_v4 && prefix_eq(n->addr, v4, n->prefix);
+	return prefix_eq(n->addr, v6, n->prefix);
+}

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Deciding a request: a pure function of (policy, request).  First matching rule wins, no
+ * match allows.  Which keys of a rule can match depends on the request's op class; a key
+ * that cannot apply to the class makes the rule not match (keys are ANDed).
+ *
+ * A rename is reported by the gate as AL_OP_DELETE with the source in path and the
+ * destination in path2.  Both ends are checked against both `delete` and `write` rules:
+ * the source name disappears (a delete) and the destination is replaced (a write, and a
+ * delete of whatever was there), and moving a file out of a protected tree changes that
+ * tree as much as writing into it does.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/un.h>
+
+#include "policy_internal.h"
+
+static const struct {
+	const char *name;
+	enum al_op op;
+} syscall_classes[] = {
+	/* A name with a class stands for every syscall of the class: `syscall: [mount]` also
+	 * covers the new mount API, which would otherwise be a way around the rule. */
+	{ "mount", AL_OP_MOUNT },
+	{ "umount", AL_OP_MOUNT },
+	{ "umount2", AL_OP_MOUNT },
+	{ "fsopen", AL_OP_MOUNT },
+	{ "fsmount", AL_OP_MOUNT },
+	{ "fsconfig", AL_OP_MOUNT },
+	{ "fspick", AL_OP_MOUNT },
+	{ "move_mount", AL_OP_MOUNT },
+	{ "open_tree", AL_OP_MOUNT },
+	{ "mount_setattr", AL_OP_MOUNT },
+	{ "pivot_root", AL_OP_MOUNT },
+	{ "init_module", AL_OP_MODULE },
+	{ "finit_module", AL_OP_MODULE },
+	{ "delete_module", AL_OP_MODULE },
+	{ "kexec_load", AL_OP_KEXEC },
+	{ "kexec_file_load", AL_OP_KEXEC },
+	{ "bpf", AL_OP_BPF },
+	{ "reboot", AL_OP_REBOOT },
+	{ "ptrace", AL_OP_PTRACE },
+	{ "process_vm_writev", AL_OP_PTRACE },
+	{ "pidfd_getfd", AL_OP_PTRACE },
+	{ "setuid", AL_OP_PRIVILEGE },
+	{ "setgid", AL_OP_PRIVILEGE },
+	{ "setreuid", AL_OP_PRIVILEGE },
+	{ "setregid", AL_OP_PRIVILEGE },
+	{ "setresuid", AL_OP_PRIVILEGE },
+	{ "setresgid", AL_OP_PRIVILEGE },
+	{ "setfsuid", AL_OP_PRIVILEGE },
+	{ "setfsgid", AL_OP_PRIVILEGE },
+	{ "setgroups", AL_OP_PRIVILEGE },
+	{ "capset", AL_OP_PRIVILEGE },
+	{ "execve", AL_OP_EXEC },
+	{ "execveat", AL_OP_EXEC },
+	{ "connect", AL_OP_CONNECT },
+	{ "unlink", AL_OP_DELETE },
+	{ "unlinkat", AL_OP_DELETE },
+	{ "rmdir", AL_OP_DELETE },
+	{ "chmod", AL_OP_CHMOD },
+	{ "fchmod", AL_OP_CHMOD },
+	{ "fchmodat", AL_OP_CHMOD },
+	{ "fchmodat2", AL_OP_CHMOD },
+	{ "chown", AL_OP_CHOWN },
+	{ "fchown", AL_OP_CHOWN },
+	{ "lchown", AL_OP_CHOWN },
+	{ "fchownat", AL_OP_CHOWN },
+};
+
+enum al_op policy_syscall_class(const char *name)
+{
+	for (size_t i = 0; i < sizeof(syscall_classes) / sizeof(syscall_classes[0]); i++)
+		if (strcmp(syscall_classes[i].name, name) == 0)
+			return syscall_classes[i].op;
+	return AL_OP_NONE;
+}
+
+#define ALL_OPS ((AL_OP_BIT(AL_OP__MAX) - 1) & ~AL_OP_BIT(AL_OP_NONE))
+
+uint64_t pmatch_ops(const struct pmatch *m)
+{
+	uint64_t ops = ALL_OPS;
+
+	if (m->keys & (PK_EXEC | PK_ARGV))
+		ops &= AL_OP_BIT(AL_OP_EXEC);
+	if (m->keys & PK_WRITE)
+		ops &= AL_OP_BIT(AL_OP_WRITE) | AL_OP_BIT(AL_OP_DELETE); /* rename */
+	if (m->keys & PK_READ)
+		ops &= AL_OP_BIT(AL_OP_READ);
+	if (m->keys & PK_DELETE)
+		ops &= AL_OP_BIT(AL_OP_DELETE);
+	if (m->keys & PK_CHMOD)
+		ops &= AL_OP_BIT(AL_OP_CHMOD);
+	if (m->keys & PK_CHOWN)
+		ops &= AL_OP_BIT(AL_OP_CHOWN);
+	if (m->keys & PK_CONNECT)
+		ops &= AL_OP_BIT(AL_OP_CONNECT);
+	if (m->keys & PK_OP)
+		ops &= m->ops;
+	if (m->keys & PK_SYSCALL) {
+		uint64_t s = m->sys_ops & ops & ~AL_OP_BIT(AL_OP_OTHER);
+
+		/* A name without a class matches by name in whatever class the gate reports
+		 * it: the other keys bound the class, or else it is AL_OP_OTHER. */
+		if (m->nsys_names)
+			s |= AL_OP_BIT(AL_OP_OTHER) | ((m->keys & ~PK_SYSCALL) ? ops : 0);
+		ops = s;
+	}
+	return ops;
+}
+
+static bool any_glob(const struct pglobs *gs, const char *path, const struct al_request *r)
+{
+	if (!path[0])
+		return false;
+	for (size_t i = 0; i < gs->n; i++)
+		if (pglob_match(&gs->v[i], path, r->home, r->workspace))
+			return true;
+	return false;
+}
+
+static bool either_end(const struct pglobs *gs, const struct al_request *r)
+{
+	return any_glob(gs, r->path, r) || any_glob(gs, r->path2, r);
+}
+
+static bool argv_matches(const struct pglobs *gs, const struct al_request *r)
+{
+	for (int i = 1; i < r->argc && i <= AL_ARGV_MAX && r->argv[i]; i++)
+		for (size_t k = 0; k < gs->n; k++)
+			if (pglob_match(&gs->v[k], r->argv[i], NULL, NULL))
+				return true;
+	return false;
+}
+
+static bool connect_matches(const struct pmatch *m, const struct al_request *r)
+{
+	if (r->addr.ss_family == AF_UNIX) {
+		char text[sizeof("unix:@") + sizeof(((struct sockaddr_un *)0)->sun_path)];
+
+		if (m->unix_paths.n == 0 ||
+		    al_addr_format(&r->addr, r->addrlen, text, sizeof(text)) < 0)
+			return false;
+		return any_glob(&m->unix_paths, text + strlen("unix:"), r);
+	}
+	for (size_t i = 0; i < m->nnets; i++)
+		if (pnet_match(&m->nets[i], &r->addr))
+			return true;
+	return false;
+}
+
+static bool syscall_matches(const struct pmatch *m, const struct al_request *r)
+{
+	if (r->op != AL_OP_OTHER && (m->sys_ops & AL_OP_BIT(r->op)))
+		return true;
+	if (!r->syscall)
+		return false;
+	for (size_t i = 0; i < m->nsys_names; i++)
+		if (strcmp(m->sys_names[i], r->syscall) == 0)
+			return true;
+	return false;
+}
+
+static bool pmatch_matches(const struct pmatch *m, const struct al_request *r)
+{
+	bool rename = r->op == AL_OP_DELETE && r->path2[0];
+
+	if ((unsigned)r->op >= AL_OP__MAX || r->op == AL_OP_NONE)
+		return false;
+	if ((m->keys & PK_EXEC) && (r->op != AL_OP_EXEC || !any_glob(&m->exec, r->path, r)))
+		return false;
+	if ((m->keys & PK_ARGV) && (r->op != AL_OP_EXEC || !argv_matches(&m->argv, r)))
+		return false;
+	if ((m->keys & PK_WRITE) &&
+	    (!(r->op == AL_OP_WRITE || rename) || !either_end(&m->write, r)))
+		return false;
+	if ((m->keys & PK_DELETE) && (r->op != AL_OP_DELETE || !either_end(&m->del, r)))
+		return false;
+	if ((m->keys & PK_READ) && (r->op != AL_OP_READ || !any_glob(&m->read, r->path, r)))
+		return false;
+	if ((m->keys & PK_CHMOD) && (r->op != AL_OP_CHMOD || !any_glob(&m->chmod, r->path, r)))
+		return false;
+	if ((m->keys & PK_CHOWN) && (r->op != AL_OP_CHOWN || !any_glob(&m->chown, r->path, r)))
+		return false;
+	if ((m->keys & PK_CONNECT) && (r->op != AL_OP_CONNECT || !connect_matches(m, r)))
+		return false;
+	if ((m->keys & PK_OP) && !(m->ops & AL_OP_BIT(r->op)))
+		return false;
+	if ((m->keys & PK_SYSCALL) && !syscall_matches(m, r))
+		return false;
+	return m->keys != 0;
+}
+
+void policy_decide(const struct policy *p, const struct al_request *req, struct al_decision *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->action = AL_ALLOW;
+	ret->rule_index = UINT_MAX;
+	ret->on_timeout = p->on_timeout;
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct prule *r = &p->rules[i];
+
+		if (!pmatch_matches(&r->match, req))
+			continue;
+		if (r->has_except && pmatch_matches(&r->except, req))
+			continue;
+		ret->action = r->action;
+		ret->rule = r->name;
+		ret->rule_index = (unsigned)i;
+		ret->error = r->error ? r->error : p->error;
+		if (r->action == AL_ASK) {
+			ret->timeout_ms = r->timeout_ms ? r->timeout_ms : p->ask_timeout_ms;
+			ret->on_timeout = r->on_timeout >= 0 ? (enum al_action)r->on_timeout
+							     : p->on_timeout;
+			ret->timeout_error = ret->error;
+		}
+		if (r->action != AL_DENY)
+			ret->error = 0;
+		return;
+	}
+}
+
+uint64_t policy_ops_needed(const struct policy *p)
+{
+	return p->ops_needed;
+}
+
+size_t policy_syscalls_named(const struct policy *p, const char *const **ret_names)
+{
+	*ret_names = p->syscall_names;
+	return p->nsyscall_names;
+}
+
+uint32_t policy_ask_timeout_ms(const struct policy *p)
+{
+	return p->ask_timeout_ms;
+}
+
+const struct redact_policy *policy_redact(const struct policy *p)
+{
+	return p->redact;
+}
+
+const char *policy_source(const struct policy *p)
+{
+	return p->source;
+}
+
+const char *al_action_name(enum al_action a)
+{
+	switch (a) {
+	case AL_ALLOW:
+		return "allow";
+	case AL_DENY:
+		return "deny";
+	case AL_ASK:
+		return "ask";
+	case AL_AUDIT:
+		return "audit";
+	}
+	return "unknown";
+}
+
+size_t policy_rule_count(const struct policy *p)
+{
+	return p->nrules;
+}
+
+int policy_rule_info(const struct policy *p, unsigned index, struct policy_rule_info *ret)
+{
+	const struct prule *r;
+
+	if (index >= p->nrules)
+		return -ENOENT;
+	r = &p->rules[index];
+	ret->name = r->name;
+	ret->line = r->line;
+	ret->action = r->action;
+	ret->reviewers = (const char *const *)r->reviewers;
+	ret->nreviewers = r->nreviewers;
+	return 0;
+}

@@ -1,0 +1,1028 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The built-in rules and their verifiers.  A rule fires on a literal found by the
+ * Vectorscan database (or on a digit run, or on '@'); its verifier then parses forward
+ * (and, for a literal in the middle of a secret, backward) from that literal with plain
+ * byte loops to confirm the secret and find its exact span.  Regular expressions would
+ * find the same spans, but asking Vectorscan for match starts costs several times the
+ * scan itself, while a verifier runs only where a literal already matched.
+ */
+#include <string.h>
+
+#include "redact_int.h"
+
+#define B(c) (1u << (c))
+
+/* --- shared helpers ---------------------------------------------------------- */
+
+static size_t span_cls(const struct rscan *x, size_t i, unsigned cls, size_t max)
+{
+	size_t n = 0;
+
+	while (i + n < x->len && n <= max && in_cls(x->buf[i + n], cls))
+		n++;
+	return n;
+}
+
+static bool left_boundary(const struct rscan *x, size_t s)
+{
+	return s == 0 || !is_alnum(x->buf[s - 1]);
+}
+
+static int lower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
+
+static bool eq_ci(const uint8_t *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (lower(a[i]) != lower((uint8_t)b[i]))
+			return false;
+	return true;
+}
+
+static bool ends_with_ci(const uint8_t *p, size_t len, const char *suf)
+{
+	size_t n = strlen(suf);
+
+	return len >= n && eq_ci(p + len - n, suf, n);
+}
+
+static bool has_digit(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (is_digit(p[i]))
+			return true;
+	return false;
+}
+
+/* Random keys mix classes; words, paths and identifiers mostly do not. */
+static bool looks_random(const uint8_t *p, size_t n)
+{
+	bool up = false, lo = false, dg = false;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		up |= p[i] >= 'A' && p[i] <= 'Z';
+		lo |= p[i] >= 'a' && p[i] <= 'z';
+		dg |= is_digit(p[i]);
+	}
+	return (up + lo + dg) >= 2 && redact_entropy(p, n) >= 3.0;
+}
+
+static bool check_github_crc(const uint8_t *tok, size_t len)
+{
+	return redact_github_token_valid((const char *)tok, len);
+}
+
+/* --- generic verifiers --------------------------------------------------------- */
+
+/* prefix + body of class cls, min..max bytes, whole token on word boundaries. */
+static void v_token(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	size_t n;
+	float conf = r->confidence;
+
+	if (!left_boundary(x, s))
+		return;
+	n = span_cls(x, e, r->cls, r->max);
+	if (n < r->min || n > r->max)
+		return;
+	if (redact_placeholder(x->buf + e, n))
+		return;
+	if (r->check && !r->check(x->buf + s, e - s + n))
+		conf *= 0.85f; /* shape right, checksum wrong: still masked, less sure */
+	cand_add(x, rscan_rule_index(x, r), s, e + n, conf);
+}
+
+/* Like v_token, but the body must look random (for prefixes that also start words). */
+static void v_token_random(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	size_t n;
+
+	if (!left_boundary(x, s))
+		return;
+	n = span_cls(x, e, r->cls, r->max);
+	if (n < r->min || n > r->max)
+		return;
+	if (!looks_random(x->buf + e, n) || redact_placeholder(x->buf + e, n))
+		return;
+	cand_add(x, rscan_rule_index(x, r), s, e + n, r->confidence);
+}
+
+static void v_github(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	v_token(x, r, s, e);
+}
+
+/* sk-...: OpenAI keys, but not Anthropic's sk-ant- and not words like sk-learn. */
+static void v_openai(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	size_t n;
+	const uint8_t *b = x->buf + e;
+
+	if (!left_boundary(x, s))
+		return;
+	n = span_cls(x, e, r->cls, r->max);
+	if (n < r->min || n > r->max || (n >= 4 && memcmp(b, "ant-", 4) == 0))
+		return;
+	if (redact_placeholder(b, n))
+		return;
+	if (!(memmem(b, n, "T3BlbkFJ", 8) || (n > 5 && memcmp(b, "proj-", 5) == 0) ||
+	      (n > 8 && memcmp(b, "svcacct-", 8) == 0) || (n > 6 && memcmp(b, "admin-", 6) == 0) ||
+	      looks_random(b, n)))
+		return;
+	cand_add(x, rscan_rule_index(x, r), s, e + n, r->confidence);
+}
+
+/*
+ * A key = value assignment around a keyword: the key is the identifier containing the
+ * literal, then optional closing quote, '=', ':', ':=', '=>' or '>' (XML), then the value,
+ * quoted (also JSON-escaped \") or bare.  Returns the value span in *vs, *ve, and the key.
+ */
+static bool is_key_char(uint8_t c)
+{
+	return is_alnum(c) || c == '_' || c == '-' || c == '.';
+}
+
+static bool parse_assignment(const struct rscan *x, size_t s, size_t e, size_t *ks, size_t *ke,
+			     size_t *vs, size_t *ve, bool *quoted, size_t maxval)
+{
+	const uint8_t *b = x->buf;
+	size_t len = x->len, i, j, k;
+	uint8_t q = 0;
+	bool esc = false, xml = false;
+
+	i = s;
+	while (i > 0 && is_key_char(b[i - 1]))
+		i--;
+	j = e;
+	while (j < len && is_key_char(b[j]))
+		j++;
+	*ks = i;
+	*ke = j;
+	k = j;
+	/* closing quote of a quoted key, maybe JSON-escaped */
+	if (k + 1 < len && b[k] == '\\' && (b[k + 1] == '"' || b[k + 1] == '\''))
+		k += 2;
+	else if (k < len && (b[k] == '"' || b[k] == '\''))
+		k++;
+	while (k < len && (b[k] == ' ' || b[k] == '\t'))
+		k++;
+	if (k >= len)
+		return false;
+	if (b[k] == '=') {
+		k++;
+		if (k < len && (b[k] == '>' || b[k] == '='))
+			return false; /* '=>' is fine in Perl/Ruby hashes, '==' is a comparison */
+	} else if (b[k] == ':') {
+		k++;
+		if (k < len && b[k] == '=')
+			k++;
+		else if (k < len && b[k] == ':')
+			return false; /* C++ scope, not an assignment */
+	} else if (b[k] == '>' && *ks > 0 && b[*ks - 1] == '<') {
+		k++;
+		xml = true;
+	} else {
+		return false;
+	}
+	while (k < len && (b[k] == ' ' || b[k] == '\t'))
+		k++;
+	if (k >= len)
+		return false;
+	if (!xml && b[k] == '\\' && k + 1 < len && (b[k + 1] == '"' || b[k + 1] == '\'')) {
+		esc = true;
+		q = b[k + 1];
+		k += 2;
+	} else if (!xml && (b[k] == '"' || b[k] == '\'' || b[k] == '`')) {
+		q = b[k];
+		k++;
+	}
+	*vs = k;
+	if (q) {
+		while (k < len && k - *vs <= maxval && b[k] != q && b[k] != '\n') {
+			if (esc && b[k] == '\\')
+				break;
+			if (!esc && b[k] == '\\')
+				k++; /* an escaped character inside the string */
+			k++;
+		}
+		if (k >= len || k - *vs > maxval || b[k] == '\n')
+			return false;
+		if (esc && (k + 1 >= len || b[k + 1] != q))
+			return false;
+	} else {
+		while (k < len && k - *vs <= maxval && b[k] > ' ' && b[k] != ',' && b[k] != ';' &&
+		       b[k] != '&' && b[k] != '"' && b[k] != '\'' && b[k] != '<' && b[k] != '}' &&
+		       b[k] != ')' && b[k] != '\\' && b[k] < 0x7f)
+			k++;
+		if (k - *vs > maxval)
+			return false;
+	}
+	*ve = k;
+	*quoted = q != 0;
+	return *ve > *vs;
+}
+
+/* Keyword, then a value of exactly class cls, min..max bytes. */
+static void v_keyword_value(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	size_t ks, ke, vs, ve, i;
+	bool quoted;
+
+	if (!parse_assignment(x, s, e, &ks, &ke, &vs, &ve, &quoted, r->max))
+		return;
+	if (ve - vs < r->min || ve - vs > r->max)
+		return;
+	for (i = vs; i < ve; i++)
+		if (!in_cls(x->buf[i], r->cls))
+			return;
+	if (redact_placeholder(x->buf + vs, ve - vs))
+		return;
+	if (r->check && !r->check(x->buf + vs, ve - vs))
+		return;
+	cand_add(x, rscan_rule_index(x, r), vs, ve, r->confidence);
+}
+
+/* Keys whose value is a secret: the key must end with one of these. */
+static const char *const secret_key_suffixes[] = {
+	"password", "passwd", "passphrase", "pass", "pwd", "secret", "token", "apikey",
+	"api_key", "api-key", "secret_key", "secretkey", "access_key", "accesskey",
+	"private_key", "privatekey", "credentials", "credential", "auth_key", "authkey",
+	"signing_key", "encryption_key", "master_key", "client_secret", NULL,
+};
+
+/* ... but not these, whose values are not secrets. */
+static const char *const benign_key_suffixes[] = {
+	"page_token", "pagetoken", "next_token", "nexttoken", "continuation_token", "cancel_token",
+	"csrf_token_name", "max_token", "token_type", "oldpwd", "bypass", "compass", "surpass",
+	"trespass", "by_pass", NULL,
+};
+
+static bool key_is_secret(const uint8_t *k, size_t n)
+{
+	const char *const *p;
+
+	while (n && (k[n - 1] == '.' || k[n - 1] == '-'))
+		n--;
+	for (p = benign_key_suffixes; *p; p++)
+		if (ends_with_ci(k, n, *p))
+			return false;
+	if (n == 3 && eq_ci(k, "pwd", 3))
+		return false; /* the shell's working directory */
+	for (p = secret_key_suffixes; *p; p++) {
+		size_t l = strlen(*p);
+		uint8_t before;
+
+		if (!ends_with_ci(k, n, *p))
+			continue;
+		if (l >= 6 || n == l)
+			return true;
+		/* short suffixes (pass, pwd) only as a word of their own: db_pass, dbPass */
+		before = k[n - l - 1];
+		if (before == '_' || before == '-' || before == '.' ||
+		    ((k[n - l] >= 'A' && k[n - l] <= 'Z') && before >= 'a' && before <= 'z'))
+			return true;
+	}
+	return false;
+}
+
+static const char *const code_words[] = {
+	"null", "none", "nil", "undefined", "true", "false", "str", "string", "int", "bool",
+	"boolean", "number", "any", "object", "bytes", "required", "optional", "self", "this",
+	"function", "func", "return", "new", "secret", "password", "token", "os", "env", NULL,
+};
+
+/* A bare value that is code (a variable, a call, a type), not a literal secret. */
+static bool bare_value_is_code(const uint8_t *v, size_t n)
+{
+	const char *const *w;
+	size_t i;
+	bool identish = true, dot = false;
+
+	for (w = code_words; *w; w++)
+		if (strlen(*w) == n && eq_ci(v, *w, n))
+			return true;
+	for (i = 0; i < n; i++) {
+		if (v[i] == '(' || v[i] == '[' || v[i] == '{')
+			return true;
+		if (v[i] == '.')
+			dot = true;
+		else if (!(is_alnum(v[i]) || v[i] == '_'))
+			identish = false;
+	}
+	/* settings.DB_PASSWORD, req.body.password, os.environ.get */
+	return identish && dot && !has_digit(v, n);
+}
+
+static void v_password_assignment(struct rscan *x, const struct builtin_rule *r, size_t s,
+				  size_t e)
+{
+	size_t ks, ke, vs, ve;
+	bool quoted;
+	const uint8_t *v;
+
+	if (!parse_assignment(x, s, e, &ks, &ke, &vs, &ve, &quoted, r->max))
+		return;
+	if (!key_is_secret(x->buf + ks, ke - ks))
+		return;
+	v = x->buf + vs;
+	if (ve - vs < r->min || redact_placeholder(v, ve - vs))
+		return;
+	if (!quoted && bare_value_is_code(v, ve - vs))
+		return;
+	/* a path is a file holding the secret, not the secret (PASSWORD_FILE=/run/...) */
+	if (v[0] == '/' || (ve - vs > 2 && v[0] == '~' && v[1] == '/'))
+		return;
+	if (!redact_text_context(x->buf, x->len, vs, ve))
+		return;
+	cand_add(x, rscan_rule_index(x, r), vs, ve, r->confidence);
+}
+
+/* --- structured secrets ---------------------------------------------------------- */
+
+static bool is_b64url(uint8_t c)
+{
+	return is_alnum(c) || c == '-' || c == '_';
+}
+
+static int b64val(uint8_t c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (is_digit(c))
+		return c - '0' + 52;
+	if (c == '-' || c == '+')
+		return 62;
+	if (c == '_' || c == '/')
+		return 63;
+	return -1;
+}
+
+/* Decode base64 or base64url (no padding needed) into out; returns bytes written. */
+static size_t b64_decode(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
+{
+	uint32_t acc = 0;
+	int bits = 0;
+	size_t o = 0, i;
+
+	for (i = 0; i < n && o < cap; i++) {
+		int v = b64val(in[i]);
+
+		if (v < 0)
+			break;
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (uint8_t)(acc >> bits);
+		}
+	}
+	return o;
+}
+
+#define JWT_MAX 8192
+
+static void v_jwt(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	const uint8_t *b = x->buf;
+	size_t len = x->len, i = s, parts = 0, p1 = 0, plen[5] = { 0 };
+	uint8_t hdr[256];
+	size_t hn;
+
+	if (s > 0 && (is_b64url(b[s - 1]) || b[s - 1] == '.' || b[s - 1] == '/' || b[s - 1] == '+'))
+		return;
+	for (;;) {
+		size_t st = i;
+
+		while (i < len && i - s < JWT_MAX && is_b64url(b[i]))
+			i++;
+		plen[parts++] = i - st;
+		if (parts == 1)
+			p1 = i - st;
+		if (parts == 5 || i + 1 >= len || b[i] != '.' || !is_b64url(b[i + 1]))
+			break;
+		i++;
+	}
+	/* a trailing '.' with an empty signature is an unsigned JWT (alg none) */
+	if (parts == 2 && i < len && b[i] == '.') {
+		plen[parts++] = 0;
+		i++;
+	}
+	if ((parts != 3 && parts != 5) || p1 < 10 || plen[1] < 4 || i - s >= JWT_MAX)
+		return;
+	if (i < len && (b[i] == '+' || b[i] == '/' || b[i] == '='))
+		return; /* base64 data that happens to start with eyJ */
+	hn = b64_decode(b + s, p1 < 340 ? p1 : 340, hdr, sizeof(hdr) - 1);
+	hdr[hn] = 0;
+	if (hn < 8 || hdr[0] != '{' || !memmem(hdr, hn, "\"alg\"", 5))
+		return;
+	cand_add(x, rscan_rule_index(x, r), s, i, r->confidence);
+}
+
+#define KEY_MAX (64 * 1024)
+
+/* Is buf[i] the start of a body line break: a real newline or a JSON-escaped one? */
+static bool pem_body_char(const uint8_t *b, size_t len, size_t i, size_t *step)
+{
+	uint8_t c = b[i];
+
+	*step = 1;
+	if (is_alnum(c) || c == '+' || c == '/' || c == '=' || c == '\n' || c == '\r' || c == ' ' ||
+	    c == '\t' || c == ':' || c == ',' || c == '-' || c == '.')
+		return true;
+	if (c == '\\' && i + 1 < len && (b[i + 1] == 'n' || b[i + 1] == 'r')) {
+		*step = 2;
+		return true;
+	}
+	return false;
+}
+
+/* From `from`, find the end of an "-----END ...-----" line; 0 when there is none. */
+static size_t pem_find_end(const uint8_t *b, size_t len, size_t from)
+{
+	size_t lim = len - from > KEY_MAX ? from + KEY_MAX : len;
+	const uint8_t *p = memmem(b + from, lim - from, "-----END ", 9);
+	size_t i;
+
+	if (!p)
+		return 0;
+	for (i = (size_t)(p - b) + 9; i + 5 <= len && i < (size_t)(p - b) + 80; i++) {
+		if (b[i] == '\n' || b[i] == '\\')
+			return 0;
+		if (memcmp(b + i, "-----", 5) == 0)
+			return i + 5;
+	}
+	return 0;
+}
+
+/* The end of the base64 body from i (for a block whose END line is missing). */
+static size_t pem_body_end(const uint8_t *b, size_t len, size_t i)
+{
+	size_t step;
+
+	while (i < len && i < KEY_MAX + i && pem_body_char(b, len, i, &step))
+		i += step;
+	return i > len ? len : i;
+}
+
+static void v_private_key(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	const uint8_t *b = x->buf;
+	size_t len = x->len, i, hdr_end = 0, end;
+
+	for (i = e; i + 5 <= len && i < e + 64; i++) {
+		if (b[i] == '\n' || b[i] == '\\')
+			return;
+		if (memcmp(b + i, "-----", 5) == 0) {
+			hdr_end = i;
+			break;
+		}
+	}
+	if (!hdr_end) {
+		/* the header itself is cut off at the end of the data */
+		if (i + 5 > len && len - e < 64)
+			cand_add_open(x, rscan_rule_index(x, r), s, len, r->confidence);
+		return;
+	}
+	if (!(ends_with_ci(b + e, hdr_end - e, "PRIVATE KEY") ||
+	      ends_with_ci(b + e, hdr_end - e, "PRIVATE KEY BLOCK")))
+		return;
+	end = pem_find_end(b, len, hdr_end + 5);
+	if (end) {
+		cand_add(x, rscan_rule_index(x, r), s, end, r->confidence);
+		return;
+	}
+	end = pem_body_end(b, len, hdr_end + 5);
+	if (end >= len)
+		cand_add_open(x, rscan_rule_index(x, r), s, len, r->confidence);
+	else
+		cand_add(x, rscan_rule_index(x, r), s, end, r->confidence * 0.9f);
+}
+
+/* The data starts inside a private key block that began in earlier data (a stream): every
+ * byte up to its END line is key material, whatever it looks like. */
+void redact_key_continue(struct rscan *x)
+{
+	const struct builtin_rule *r = NULL;
+	size_t i, end;
+
+	for (i = 0; i < redact_builtin_count; i++)
+		if (redact_builtin_rules[i].verify == v_private_key)
+			r = &redact_builtin_rules[i];
+	if (!r)
+		return;
+	end = pem_find_end(x->buf, x->len, 0);
+	if (end)
+		cand_add(x, rscan_rule_index(x, r), 0, end, r->confidence);
+	else
+		cand_add_open(x, rscan_rule_index(x, r), 0, x->len, r->confidence);
+}
+
+/* Authorization: Bearer <token> / Basic <base64 user:password> -- the credential only. */
+static void v_auth_header(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	const uint8_t *b = x->buf;
+	size_t len = x->len, i = e, vs, n = 0;
+	bool basic = lower(b[s]) == 'b' && lower(b[s + 1]) == 'a';
+
+	if (!left_boundary(x, s))
+		return;
+	while (i < len && b[i] == ' ')
+		i++;
+	vs = i;
+	while (i < len && (is_alnum(b[i]) || b[i] == '-' || b[i] == '.' || b[i] == '_' ||
+			   b[i] == '~' || b[i] == '+' || b[i] == '/' || b[i] == '=') &&
+	       n < 4096) {
+		i++;
+		n++;
+	}
+	if (i < len && (is_alnum(b[i]) || b[i] == '$' || b[i] == '{' || b[i] == '<'))
+		return;
+	if (redact_placeholder(b + vs, n))
+		return;
+	if (basic) {
+		uint8_t dec[256];
+		size_t dn, k;
+		bool colon = false;
+
+		if (n < 8 || n > 340 || (n % 4) != 0)
+			return;
+		dn = b64_decode(b + vs, n, dec, sizeof(dec));
+		for (k = 0; k < dn; k++) {
+			if (dec[k] == ':')
+				colon = true;
+			else if (dec[k] < 0x20 || dec[k] >= 0x7f)
+				return;
+		}
+		if (!colon)
+			return;
+	} else {
+		if (n < 16 || !(has_digit(b + vs, n) || redact_entropy(b + vs, n) >= 3.5))
+			return;
+	}
+	cand_add(x, rscan_rule_index(x, r), vs, i, r->confidence);
+}
+
+/* API key request headers: X-API-Key: <value>. */
+static void v_api_key_header(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	const uint8_t *b = x->buf;
+	size_t len = x->len, i = e, vs;
+
+	if (!left_boundary(x, s) && !(s > 0 && b[s - 1] == '-'))
+		return;
+	while (i < len && b[i] == ' ')
+		i++;
+	vs = i;
+	while (i < len && i - vs <= 256 && (is_alnum(b[i]) || b[i] == '-' || b[i] == '_' ||
+					      b[i] == '.' || b[i] == '=' || b[i] == '+' || b[i] == '/'))
+		i++;
+	if (i - vs < 16 || i - vs > 256 || !looks_random(b + vs, i - vs) ||
+	    redact_placeholder(b + vs, i - vs))
+		return;
+	cand_add(x, rscan_rule_index(x, r), vs, i, r->confidence);
+}
+
+static const char *const db_schemes[] = {
+	"postgres", "postgresql", "mysql", "mariadb", "mongodb", "mongodb+srv", "redis", "rediss",
+	"amqp", "amqps", "mssql", "sqlserver", "oracle", "cockroachdb", "clickhouse", "couchdb",
+	"neo4j", "neo4j+s", "bolt", "nats", "mqtt", "mqtts", "kafka", "memcached", "cassandra",
+	"influxdb", "elasticsearch", "ldap", "ldaps", "snowflake", "db2", "sqlite", "rabbitmq",
+	"stomp", "postgis", "timescaledb", "vertica", "presto", "trino", "hive", "redshift", NULL,
+};
+
+static const char *const web_schemes[] = { "http", "https", "ftp", "ftps", "sftp", "ssh", "smtp",
+					   "smtps", "imap", "imaps", "git", "svn", NULL };
+
+static bool scheme_in(const uint8_t *p, size_t n, const char *const *list)
+{
+	const char *const *w;
+
+	for (w = list; *w; w++)
+		if (strlen(*w) == n && eq_ci(p, *w, n))
+			return true;
+	return false;
+}
+
+/* scheme://user:password@host -- the password only.  Triggered by "://". */
+static void url_password(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e,
+			 const char *const *schemes)
+{
+	const uint8_t *b = x->buf;
+	size_t len = x->len, i = s, ss, colon = 0, at = 0, k;
+
+	while (i > 0 && s - i < 32 &&
+	       (is_alnum(b[i - 1]) || b[i - 1] == '+' || b[i - 1] == '-' || b[i - 1] == '.'))
+		i--;
+	ss = i;
+	if (ss == s)
+		return;
+	/* jdbc:postgresql://, a scheme with a driver: postgresql+psycopg2:// */
+	{
+		size_t sl = s - ss;
+		const uint8_t *sp = b + ss;
+		const uint8_t *plus = memchr(sp, '+', sl);
+
+		if (!scheme_in(sp, sl, schemes) &&
+		    !(plus && scheme_in(sp, (size_t)(plus - sp), schemes)))
+			return;
+	}
+	for (k = e; k < len && k - e < 512; k++) {
+		uint8_t c = b[k];
+
+		if (c == '@')
+			at = k;
+		else if (c == ':' && !colon && !at)
+			colon = k;
+		else if (c == '/' || c == '?' || c == '#' || c <= ' ' || c == '"' || c == '\'' ||
+			 c == '<' || c == '>' || c == '\\' || c == '`' || c >= 0x7f)
+			break;
+	}
+	if (!colon || !at || at < colon + 2)
+		return;
+	if (redact_placeholder(b + colon + 1, at - colon - 1))
+		return;
+	cand_add(x, rscan_rule_index(x, r), colon + 1, at, r->confidence);
+}
+
+static void v_db_url(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	url_password(x, r, s, e, db_schemes);
+}
+
+static void v_web_url_password(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	url_password(x, r, s, e, web_schemes);
+}
+
+static bool is_url_char(uint8_t c)
+{
+	return is_alnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '@' || c == '%';
+}
+
+/* A webhook URL with the literal in its middle: the whole URL from its scheme. */
+static void v_webhook_url(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	const uint8_t *b = x->buf;
+	size_t len = x->len, i = s, n;
+
+	while (i > 0 && s - i < 128 && (is_alnum(b[i - 1]) || b[i - 1] == '.' || b[i - 1] == '-'))
+		i--;
+	if (i >= 8 && memcmp(b + i - 8, "https://", 8) == 0)
+		i -= 8;
+	else if (i >= 7 && memcmp(b + i - 7, "http://", 7) == 0)
+		i -= 7;
+	n = 0;
+	while (e + n < len && n <= r->max && is_url_char(b[e + n]))
+		n++;
+	if (n < r->min || n > r->max)
+		return;
+	/* the token part must be there, not a documentation stub */
+	if (redact_placeholder(b + e, n) || !has_digit(b + e, n))
+		return;
+	cand_add(x, rscan_rule_index(x, r), i, e + n, r->confidence);
+}
+
+/* 123456789:AA<33> -- the literal ":AA" sits in the middle. */
+static void v_telegram(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	const uint8_t *b = x->buf;
+	size_t i = s, n;
+
+	while (i > 0 && s - i <= 10 && is_digit(b[i - 1]))
+		i--;
+	if (s - i < 8 || s - i > 10 || !left_boundary(x, i))
+		return;
+	n = span_cls(x, e, CL_ALNUM_UD, 34);
+	if (n != 33)
+		return;
+	cand_add(x, rscan_rule_index(x, r), i, e + n, r->confidence);
+}
+
+/* <32 hex>-us<1-2 digits> */
+static void v_mailchimp(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	const uint8_t *b = x->buf;
+	size_t i = s, n;
+
+	while (i > 0 && s - i <= 32 && in_cls(b[i - 1], CL_HEXLOWER))
+		i--;
+	if (s - i != 32 || !left_boundary(x, i))
+		return;
+	n = 0;
+	while (e + n < x->len && n < 3 && is_digit(b[e + n]))
+		n++;
+	if (n < 1 || n > 2 || (e + n < x->len && is_alnum(b[e + n])))
+		return;
+	cand_add(x, rscan_rule_index(x, r), i, e + n, r->confidence);
+}
+
+/* <14 alnum>.atlasv1.<60-70> */
+static void v_terraform(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	const uint8_t *b = x->buf;
+	size_t i = s, n;
+
+	while (i > 0 && s - i <= 14 && is_alnum(b[i - 1]))
+		i--;
+	if (s - i != 14 || !left_boundary(x, i))
+		return;
+	n = span_cls(x, e, CL_ALNUM_UDE, r->max);
+	if (n < r->min || n > r->max)
+		return;
+	cand_add(x, rscan_rule_index(x, r), i, e + n, r->confidence);
+}
+
+/* <36 hex>NRAL: a New Relic license key. */
+static void v_newrelic_license(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	const uint8_t *b = x->buf;
+	size_t i = s;
+
+	while (i > 0 && s - i <= 36 && in_cls(b[i - 1], CL_HEX))
+		i--;
+	if (s - i != 36 || !left_boundary(x, i) || (e < x->len && is_alnum(b[e])))
+		return;
+	cand_add(x, rscan_rule_index(x, r), i, e, r->confidence);
+}
+
+/* Sentry DSN: https://<32 hex>[:<32 hex>]@host/project -- the key.  Triggered by
+ * "sentry.io" (scanning back over the host) or by a DSN keyword (scanning forward). */
+static bool sentry_key_before_at(const struct rscan *x, size_t at, size_t *ks, size_t *ke)
+{
+	const uint8_t *b = x->buf;
+	size_t i = at;
+
+	while (i > 0 && at - i <= 65 && (in_cls(b[i - 1], CL_HEX) || b[i - 1] == ':'))
+		i--;
+	if (at - i < 32 || i < 3 || memcmp(b + i - 3, "://", 3) != 0)
+		return false;
+	*ks = i;
+	*ke = at;
+	return true;
+}
+
+static void v_sentry(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	const uint8_t *b = x->buf;
+	size_t i, ks, ke;
+
+	if (b[s] == 's' || b[s] == 'S') {
+		/* "sentry.io" in a host: find the '@' before it */
+		for (i = s; i > 0 && s - i < 128; i--) {
+			if (b[i - 1] == '@') {
+				if (sentry_key_before_at(x, i - 1, &ks, &ke))
+					cand_add(x, rscan_rule_index(x, r), ks, ke, r->confidence);
+				return;
+			}
+			if (!(is_alnum(b[i - 1]) || b[i - 1] == '.' || b[i - 1] == '-'))
+				return;
+		}
+		return;
+	}
+	/* a DSN keyword: the URL follows within a few bytes */
+	for (i = e; i < x->len && i < e + 48; i++) {
+		if (b[i] == '\n')
+			return;
+		if (i + 3 <= x->len && memcmp(b + i, "://", 3) == 0) {
+			size_t k = i + 3;
+
+			while (k < x->len && k - i < 72 && (in_cls(b[k], CL_HEX) || b[k] == ':'))
+				k++;
+			if (k < x->len && b[k] == '@' && sentry_key_before_at(x, k, &ks, &ke) &&
+			    !memmem(b + ke, x->len - ke < 64 ? x->len - ke : 64, "sentry.io", 9))
+				cand_add(x, rscan_rule_index(x, r), ks, ke, r->confidence);
+			return;
+		}
+	}
+}
+
+/* Discord bot token: <23-28>.<6-7>.<27-40> base64url, near a Discord keyword. */
+static void v_discord_bot(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	const uint8_t *b = x->buf;
+	size_t i, lim = e + 96 < x->len ? e + 96 : x->len;
+
+	for (i = e; i < lim; i++) {
+		size_t a, m, c;
+
+		if (b[i] == '\n')
+			return;
+		if (!(b[i] == 'M' || b[i] == 'N' || b[i] == 'O') || (i > 0 && is_b64url(b[i - 1])))
+			continue;
+		a = span_cls(x, i, CL_ALNUM_UD, 30);
+		if (a < 23 || a > 28 || i + a >= x->len || b[i + a] != '.')
+			continue;
+		m = span_cls(x, i + a + 1, CL_ALNUM_UD, 8);
+		if (m < 6 || m > 7 || i + a + 1 + m >= x->len || b[i + a + 1 + m] != '.')
+			continue;
+		c = span_cls(x, i + a + m + 2, CL_ALNUM_UD, 41);
+		if (c < 27 || c > 40)
+			continue;
+		cand_add(x, rscan_rule_index(x, r), i, i + a + m + 2 + c, r->confidence);
+		return;
+	}
+}
+
+/* Mailgun's newer keys: <32 hex>-<8 hex>-<8 hex> near "mailgun". */
+static void v_mailgun_ctx(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	const uint8_t *b = x->buf;
+	size_t i, lim = e + 96 < x->len ? e + 96 : x->len;
+
+	for (i = e; i + 50 <= lim; i++) {
+		if (b[i] == '\n')
+			return;
+		if (i > 0 && is_alnum(b[i - 1]))
+			continue;
+		if (span_cls(x, i, CL_HEXLOWER, 33) == 32 && b[i + 32] == '-' &&
+		    span_cls(x, i + 33, CL_HEXLOWER, 9) == 8 && b[i + 41] == '-' &&
+		    span_cls(x, i + 42, CL_HEXLOWER, 9) == 8) {
+			cand_add(x, rscan_rule_index(x, r), i, i + 50, r->confidence);
+			return;
+		}
+	}
+}
+
+static bool check_aws_secret(const uint8_t *v, size_t n)
+{
+	return looks_random(v, n);
+}
+
+static bool check_b64_padded(const uint8_t *v, size_t n)
+{
+	return v[n - 1] == '=' && looks_random(v, n);
+}
+
+/* --- the table ------------------------------------------------------------------ */
+
+/* Rows leave the parameters their verifier does not use at zero. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+/* The first entries are the rules of the scanners that are not literal-triggered; the
+ * digit and email scanners find them by these positions (see redact_int.h). */
+const struct builtin_rule redact_builtin_rules[] = {
+	{ "email", "email", 0.9f, 0, "alice.smith@example.org", TRIG_AT },
+	{ "phone", "phone", 0.8f, 0, "+1 415-555-0132", TRIG_DIGITS },
+	{ "us-ssn", "us-ssn", 0.85f, 0, "SSN 219-09-9998", TRIG_DIGITS },
+	{ "credit-card", "credit-card", 0.9f, 0, "4111 1111 1111 1111", TRIG_DIGITS },
+	{ "iban", "iban", 0.95f, 0, "DE89 3704 0044 0532 0130 00", TRIG_DIGITS },
+
+	{ "aws-access-key-id", "aws-access-key-id", 0.95f, 3, "AKIAZ7VRSQ2EXU5MJ3NO", 0,
+	  { "AKIA", "ASIA", "ABIA", "ACCA" }, v_token, CL_UPPER_NUM, 16, 16 },
+	{ "aws-secret-access-key", "aws-secret-access-key", 0.9f, 2,
+	  "aws_secret_access_key = 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", 0,
+	  { "~secret_access_key", "~secretaccesskey", "~secret-access-key", "~aws_secret_key",
+	    "~aws_secret", "~awssecretkey" },
+	  v_keyword_value, CL_B64, 40, 40, check_aws_secret },
+	{ "aws-session-token", "aws-session-token", 0.9f, 2,
+	  "aws_session_token = IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD...", 0,
+	  { "~session_token", "~sessiontoken", "~security_token", "~security-token" },
+	  v_keyword_value, CL_B64, 100, 4000, check_aws_secret },
+	{ "aws-session-token-prefix", "aws-session-token", 0.9f, 3,
+	  "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD...", 0,
+	  { "IQoJb3JpZ2luX2Vj", "FwoGZXIvYXdzE" }, v_token, CL_B64, 80, 4000 },
+	{ "gcp-api-key", "gcp-api-key", 0.95f, 3, "AIzaSyD3x7Kq9Lm2Np4Rs6Tu8Vw0Xy1Za3Bc5De", 0,
+	  { "AIza" }, v_token, CL_ALNUM_UD, 35, 35 },
+	{ "azure-storage-key", "azure-storage-key", 0.9f, 2,
+	  "AZURE_STORAGE_KEY=<86 base64 characters>==", 0,
+	  { "~storage_key", "~storagekey", "~storage_account_key", "~storageaccountkey",
+	    "~account_key", "~accountkey\"", "~azure_key", "~storage-key" },
+	  v_keyword_value, CL_B64, 86, 90, check_b64_padded },
+	{ "azure-connection-string", "azure-connection-string", 0.95f, 3,
+	  "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=<88 base64>", 0,
+	  { "AccountKey=", "SharedAccessKey=", "SharedAccessSignature=" }, v_token, CL_B64, 40, 120 },
+	{ "github-pat-classic", "github-token", 0.99f, 3, "ghp_<30 base62 + 6 CRC32>", 0,
+	  { "ghp_", "gho_", "ghu_", "ghs_", "ghr_" }, v_github, CL_ALNUM, 36, 36, check_github_crc },
+	{ "github-pat-fine-grained", "github-token", 0.99f, 3, "github_pat_11AB..._...", 0,
+	  { "github_pat_" }, v_token, CL_ALNUM_UD, 80, 90 },
+	{ "gitlab-token", "gitlab-token", 0.95f, 3, "glpat-x7Kq9Lm2Np4Rs6Tu8Vw0", 0,
+	  { "glpat-", "gldt-", "glrt-", "glptt-", "glft-", "glsoat-", "glcbt-", "gloas-", "glimt-",
+	    "GR1348941" }, v_token, CL_ALNUM_UDD, 20, 80 },
+	{ "bitbucket-app-password", "bitbucket-token", 0.9f, 3, "ATBB3xKq9Lm2Np4Rs6Tu8Vw0Xy1Za3Bc5De7", 0,
+	  { "ATBB" }, v_token_random, CL_ALNUM, 28, 64 },
+	{ "bitbucket-access-token", "bitbucket-token", 0.9f, 3, "ATCTT3xFfGN0...", 0,
+	  { "ATCTT3" }, v_token, CL_ALNUM_UDE, 40, 300 },
+	{ "slack-token", "slack-token", 0.95f, 3,
+	  "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", 0,
+	  { "xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxe-", "xoxe.xoxp-", "xapp-", "xoxc-",
+	    "xoxd-" },
+	  v_token_random, CL_ALNUM_UD, 20, 300 },
+	{ "slack-webhook", "slack-webhook", 0.95f, 3,
+	  "https://hooks.slack.com/services/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", 0,
+	  { "hooks.slack.com/services/", "hooks.slack.com/workflows/", "hooks.slack.com/triggers/" },
+	  v_webhook_url, 0, 20, 200 },
+	{ "discord-webhook", "discord-webhook", 0.95f, 3,
+	  "https://discord.com/api/webhooks/123456789012345678/<68 base64url>", 0,
+	  { "discord.com/api/webhooks/", "discordapp.com/api/webhooks/" }, v_webhook_url, 0, 60, 200 },
+	{ "discord-bot-token", "discord-bot-token", 0.85f, 2,
+	  "DISCORD_TOKEN=MTA4NzY1NDMyMTA5ODc2NTQzMg.GxYz12.abcdefghijklmnopqrstuvwxyz0123456789AB", 0,
+	  { "~discord", "Bot " }, v_discord_bot },
+	{ "telegram-bot-token", "telegram-bot-token", 0.95f, 3,
+	  "123456789:AAH7kq9Lm2Np4Rs6Tu8Vw0Xy1Za3Bc5De7F", 0, { ":AA" }, v_telegram },
+	{ "teams-webhook", "teams-webhook", 0.95f, 3,
+	  "https://contoso.webhook.office.com/webhookb2/<guid>@<guid>/IncomingWebhook/<hex>/<guid>", 0,
+	  { ".webhook.office.com/webhookb2/", "outlook.office.com/webhook/",
+	    ".logic.azure.com:443/workflows/" }, v_webhook_url, 0, 40, 400 },
+	{ "stripe-secret-key", "stripe-key", 0.97f, 3, "sk_live_4eC39HqLyjWDarjtT1zdp7dc", 0,
+	  { "sk_live_", "sk_test_", "rk_live_", "rk_test_" }, v_token, CL_ALNUM, 20, 247 },
+	{ "stripe-webhook-secret", "stripe-key", 0.95f, 3, "whsec_x7Kq9Lm2Np4Rs6Tu8Vw0Xy1Za3Bc5De7F", 0,
+	  { "whsec_" }, v_token, CL_ALNUM, 32, 64 },
+	{ "square-token", "square-token", 0.95f, 3, "sq0atp-x7Kq9Lm2Np4Rs6Tu8Vw0X", 0,
+	  { "sq0atp-", "sq0csp-" }, v_token, CL_ALNUM_UD, 22, 64 },
+	{ "square-access-token", "square-token", 0.85f, 3, "EAAA<60 base64url>", 0,
+	  { "EAAA" }, v_token_random, CL_ALNUM_UD, 60, 60 },
+	{ "twilio-api-key", "twilio-key", 0.9f, 3, "SK0123456789abcdef0123456789abcdef", 0,
+	  { "SK" }, v_token_random, CL_HEXLOWER, 32, 32 },
+	{ "twilio-auth-token", "twilio-key", 0.85f, 2,
+	  "TWILIO_AUTH_TOKEN=0123456789abcdef0123456789abcdef", 0,
+	  { "~twilio_auth_token", "~twilioauthtoken", "~twilio_token", "~twilio_secret" },
+	  v_keyword_value, CL_HEXLOWER, 32, 32 },
+	{ "sendgrid-key", "sendgrid-key", 0.97f, 3, "SG.<22>.<43>", 0,
+	  { "SG." }, v_token, CL_ALNUM_UDD, 60, 70 },
+	{ "mailgun-key", "mailgun-key", 0.9f, 3, "key-3ax6xnjp29jd6fds4gc373sgvjxteol0", 0,
+	  { "key-" }, v_token_random, CL_ALNUM, 32, 32 },
+	{ "mailgun-key-context", "mailgun-key", 0.85f, 2,
+	  "MAILGUN_API_KEY=0123456789abcdef0123456789abcdef-12345678-9abcdef0", 0, { "~mailgun" },
+	  v_mailgun_ctx },
+	{ "mailchimp-key", "mailchimp-key", 0.9f, 3, "0123456789abcdef0123456789abcdef-us21", 0,
+	  { "-us" }, v_mailchimp },
+	{ "npm-token", "npm-token", 0.99f, 3, "npm_<30 base62 + 6 CRC32>", 0,
+	  { "npm_" }, v_github, CL_ALNUM, 36, 36, check_github_crc },
+	{ "pypi-token", "pypi-token", 0.99f, 3, "pypi-AgEIcHlwaS5vcmc...", 0,
+	  { "pypi-AgEIcHlwaS5vcmc", "pypi-AgENdGVzdC5weXBpLm9yZw" }, v_token, CL_ALNUM_UD, 40, 1000 },
+	{ "rubygems-token", "rubygems-token", 0.97f, 3, "rubygems_<48 hex>", 0,
+	  { "rubygems_" }, v_token, CL_HEX, 48, 48 },
+	{ "dockerhub-token", "dockerhub-token", 0.97f, 3, "dckr_pat_x7Kq9Lm2Np4Rs6Tu8Vw0Xy1Za3B", 0,
+	  { "dckr_pat_", "dckr_oat_" }, v_token, CL_ALNUM_UD, 24, 40 },
+	{ "openai-key", "openai-key", 0.95f, 3, "sk-proj-<base64url>", 0,
+	  { "sk-" }, v_openai, CL_ALNUM_UD, 32, 300 },
+	{ "anthropic-key", "anthropic-key", 0.98f, 3, "sk-ant-api03-<93 base64url>AA", 0,
+	  { "sk-ant-" }, v_token, CL_ALNUM_UD, 32, 300 },
+	{ "huggingface-token", "huggingface-token", 0.95f, 3, "hf_x7Kq9Lm2Np4Rs6Tu8Vw0Xy1Za3Bc5De7Fg", 0,
+	  { "hf_", "api_org_" }, v_token_random, CL_ALNUM, 30, 40 },
+	{ "groq-key", "groq-key", 0.97f, 3, "gsk_<52 base62>", 0,
+	  { "gsk_" }, v_token, CL_ALNUM, 48, 56 },
+	{ "replicate-token", "replicate-token", 0.95f, 3, "r8_<37 base62>", 0,
+	  { "r8_" }, v_token_random, CL_ALNUM, 36, 40 },
+	{ "digitalocean-token", "digitalocean-token", 0.98f, 3, "dop_v1_<64 hex>", 0,
+	  { "dop_v1_", "doo_v1_", "dor_v1_" }, v_token, CL_HEX, 64, 64 },
+	{ "shopify-token", "shopify-token", 0.97f, 3, "shpat_<32 hex>", 0,
+	  { "shpat_", "shpca_", "shppa_", "shpss_" }, v_token, CL_HEX, 32, 32 },
+	{ "atlassian-api-token", "atlassian-token", 0.95f, 3, "ATATT3xFfGF0<~180>", 0,
+	  { "ATATT3" }, v_token, CL_ALNUM_UDE, 40, 300 },
+	{ "atlassian-legacy-token", "atlassian-token", 0.8f, 2,
+	  "JIRA_API_TOKEN=x7Kq9Lm2Np4Rs6Tu8Vw0Xy1Z", 0,
+	  { "~jira_api_token", "~jira_token", "~confluence_api_token", "~atlassian_api_token",
+	    "~atlassian_token", "~confluence_token" },
+	  v_keyword_value, CL_ALNUM, 24, 24, check_aws_secret },
+	{ "newrelic-key", "newrelic-key", 0.95f, 3, "NRAK-X7KQ9LM2NP4RS6TU8VW0XY1ZA3B", 0,
+	  { "NRAK-", "NRJS-", "NRII-", "NRIQ-" }, v_token, CL_ALNUM_UD, 19, 40 },
+	{ "newrelic-license-key", "newrelic-key", 0.9f, 3, "<36 hex>NRAL", 0, { "NRAL" },
+	  v_newrelic_license },
+	{ "linear-key", "linear-key", 0.97f, 3, "lin_api_<40 base62>", 0,
+	  { "lin_api_", "lin_oauth_" }, v_token, CL_ALNUM, 40, 64 },
+	{ "notion-token", "notion-token", 0.9f, 3, "ntn_<46 base62>", 0,
+	  { "ntn_", "secret_" }, v_token_random, CL_ALNUM, 40, 50 },
+	{ "doppler-token", "doppler-token", 0.97f, 3, "dp.pt.<43 base62>", 0,
+	  { "dp.pt.", "dp.st.", "dp.sa.", "dp.ct.", "dp.scim.", "dp.audit." }, v_token, CL_ALNUM,
+	  40, 48 },
+	{ "vault-token", "vault-token", 0.95f, 3, "hvs.CAESIx7Kq9Lm2Np4Rs6Tu8Vw0Xy1Za3Bc5De", 0,
+	  { "hvs.", "hvb.", "hvr." }, v_token_random, CL_ALNUM_UD, 24, 300 },
+	{ "terraform-token", "terraform-token", 0.97f, 3, "<14>.atlasv1.<~67>", 0,
+	  { ".atlasv1." }, v_terraform, 0, 60, 80 },
+	{ "age-secret-key", "age-secret-key", 0.99f, 3, "AGE-SECRET-KEY-1<58 bech32>", 0,
+	  { "AGE-SECRET-KEY-1" }, v_token, CL_UPPER_NUM, 58, 58 },
+	{ "sentry-dsn", "sentry-dsn", 0.9f, 3,
+	  "https://0123456789abcdef0123456789abcdef@o123456.ingest.sentry.io/4505", 0,
+	  { "sentry.io", "~sentry_dsn", "~sentry-dsn", "~sentrydsn" }, v_sentry },
+	{ "sentry-auth-token", "sentry-token", 0.95f, 3, "sntrys_<base64>", 0,
+	  { "sntrys_", "sntryu_" }, v_token, CL_ALNUM_UDE, 40, 300 },
+	{ "private-key", "private-key", 0.99f, 4,
+	  "-----BEGIN OPENSSH PRIVATE KEY-----\\n...\\n-----END OPENSSH PRIVATE KEY-----", 0,
+	  { "-----BEGIN " }, v_private_key },
+	{ "jwt", "jwt", 0.95f, 3, "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.<signature>", 0,
+	  { "eyJ" }, v_jwt },
+	{ "auth-header", "auth-header", 0.85f, 1, "Authorization: Bearer x7Kq9Lm2Np4Rs6Tu8Vw0", 0,
+	  { "~bearer ", "~basic " }, v_auth_header },
+	{ "api-key-header", "auth-header", 0.8f, 1, "X-API-Key: x7Kq9Lm2Np4Rs6Tu8Vw0Xy1Z", 0,
+	  { "~api-key: ", "~x-api-key:", "~x-auth-token:", "~x-access-token:" }, v_api_key_header },
+	{ "database-url", "database-url", 0.95f, 2, "postgres://app:s3cr3t-pw@db.internal:5432/app", 0,
+	  { "://" }, v_db_url },
+	{ "url-password", "url-password", 0.85f, 1, "https://deploy:s3cr3t-pw@git.example.com/repo", 0,
+	  { "://" }, v_web_url_password },
+	{ "password-assignment", "password-assignment", 0.8f, 1, "DB_PASSWORD=s3cr3t-pw", 0,
+	  { "~pass", "~pwd", "~secret", "~token", "~api_key", "~apikey", "~api-key", "~access_key",
+	    "~accesskey", "~credential" }, v_password_assignment, 0, 3, 256 },
+};
+
+const size_t redact_builtin_count = sizeof(redact_builtin_rules) / sizeof(redact_builtin_rules[0]);
