@@ -15,7 +15,7 @@ public final class PaymentConfig {
     static final long MAX_AMOUNT_CENTS = 99_999_999L;
     static final String SCHEMA_VERSION = "03ee9d416c3c89aa7e7342282b83d4510a86b4a6";
 
-    private static final char[] KEYSTORE_PASSWORD = "⟦password-assignment⟧Quartz*Falcon755⟦/⟧".toCharArray();
+    private static final char[] KEYSTORE_PASSWORD = "⟦password-assignment⟧Quartz_Falcon755⟦/⟧".toCharArray();
 
     static Map<String, String> headers(UUID requestId) {
         return Map.of(

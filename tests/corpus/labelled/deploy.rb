@@ -20,7 +20,7 @@ end
 
 # Shopify store used by the sync job
 ShopifyAPI::Context.setup(
-  api_key: "65ecb1f484a507fe0ff211c88e8e09ec",
+  api_key: "⟦password-assignment⟧65ecb1f484a507fe0ff211c88e8e09ec⟦/⟧",
   api_secret_key: "⟦shopify-token⟧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⟦/⟧",
   host: "https://orders.northwind-retail.io",
   scope: "read_orders,read_customers",

@@ -14,7 +14,7 @@ DATABASES = {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": "orders",
         "USER": "orders_app",
-        "PASSWORD": "⟦password-assignment⟧e2QAahmw5TBnztEy#I9d-b⟦/⟧",
+        "PASSWORD": "⟦password-assignment⟧e2QAahmw5TBnztEy*I9d~b⟦/⟧",
         "HOST": "orders-db.internal",
         "PORT": "5432",
     }

@@ -26,8 +26,8 @@ IBAN_INVALID = [
     "FR306576858746KMUE1VEMH8V71",
 ]
 
-GITHUB_BAD_CHECKSUM = "ghp_CvFhbApeGat2CcIIL4fiQmVY3YjssE2x2Q7A"
-NPM_BAD_CHECKSUM = "npm_5LZA9NmUy0KItZIKRkL6vb2OigdXzk4073IA"
+GITHUB_BAD_CHECKSUM = "⟦github-token⟧ghp_CvFhbApeGat2CcIIL4fiQmVY3YjssE2x2Q7A⟦/⟧"
+NPM_BAD_CHECKSUM = "⟦npm-token⟧npm_5LZA9NmUy0KItZIKRkL6vb2OigdXzk4073IA⟦/⟧"
 
 
 @pytest.mark.parametrize("number", LUHN_INVALID)

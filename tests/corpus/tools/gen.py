@@ -15,6 +15,7 @@ committed output byte for byte.  The C tests read the committed output only.
 
     python3 tests/corpus/tools/gen.py            # rewrite tests/corpus/labelled/*
     python3 tests/corpus/tools/gen.py --check    # exit 1 if the output is stale
+    python3 tests/corpus/tools/gen.py --sample ghp npm card:amex   # values for test tables
 """
 
 import base64
@@ -411,10 +412,12 @@ class Gen:
     def password(self):
         words = ["Falcon", "river", "Quartz", "mango", "Tundra", "violet", "Ember", "cobalt"]
         style = self.r.randint(0, 2)
+        # Only characters that may stand unescaped in a URL's userinfo, so the same
+        # generator serves database URLs.
         if style == 0:
-            return self.s(ALNUM + "!#%^*-_", self.r.randint(14, 24))
+            return self.s(ALNUM + "!*-_.~", self.r.randint(14, 24))
         if style == 1:
-            return self.r.choice(words) + self.r.choice("!#%*-_") + \
+            return self.r.choice(words) + self.r.choice("!*-_.") + \
                 self.r.choice(words) + self.digits(self.r.randint(2, 4))
         return self.s(ALNUM, self.r.randint(18, 32))
 
@@ -465,7 +468,18 @@ def check_markers(name, text):
         raise ValueError("%s:%d: label never closed" % (name, open_at))
 
 
+def sample(specs):
+    """Print one value per spec (gen[:arg...]) for hand-written test tables."""
+    g = Gen("rules")
+    for spec in specs:
+        parts = spec.split(":")
+        print("%-24s %s" % (spec, g.value(parts[0], parts[1:])))
+    return 0
+
+
 def main():
+    if sys.argv[1:2] == ["--sample"]:
+        return sample(sys.argv[2:])
     check = "--check" in sys.argv[1:]
     os.makedirs(OUT, exist_ok=True)
     stale = []

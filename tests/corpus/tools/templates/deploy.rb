@@ -20,7 +20,7 @@ end
 
 # Shopify store used by the sync job
 ShopifyAPI::Context.setup(
-  api_key: "{{hex:32}}",
+  api_key: "⟦password-assignment⟧{{hex:32}}⟦/⟧",
   api_secret_key: "⟦shopify-token⟧{{shopify:shpss}}⟦/⟧",
   host: "https://orders.northwind-retail.io",
   scope: "read_orders,read_customers",

@@ -26,8 +26,8 @@ IBAN_INVALID = [
     "{{iban-bad:FR}}",
 ]
 
-GITHUB_BAD_CHECKSUM = "{{ghp-badcrc}}"
-NPM_BAD_CHECKSUM = "{{npm-badcrc}}"
+GITHUB_BAD_CHECKSUM = "⟦github-token⟧{{ghp-badcrc}}⟦/⟧"
+NPM_BAD_CHECKSUM = "⟦npm-token⟧{{npm-badcrc}}⟦/⟧"
 
 
 @pytest.mark.parametrize("number", LUHN_INVALID)

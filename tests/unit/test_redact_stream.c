@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The streaming redactor against the one-shot one: whatever the chunking, a stream that is
+ * fed a whole input and flushed must emit exactly what redact_mask() makes of that input,
+ * byte for byte and finding for finding.  Each sample is split at every byte boundary into
+ * two chunks, and also fed one byte at a time.  Random binary data passes unchanged, and a
+ * stream holds back no more than its bound.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "redact.h"
+
+struct sink {
+	char *buf;
+	size_t len, cap;
+	struct redact_finding f[16];
+	size_t nf;
+};
+
+static int sink_out(const void *buf, size_t len, void *ctx)
+{
+	struct sink *s = ctx;
+
+	if (s->len + len > s->cap) {
+		size_t ncap = s->cap ? s->cap : 4096;
+		char *n;
+
+		while (ncap < s->len + len)
+			ncap *= 2;
+		n = realloc(s->buf, ncap);
+		if (!n)
+			return -ENOMEM;
+		s->buf = n;
+		s->cap = ncap;
+	}
+	memcpy(s->buf + s->len, buf, len);
+	s->len += len;
+	return 0;
+}
+
+static int sink_finding(const struct redact_finding *f, void *ctx)
+{
+	struct sink *s = ctx;
+
+	if (s->nf < 16)
+		s->f[s->nf] = *f;
+	s->nf++;
+	return 0;
+}
+
+static int one_finding(const struct redact_finding *f, void *ctx)
+{
+	return sink_finding(f, ctx);
+}
+
+static struct redact_engine *engine(void)
+{
+	struct redact_engine *e = NULL;
+	int r = redact_engine_new(NULL, &e, NULL);
+
+	cr_assert_eq(r, 0, "redact_engine_new: %s", strerror(-r));
+	return e;
+}
+
+/* Feed in[0..len) cut at the given boundaries (increasing, within 0..len), then flush. */
+static void run_stream(const struct redact_engine *e, const char *in, size_t len,
+		       const size_t *cuts, size_t ncuts, struct sink *out)
+{
+	struct redact_stream *s = NULL;
+	size_t prev = 0;
+	int r;
+
+	r = redact_stream_new(e, 0, sink_finding, out, &s);
+	cr_assert_eq(r, 0, "redact_stream_new: %d", r);
+	for (size_t i = 0; i <= ncuts; i++) {
+		size_t end = i < ncuts ? cuts[i] : len;
+
+		r = redact_stream_feed(s, in + prev, end - prev, sink_out, out);
+		cr_assert_eq(r, 0, "redact_stream_feed: %d", r);
+		cr_assert_leq(redact_stream_pending(s), REDACT_HOLDBACK_DEFAULT);
+		prev = end;
+	}
+	r = redact_stream_flush(s, sink_out, out);
+	cr_assert_eq(r, 0, "redact_stream_flush: %d", r);
+	cr_assert_eq(redact_stream_pending(s), 0);
+	cr_assert_eq(redact_stream_offset(s), len);
+	redact_stream_free(s);
+}
+
+static void expect_same(const char *what, const char *in, size_t len, const struct sink *oneshot,
+			const struct sink *got)
+{
+	cr_assert_eq(got->len, len, "%s: %zu bytes out for %zu in", what, got->len, len);
+	cr_assert(!memcmp(got->buf, oneshot->buf, len), "%s: stream output\n%.*s\none-shot\n%.*s",
+		  what, (int)len, got->buf, (int)len, oneshot->buf);
+	cr_assert_eq(got->nf, oneshot->nf, "%s: %zu findings, one-shot %zu", what, got->nf,
+		     oneshot->nf);
+	for (size_t i = 0; i < got->nf && i < 16; i++) {
+		cr_assert_eq(got->f[i].offset, oneshot->f[i].offset, "%s: finding %zu offset", what,
+			     i);
+		cr_assert_eq(got->f[i].length, oneshot->f[i].length, "%s: finding %zu length", what,
+			     i);
+		cr_assert_str_eq(got->f[i].kind, oneshot->f[i].kind);
+	}
+	(void)in;
+}
+
+static void check_sample(const char *name, const char *in)
+{
+	struct redact_engine *e = engine();
+	size_t len = strlen(in);
+	struct sink ref = { 0 };
+	int n;
+
+	/* one shot: the reference output and findings */
+	ref.buf = malloc(len + 1);
+	cr_assert_not_null(ref.buf);
+	memcpy(ref.buf, in, len);
+	ref.len = len;
+	n = redact_mask(e, ref.buf, len);
+	cr_assert_gt(n, 0, "%s: the sample has nothing to mask", name);
+	cr_assert(memcmp(ref.buf, in, len), "%s: masking changed nothing", name);
+	cr_assert_eq(redact_scan(e, in, len, one_finding, &ref), 0);
+
+	for (size_t cut = 0; cut <= len; cut++) {
+		struct sink got = { 0 };
+		char what[96];
+
+		snprintf(what, sizeof(what), "%s split at %zu", name, cut);
+		run_stream(e, in, len, &cut, 1, &got);
+		expect_same(what, in, len, &ref, &got);
+		free(got.buf);
+	}
+
+	size_t *cuts = malloc(len * sizeof(*cuts));
+	struct sink got = { 0 };
+	char what[96];
+
+	cr_assert_not_null(cuts);
+	for (size_t i = 0; i < len; i++)
+		cuts[i] = i + 1;
+	snprintf(what, sizeof(what), "%s in 1-byte chunks", name);
+	run_stream(e, in, len, cuts, len ? len - 1 : 0, &got);
+	expect_same(what, in, len, &ref, &got);
+	free(got.buf);
+	free(cuts);
+	free(ref.buf);
+	redact_engine_free(e);
+}
+
+Test(redact_stream, github_token_split_everywhere)
+{
+	check_sample("github-token", "export GITHUB_TOKEN=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\n"
+				     "gh pr list\n");
+}
+
+Test(redact_stream, aws_pair_split_everywhere)
+{
+	check_sample("aws", "[default]\naws_access_key_id = AKIA5LGKRLNROZ6W6734\n"
+			    "aws_secret_access_key = A5YGO5jfKNhtjlpBrvHF4LwA6J9S5dGO97zu5T6U\n");
+}
+
+Test(redact_stream, private_key_split_everywhere)
+{
+	check_sample("private-key",
+		     "$ cat key.pem\n-----BEGIN EC PRIVATE KEY-----\n"
+		     "MHcCAQEEIInmKHiv3IU2ad5d+k0qjl8uJl5ftiJ0TX2T7nbTmAfjJfPAGA40qW3t\n"
+		     "WGiasUQ9db4j88hm6X54B+HjtBI+jkwjbTapT4i4mWesftscFaull0wwZz/T3yPH\n"
+		     "0zfoMmPALl2fyWYJNJWh5fpbTNKjbPgiBQ==\n-----END EC PRIVATE KEY-----\n$ ");
+}
+
+Test(redact_stream, escaped_private_key_in_json_split_everywhere)
+{
+	check_sample("json-private-key",
+		     "{\"output\":\"-----BEGIN EC PRIVATE KEY-----\\n"
+		     "MHcCAQEEIInmKHiv3IU2ad5d+k0qjl8uJl5ftiJ0TX2T7nbTmAfjJfPAGA40qW3t\\n"
+		     "WGiasUQ9db4j88hm6X54B+HjtBI+jkwjbTapT4i4mWesftscFaull0wwZz/T3yPH\\n"
+		     "0zfoMmPALl2fyWYJNJWh5fpbTNKjbPgiBQ==\\n-----END EC PRIVATE KEY-----\\n\"}");
+}
+
+Test(redact_stream, jwt_and_email_split_everywhere)
+{
+	check_sample("jwt+email",
+		     "{\"user\":\"maria.gonzalez84@gmail.com\",\"token\":\"eyJhbGciOiJIUzI1NiIsInR5cCI6"
+		     "IkpXVCJ9.eyJzdWIiOiJhY2N0XzBSZ1Zkb2pLdmIiLCJpYXQiOjE3NjQ5NDczMDksImV4cCI6MTc2ND"
+		     "k0ODIwOSwic2NvcGUiOiJkZXBsb3kifQ.tTv6gEbnCUimH8kXuvN5QartUwJ4KSYtYiqHcEMdc1I\"}");
+}
+
+Test(redact_stream, pii_split_everywhere)
+{
+	check_sample("pii", "card 5310 6660 8431 9625 ssn 325-10-2665 iban DE55384629895948680990 "
+			    "tel +1 415-867-2291\n");
+}
+
+Test(redact_stream, database_url_split_everywhere)
+{
+	check_sample("database-url",
+		     "DATABASE_URL=postgres://orders_app:ZtRA96M1ic7qUwjJT8Nd07@orders-db.internal"
+		     ":5432/orders\n");
+}
+
+/* A secret right at the end of the data, with no newline after it, is masked by the flush. */
+Test(redact_stream, secret_at_end_without_newline)
+{
+	check_sample("tail", "token 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");
+}
+
+static uint64_t xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Random bytes hold no secret: they go through unchanged, whatever the chunk sizes. */
+Test(redact_stream, random_binary_passes_unchanged)
+{
+	const size_t total = 4 << 20;
+	struct redact_engine *e = engine();
+	struct redact_stream *s = NULL;
+	struct sink out = { 0 }, found = { 0 };
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	unsigned char *in = malloc(total);
+	size_t off = 0;
+
+	cr_assert_not_null(in);
+	for (size_t i = 0; i < total; i += 8) {
+		uint64_t v = xorshift(&seed);
+
+		memcpy(in + i, &v, 8);
+	}
+	cr_assert_eq(redact_stream_new(e, 0, sink_finding, &found, &s), 0);
+	while (off < total) {
+		size_t n = 1 + xorshift(&seed) % 65536;
+
+		if (n > total - off)
+			n = total - off;
+		cr_assert_eq(redact_stream_feed(s, in + off, n, sink_out, &out), 0);
+		cr_assert_leq(redact_stream_pending(s), REDACT_HOLDBACK_DEFAULT);
+		off += n;
+	}
+	cr_assert_eq(redact_stream_flush(s, sink_out, &out), 0);
+	cr_assert_eq(out.len, total);
+	for (size_t i = 0; i < found.nf && i < 16; i++)
+		cr_expect_fail("finding in random data at %zu+%zu: %s", found.f[i].offset,
+			       found.f[i].length, found.f[i].kind);
+	cr_assert(!memcmp(out.buf, in, total), "random binary data was changed");
+
+	/* and the one-shot API agrees */
+	cr_assert_eq(redact_mask(e, in, total), 0);
+	free(out.buf);
+	free(in);
+	redact_stream_free(s);
+	redact_engine_free(e);
+}
+
+/* A line that never ends is not held back beyond the bound: bytes keep flowing. */
+Test(redact_stream, long_line_is_bounded)
+{
+	struct redact_engine *e = engine();
+	struct redact_stream *s = NULL;
+	struct sink out = { 0 };
+	char chunk[1000];
+	size_t fed = 0;
+
+	memset(chunk, 'a', sizeof(chunk));
+	cr_assert_eq(redact_stream_new(e, 0, NULL, NULL, &s), 0);
+	for (int i = 0; i < 1024; i++) {
+		cr_assert_eq(redact_stream_feed(s, chunk, sizeof(chunk), sink_out, &out), 0);
+		fed += sizeof(chunk);
+		cr_assert_leq(redact_stream_pending(s), REDACT_HOLDBACK_DEFAULT);
+		cr_assert_eq(out.len + redact_stream_pending(s), fed);
+	}
+	cr_assert_eq(redact_stream_flush(s, sink_out, &out), 0);
+	cr_assert_eq(out.len, fed);
+	free(out.buf);
+	redact_stream_free(s);
+	redact_engine_free(e);
+}
+
+/* The held tail waits for the next chunk: a token cut in two is not emitted half clear. */
+Test(redact_stream, holds_back_a_partial_token)
+{
+	static const char a[] = "log: token ghp_i15T5lgKDo6ON", b[] = "iNSNmPwCN0t4vq8uY3NOZvE done\n";
+	struct redact_engine *e = engine();
+	struct redact_stream *s = NULL;
+	struct sink out = { 0 };
+
+	cr_assert_eq(redact_stream_new(e, 0, NULL, NULL, &s), 0);
+	cr_assert_eq(redact_stream_feed(s, a, strlen(a), sink_out, &out), 0);
+	cr_assert_gt(redact_stream_pending(s), 0, "nothing held back of a partial token");
+	cr_assert(!out.len || !memmem(out.buf, out.len, "ghp_", 4), "token start emitted in clear");
+	cr_assert_eq(redact_stream_feed(s, b, strlen(b), sink_out, &out), 0);
+	cr_assert_eq(redact_stream_flush(s, sink_out, &out), 0);
+	cr_assert_eq(out.len, strlen(a) + strlen(b));
+	cr_assert(!memmem(out.buf, out.len, "ghp_i15T", 8), "token not masked: '%.*s'",
+		  (int)out.len, out.buf);
+	free(out.buf);
+	redact_stream_free(s);
+	redact_engine_free(e);
+}
