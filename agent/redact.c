@@ -176,9 +176,9 @@ void redact_mask_span(void *buf, size_t len, const char *kind)
 
 /*
  * A value that is a stand-in for a secret, not one: ${VAR}, $VAR, <token>, {{ x }}, %s,
- * runs of x, X or *, "your-api-key", "...", "[REDACTED]", and the documentation examples
- * that say so (AKIAIOSFODNN7EXAMPLE, wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY): a value
- * with EXAMPLE in capitals is published, not secret (docs/redact.md).
+ * runs of x, X or *, "your-api-key", "...", "[REDACTED]", "rubygems_<key>".  Documentation
+ * keys that have the shape of real ones (AKIAIOSFODNN7EXAMPLE) are NOT placeholders: they
+ * are masked like any key (docs/redact.md).
  */
 bool redact_placeholder(const uint8_t *v, size_t n)
 {
@@ -197,7 +197,8 @@ bool redact_placeholder(const uint8_t *v, size_t n)
 	if (v[0] == '<' || v[0] == '%' || v[0] == '{' || (v[0] == '$' && n > 1 &&
 	    (v[1] == '{' || v[1] == '(' || v[1] == '_' || (v[1] >= 'A' && v[1] <= 'Z'))))
 		return true;
-	if (memmem(v, n, "...", 3) || memmem(v, n, "EXAMPLE", 7) || (v[0] == '[' && v[n - 1] == ']'))
+	if (memmem(v, n, "...", 3) || (v[0] == '[' && v[n - 1] == ']') ||
+	    (memchr(v, '<', n) && memchr(v, '>', n)))
 		return true;
 	for (i = 0; i + 5 <= n; i++) {
 		if (i + 8 <= n && strncasecmp((const char *)v + i, "redacted", 8) == 0)

@@ -96,7 +96,7 @@ static void v_token(struct rscan *x, const struct builtin_rule *r, size_t s, siz
 	if (redact_placeholder(x->buf + e, n))
 		return;
 	if (r->check && !r->check(x->buf + s, e - s + n))
-		return; /* shape right, checksum wrong: made up, not issued */
+		conf *= 0.7f; /* shape right, checksum wrong: maybe mistyped or cut, still masked */
 	cand_add(x, rscan_rule_index(x, r), s, e + n, conf);
 }
 
@@ -429,6 +429,10 @@ static void v_password_assignment(struct rscan *x, const struct builtin_rule *r,
 	if (as.ke - as.ks <= 4 && as.sep == ':' && !as.quoted_key &&
 	    !key_starts_line(x->buf, as.ks))
 		return;
+	/* rubygems_<key>, prefix${SUFFIX}: a template, the value is not all there */
+	if (!as.quoted_val && as.ve < x->len &&
+	    (x->buf[as.ve] == '<' || x->buf[as.ve] == '$' || x->buf[as.ve] == '{'))
+		return;
 	if (as.ve - as.vs > 7 && memcmp(x->buf + as.vs, "base64:", 7) == 0)
 		as.vs += 7; /* Laravel's APP_KEY=base64:... */
 	v = x->buf + as.vs;
@@ -603,7 +607,7 @@ static void v_private_key(struct rscan *x, const struct builtin_rule *r, size_t 
 	end = pem_body_end(b, len, hdr_end + 5);
 	if (end >= len)
 		cand_add_open(x, rscan_rule_index(x, r), s, len, r->confidence);
-	else
+	else if (end - (hdr_end + 5) >= 64) /* a cut-off block; a header in prose is not */
 		cand_add(x, rscan_rule_index(x, r), s, end, r->confidence * 0.9f);
 }
 
@@ -799,8 +803,9 @@ static void v_telegram(struct rscan *x, const struct builtin_rule *r, size_t s, 
 
 	while (i > 0 && s - i <= 10 && is_digit(b[i - 1]))
 		i--;
-	if (s - i < 8 || s - i > 10 || !left_boundary(x, i))
-		return;
+	if (s - i < 8 || s - i > 10 ||
+	    !(left_boundary(x, i) || (i >= 3 && memcmp(b + i - 3, "bot", 3) == 0)))
+		return; /* api.telegram.org/bot<token>/ is how the API takes it */
 	n = span_cls(x, e, CL_ALNUM_UD, 34);
 	if (n != 33)
 		return;
@@ -836,7 +841,8 @@ static void v_terraform(struct rscan *x, const struct builtin_rule *r, size_t s,
 	if (s - i != 14 || !left_boundary(x, i))
 		return;
 	n = span_cls(x, e, CL_ALNUM_UDE, r->max);
-	if (n < r->min || n > r->max)
+	if (n < r->min || n > r->max || redact_placeholder(b + i, s - i) ||
+	    redact_placeholder(b + e, n))
 		return;
 	cand_add(x, rscan_rule_index(x, r), i, e + n, r->confidence);
 }
@@ -1033,7 +1039,8 @@ static void v_doppler(struct rscan *x, const struct builtin_rule *r, size_t s, s
 	if (i + n < x->len && b[i + n] == '.' && n <= 32)
 		i += n + 1;
 	n = span_cls(x, i, CL_ALNUM, r->max);
-	if (n < r->min || n > r->max || (i + n < x->len && is_b64url(b[i + n])))
+	if (n < r->min || n > r->max || (i + n < x->len && is_b64url(b[i + n])) ||
+	    redact_placeholder(b + i, n))
 		return;
 	cand_add(x, rscan_rule_index(x, r), s, i + n, r->confidence);
 }
@@ -1170,7 +1177,7 @@ const struct builtin_rule redact_builtin_rules[] = {
 	  { "sk_live_", "sk_test_", "rk_live_", "rk_test_" }, v_token, CL_ALNUM, 20, 247 },
 	{ "stripe-webhook-secret", "stripe-key", 0.95f, 3, "whsec_x7Kq9Lm2Np4Rs6Tu8Vw0Xy1Za3Bc5De7F", 0,
 	  { "whsec_" }, v_token, CL_ALNUM, 32, 64 },
-	{ "square-token", "square-token", 0.95f, 3, "sq0atp-x7Kq9Lm2Np4Rs6Tu8Vw0X", 0,
+	{ "square-token", "square-token", 0.95f, 3, "sq0atp-x7Kq9Lm2Np4Rs6Tu8Vw0Xy", 0,
 	  { "sq0atp-", "sq0csp-" }, v_token, CL_ALNUM_UD, 22, 64 },
 	{ "square-access-token", "square-token", 0.85f, 3, "EAAA<60 base64url>", 0,
 	  { "EAAA" }, v_token_random, CL_ALNUM_UD, 60, 60 },
@@ -1247,13 +1254,13 @@ const struct builtin_rule redact_builtin_rules[] = {
 	  { "LS0tLS1CRUdJTi" }, v_pem_base64 },
 	{ "jwt", "jwt", 0.95f, 3, "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.<signature>", 0,
 	  { "eyJ" }, v_jwt },
-	{ "auth-header", "auth-header", 0.85f, 1, "Authorization: Bearer x7Kq9Lm2Np4Rs6Tu8Vw0", 0,
+	{ "auth-header", "auth-header", 0.85f, 2, "Authorization: Bearer x7Kq9Lm2Np4Rs6Tu8Vw0", 0,
 	  { "~bearer ", "~basic " }, v_auth_header },
-	{ "api-key-header", "auth-header", 0.8f, 1, "X-API-Key: x7Kq9Lm2Np4Rs6Tu8Vw0Xy1Z", 0,
+	{ "api-key-header", "auth-header", 0.8f, 2, "X-API-Key: x7Kq9Lm2Np4Rs6Tu8Vw0Xy1Z", 0,
 	  { "~api-key: ", "~x-api-key:", "~x-auth-token:", "~x-access-token:" }, v_api_key_header },
 	{ "database-url", "database-url", 0.95f, 2, "postgres://app:s3cr3t-pw@db.internal:5432/app", 0,
 	  { "://" }, v_db_url },
-	{ "url-password", "database-url", 0.85f, 1, "https://deploy:s3cr3t-pw@git.example.com/repo", 0,
+	{ "url-password", "url-password", 0.85f, 1, "https://deploy:s3cr3t-pw@git.example.com/repo", 0,
 	  { "://" }, v_web_url_password },
 	{ "docker-auth", "password-assignment", 0.9f, 1, "\"auth\": \"dXNlcjpzM2NyM3QtcHc=\"", 0,
 	  { "\"auth\"" }, v_docker_auth },
