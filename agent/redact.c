@@ -200,20 +200,21 @@ bool redact_placeholder(const uint8_t *v, size_t n)
 	if (memmem(v, n, "...", 3) || (v[0] == '[' && v[n - 1] == ']') ||
 	    (memchr(v, '<', n) && memchr(v, '>', n)))
 		return true;
-	for (i = 0; i + 5 <= n; i++) {
-		if (i + 8 <= n && strncasecmp((const char *)v + i, "redacted", 8) == 0)
-			return true;
-		/* xoxb-your-token-here, sk_live_YOUR_KEY */
-		if ((v[i] == '-' || v[i] == '_') && strncasecmp((const char *)v + i + 1, "your", 4) == 0)
-			return true;
-		if (strncasecmp((const char *)v + i, "_here", 5) == 0 ||
-		    strncasecmp((const char *)v + i, "-here", 5) == 0)
-			return true;
-	}
-	for (w = words; *w; w++) {
+	for (w = words; n <= 11 && *w; w++) {
 		size_t l = strlen(*w);
 
 		if (l == n && strncasecmp((const char *)v, *w, n) == 0)
+			return true;
+	}
+	for (i = 0; i + 5 <= n; i++) {
+		uint8_t c = v[i] | 0x20;
+
+		if (c == 'r' && i + 8 <= n && strncasecmp((const char *)v + i, "redacted", 8) == 0)
+			return true;
+		/* xoxb-your-token-here, sk_live_YOUR_KEY */
+		if ((v[i] == '-' || v[i] == '_') &&
+		    (strncasecmp((const char *)v + i + 1, "your", 4) == 0 ||
+		     strncasecmp((const char *)v + i + 1, "here", 4) == 0))
 			return true;
 	}
 	if (n > 4 && strncasecmp((const char *)v, "your", 4) == 0 &&

@@ -415,6 +415,15 @@ static size_t try_iban(struct rscan *x, size_t p)
 	return i;
 }
 
+/* Bits set in v, without the popcnt instruction x86-64's baseline lacks. */
+static inline unsigned popcount64(uint64_t v)
+{
+	v = v - ((v >> 1) & 0x5555555555555555ull);
+	v = (v & 0x3333333333333333ull) + ((v >> 2) & 0x3333333333333333ull);
+	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (unsigned)((v * 0x0101010101010101ull) >> 56);
+}
+
 /* One digit run starting at p (b[p-1] is not a digit).  Returns where to continue. */
 static size_t digit_run(struct rscan *x, size_t p)
 {
@@ -466,29 +475,89 @@ void redact_scan_digits(struct rscan *x)
 	    !rscan_rule_enabled(x, &redact_builtin_rules[R_IBAN]))
 		return;
 #ifdef __SSE2__
-	{
+	/*
+	 * Every shape but the IBAN has at least 9 digits joined only by separators (space - .
+	 * ( )) from its first digit on; most digit runs in logs (ids, durations, timestamps,
+	 * hex) do not.  Masks of 48 bytes let a few bit operations reject them before any
+	 * parsing.  IBANs (digits right after two capitals) always go to the parser.
+	 */
+	if (len >= 48) {
 		const __m128i bias = _mm_set1_epi8((char)('0' + 128));
 		const __m128i lim = _mm_set1_epi8((char)(-128 + 10));
+		const __m128i sp = _mm_set1_epi8(' '), da = _mm_set1_epi8('-');
+		const __m128i dot = _mm_set1_epi8('.'), po = _mm_set1_epi8('('),
+			      pc = _mm_set1_epi8(')');
+		const __m128i ua = _mm_set1_epi8('A' - 1), uz = _mm_set1_epi8('Z' + 1);
+		uint64_t d[3], a[3];
+		bool prev_digit = false, prev_upper = false;
+		unsigned k;
 
-		while (i + 16 <= len) {
-			__m128i v = _mm_loadu_si128((const __m128i *)(b + i));
-			unsigned m = (unsigned)_mm_movemask_epi8(
-				_mm_cmplt_epi8(_mm_sub_epi8(v, bias), lim));
-			size_t next = i + 16;
+#define MASKS(at, dm, am)                                                                     \
+	do {                                                                                  \
+		__m128i v_ = _mm_loadu_si128((const __m128i *)(b + (at)));                    \
+		__m128i dg_ = _mm_cmplt_epi8(_mm_sub_epi8(v_, bias), lim);                    \
+		__m128i sep_ = _mm_or_si128(                                                  \
+			_mm_or_si128(_mm_cmpeq_epi8(v_, sp), _mm_cmpeq_epi8(v_, da)),         \
+			_mm_or_si128(_mm_cmpeq_epi8(v_, dot),                                 \
+				     _mm_or_si128(_mm_cmpeq_epi8(v_, po), _mm_cmpeq_epi8(v_, pc)))); \
+		(dm) = (uint64_t)(unsigned)_mm_movemask_epi8(dg_);                            \
+		(am) = (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(dg_, sep_));        \
+	} while (0)
+		for (k = 0; k < 2; k++)
+			MASKS(i + 16 * k, d[k + 1], a[k + 1]);
+		while (i + 48 <= len) {
+			uint64_t dm, am, starts;
 
-			/* run starts: a digit whose previous byte is not a digit */
-			m &= ~(m << 1) | (i > 0 && !is_digit(b[i - 1]) ? 1u : 0u);
-			if (i > 0 && is_digit(b[i - 1]))
-				m &= ~1u;
-			if (m) {
-				size_t p = i + (size_t)__builtin_ctz(m);
+			d[0] = d[1], a[0] = a[1];
+			d[1] = d[2], a[1] = a[2];
+			MASKS(i + 32, d[2], a[2]);
+			dm = d[0] | (d[1] << 16) | (d[2] << 32);
+			am = a[0] | (a[1] << 16) | (a[2] << 32);
+			starts = d[0] & ~((d[0] << 1) | (prev_digit ? 1u : 0u));
+			prev_digit = (d[0] >> 15) & 1;
+			{
+				/* keep starts followed by 9+ digit-or-separator bytes, or after a
+				 * capital letter (IBAN) */
+				__m128i v = _mm_loadu_si128((const __m128i *)(b + i));
+				uint64_t up = (uint64_t)(unsigned)_mm_movemask_epi8(_mm_and_si128(
+						      _mm_cmpgt_epi8(v, ua), _mm_cmplt_epi8(v, uz)));
+				uint64_t t = am & (am >> 1);
 
-				next = digit_run(x, p);
-				if (next <= p)
-					next = p + 1;
+				t &= t >> 2;
+				t &= t >> 4;
+				t &= am >> 8;
+				starts &= t | (up << 1) | (prev_upper ? 1u : 0u);
+				prev_upper = (up >> 15) & 1;
 			}
-			i = next;
+			while (starts) {
+				unsigned bit = (unsigned)__builtin_ctzll(starts);
+				size_t p = i + bit, next;
+				uint64_t run = ~(am >> bit), span;
+
+				starts &= starts - 1;
+				span = run ? (1ull << __builtin_ctzll(run)) - 1 : ~0ull;
+				if (popcount64((dm >> bit) & span) < 9 &&
+				    !(p >= 2 && b[p - 1] >= 'A' && b[p - 1] <= 'Z'))
+					continue;
+				next = digit_run(x, p);
+				if (next >= i + 16) {
+					/* the run went past this block: resume there */
+					i = next;
+					goto reload;
+				}
+				starts &= ~0ull << (next - i);
+			}
+			i += 16;
+			continue;
+reload:
+			if (i + 48 > len)
+				break;
+			for (k = 0; k < 2; k++)
+				MASKS(i + 16 * k, d[k + 1], a[k + 1]);
+			prev_digit = is_digit(b[i - 1]);
+			prev_upper = b[i - 1] >= 'A' && b[i - 1] <= 'Z';
 		}
+#undef MASKS
 	}
 #endif
 	while (i < len) {
