@@ -26,7 +26,7 @@
 #include "redact.h"
 
 #define DATA_SIZE (64u << 20)
-#define RUNS 3
+#define RUNS	  3
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
@@ -60,9 +60,10 @@ struct timing {
 	double wall, cpu;
 };
 
-static const char *const words[] = { "order", "customer", "invoice", "shipment", "payment",
-				     "session", "request", "worker", "cache", "queue", "batch",
-				     "export", "report", "config", "retry", "timeout" };
+static const char *const words[] = { "order",	"customer", "invoice", "shipment",
+				     "payment", "session",  "request", "worker",
+				     "cache",	"queue",    "batch",   "export",
+				     "report",	"config",   "retry",   "timeout" };
 static const char *const levels[] = { "INFO", "DEBUG", "WARN", "ERROR" };
 
 static size_t gen_line(char *p, size_t room)
@@ -73,7 +74,8 @@ static size_t gen_line(char *p, size_t room)
 	switch (pick(4)) {
 	case 0:
 		n = snprintf(p, room,
-			     "2026-11-27T%02u:%02u:%02u.%03uZ %s [%s-svc] %s %s id=%u took %ums status=%u\n",
+			     "2026-11-27T%02u:%02u:%02u.%03uZ %s [%s-svc] %s %s id=%u took %ums "
+			     "status=%u\n",
 			     pick(24), pick(60), pick(60), pick(1000), levels[pick(4)], w, w2,
 			     "completed", pick(1000000), pick(5000), 200 + pick(4) * 100);
 		break;
@@ -86,7 +88,8 @@ static size_t gen_line(char *p, size_t room)
 		break;
 	case 2:
 		n = snprintf(p, room,
-			     "\tif (%s_%s(ctx, %u) < 0) {\n\t\tlog_warn(\"%s: cannot %s '%%s'\", name);\n"
+			     "\tif (%s_%s(ctx, %u) < 0) {\n\t\tlog_warn(\"%s: cannot %s '%%s'\", "
+			     "name);\n"
 			     "\t\treturn -EINVAL;\n\t}\n",
 			     w, w2, pick(64), w, w2);
 		break;
@@ -128,7 +131,8 @@ static size_t gen_secret(char *p, size_t room)
 		n = snprintf(p, room, "contact: user%u@mail.example.org\n", pick(100000));
 		break;
 	case 3:
-		n = snprintf(p, room, "card 4111 1111 1111 1111 ssn 219-09-%04u\n", 1000 + pick(8999));
+		n = snprintf(p, room, "card 4111 1111 1111 1111 ssn 219-09-%04u\n",
+			     1000 + pick(8999));
 		break;
 	case 4:
 		rand_str(tok, 40, b62, 62);
@@ -138,7 +142,8 @@ static size_t gen_secret(char *p, size_t room)
 		rand_str(tok, 43, b62, 62);
 		n = snprintf(p, room,
 			     "Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
-			     "eyJzdWIiOiIxMjM0NTY3ODkwIn0.%s\n", tok);
+			     "eyJzdWIiOiIxMjM0NTY3ODkwIn0.%s\n",
+			     tok);
 		break;
 	}
 	return n < 0 || (size_t)n >= room ? 0 : (size_t)n;
@@ -203,7 +208,8 @@ static struct timing run_cmd(char *const argv[], const char *path)
 	if (pid < 0)
 		return t;
 	if (pid == 0) {
-		int in = open(path, O_RDONLY | O_CLOEXEC), out = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		int in = open(path, O_RDONLY | O_CLOEXEC),
+		    out = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
 		if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0)
 			_exit(127);
@@ -236,8 +242,7 @@ static int count_finding(const struct redact_finding *f, void *ctx)
 	return 0;
 }
 
-static struct timing run_engine(const struct redact_engine *e, const char *d,
-			       size_t *ret_findings)
+static struct timing run_engine(const struct redact_engine *e, const char *d, size_t *ret_findings)
 {
 	struct timing t = { -1, -1 };
 	struct redact_stream *s;
@@ -300,7 +305,8 @@ int main(int argc, char **argv)
 	if (redact_engine_new(NULL, &e, NULL) < 0)
 		goto out;
 
-	printf("redaction throughput, 64 MiB of mixed logs/JSON/code, all built-in rules, best of %d\n",
+	printf("redaction throughput, 64 MiB of mixed logs/JSON/code, all built-in rules, best of "
+	       "%d\n",
 	       RUNS);
 	printf("%-22s %-5s %9s %9s %9s %12s %9s\n", "data", "clock", "cat GB/s", "airlock",
 	       "engine", "airlock/cat", "findings");
