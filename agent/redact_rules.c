@@ -97,7 +97,10 @@ static void v_token(struct rscan *x, const struct builtin_rule *r, size_t s, siz
 		return;
 	if (r->check && !r->check(x->buf + s, e - s + n))
 		conf *= 0.7f; /* shape right, checksum wrong: maybe mistyped or cut, still masked */
-	cand_add(x, rscan_rule_index(x, r), s, e + n, conf);
+	if (e + n == x->len)
+		cand_add_open(x, rscan_rule_index(x, r), s, e + n, conf, CONT_CLASS + r->cls);
+	else
+		cand_add(x, rscan_rule_index(x, r), s, e + n, conf);
 }
 
 /* Like v_token, but the body must look random (for prefixes that also start words). */
@@ -112,7 +115,11 @@ static void v_token_random(struct rscan *x, const struct builtin_rule *r, size_t
 		return;
 	if (!looks_random(x->buf + e, n) || redact_placeholder(x->buf + e, n))
 		return;
-	cand_add(x, rscan_rule_index(x, r), s, e + n, r->confidence);
+	if (e + n == x->len)
+		cand_add_open(x, rscan_rule_index(x, r), s, e + n, r->confidence,
+			      CONT_CLASS + r->cls);
+	else
+		cand_add(x, rscan_rule_index(x, r), s, e + n, r->confidence);
 }
 
 static void v_github(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
@@ -500,6 +507,7 @@ static void v_jwt(struct rscan *x, const struct builtin_rule *r, size_t s, size_
 	size_t len = x->len, i = s, parts = 0, p1 = 0, plen[5] = { 0 };
 	uint8_t hdr[256];
 	size_t hn;
+	bool open;
 
 	if (s > 0 && (is_b64url(b[s - 1]) || b[s - 1] == '.' || b[s - 1] == '/' || b[s - 1] == '+'))
 		return;
@@ -520,7 +528,9 @@ static void v_jwt(struct rscan *x, const struct builtin_rule *r, size_t s, size_
 		plen[parts++] = 0;
 		i++;
 	}
-	if ((parts != 3 && parts != 5) || p1 < 10 || plen[1] < 4 || i - s >= JWT_MAX)
+	/* reaching the end of the data, the token may go on in a stream's next bytes */
+	open = i == len && parts >= 2;
+	if ((!open && parts != 3 && parts != 5) || p1 < 10 || plen[1] < 4 || i - s >= JWT_MAX)
 		return;
 	if (i < len && (b[i] == '+' || b[i] == '/' || b[i] == '='))
 		return; /* base64 data that happens to start with eyJ */
@@ -528,7 +538,10 @@ static void v_jwt(struct rscan *x, const struct builtin_rule *r, size_t s, size_
 	hdr[hn] = 0;
 	if (hn < 8 || hdr[0] != '{' || !memmem(hdr, hn, "\"alg\"", 5))
 		return;
-	cand_add(x, rscan_rule_index(x, r), s, i, r->confidence);
+	if (open)
+		cand_add_open(x, rscan_rule_index(x, r), s, i, r->confidence, CONT_JWT);
+	else
+		cand_add(x, rscan_rule_index(x, r), s, i, r->confidence);
 }
 
 #define KEY_MAX (64 * 1024)
@@ -549,31 +562,37 @@ static bool pem_body_char(const uint8_t *b, size_t len, size_t i, size_t *step)
 	return false;
 }
 
-/* From `from`, find the end of an "-----END ...-----" line; 0 when there is none. */
-static size_t pem_find_end(const uint8_t *b, size_t len, size_t from)
+/*
+ * Walk a key block's body from `from`: base64 lines, headers such as Proc-Type, real or
+ * JSON-escaped line breaks, up to and including its "-----END ...-----" line.  Returns
+ * where the block ends; *open tells that the data ended first (more may follow).  A
+ * block broken by other text ends where the text starts, so a stream, which sees the same
+ * bytes, ends it at the same place.
+ */
+static size_t pem_walk(const uint8_t *b, size_t len, size_t from, bool *open)
 {
-	size_t lim = len - from > KEY_MAX ? from + KEY_MAX : len;
-	const uint8_t *p = memmem(b + from, lim - from, "-----END ", 9);
-	size_t i;
+	size_t i = from, step, k;
 
-	if (!p)
-		return 0;
-	for (i = (size_t)(p - b) + 9; i + 5 <= len && i < (size_t)(p - b) + 80; i++) {
-		if (b[i] == '\n' || b[i] == '\\')
-			return 0;
-		if (memcmp(b + i, "-----", 5) == 0)
-			return i + 5;
-	}
-	return 0;
-}
-
-/* The end of the base64 body from i (for a block whose END line is missing). */
-static size_t pem_body_end(const uint8_t *b, size_t len, size_t i)
-{
-	size_t step;
-
-	while (i < len && i < KEY_MAX + i && pem_body_char(b, len, i, &step))
+	*open = false;
+	while (i < len && i - from < KEY_MAX) {
+		if (b[i] == '-' && len - i >= 9 && memcmp(b + i, "-----END ", 9) == 0) {
+			for (k = i + 9; k < len && k < i + 80; k++) {
+				if (b[k] == '\n' || b[k] == '\\')
+					return i;
+				if (k + 5 <= len && memcmp(b + k, "-----", 5) == 0)
+					return k + 5;
+			}
+			*open = k >= len;
+			return k >= len ? len : i;
+		}
+		if (!pem_body_char(b, len, i, &step)) {
+			/* a backslash last may be the first half of an escaped \n */
+			*open = b[i] == '\\' && i + 1 == len;
+			return *open ? len : i;
+		}
 		i += step;
+	}
+	*open = i >= len;
 	return i > len ? len : i;
 }
 
@@ -581,6 +600,7 @@ static void v_private_key(struct rscan *x, const struct builtin_rule *r, size_t 
 {
 	const uint8_t *b = x->buf;
 	size_t len = x->len, i, hdr_end = 0, end;
+	bool open;
 
 	for (i = e; i + 5 <= len && i < e + 64; i++) {
 		if (b[i] == '\n' || b[i] == '\\')
@@ -593,41 +613,45 @@ static void v_private_key(struct rscan *x, const struct builtin_rule *r, size_t 
 	if (!hdr_end) {
 		/* the header itself is cut off at the end of the data */
 		if (i + 5 > len && len - e < 64)
-			cand_add_open(x, rscan_rule_index(x, r), s, len, r->confidence);
+			cand_add_open(x, rscan_rule_index(x, r), s, len, r->confidence, CONT_PEM);
 		return;
 	}
 	if (!(ends_with_ci(b + e, hdr_end - e, "PRIVATE KEY") ||
 	      ends_with_ci(b + e, hdr_end - e, "PRIVATE KEY BLOCK")))
 		return;
-	end = pem_find_end(b, len, hdr_end + 5);
-	if (end) {
+	end = pem_walk(b, len, hdr_end + 5, &open);
+	if (open)
+		cand_add_open(x, rscan_rule_index(x, r), s, len, r->confidence, CONT_PEM);
+	else if (end > hdr_end + 5 && (b[end - 1] == '-' || end - (hdr_end + 5) >= 64))
+		/* terminated, or a cut-off block; a header mentioned in prose is neither */
 		cand_add(x, rscan_rule_index(x, r), s, end, r->confidence);
-		return;
-	}
-	end = pem_body_end(b, len, hdr_end + 5);
-	if (end >= len)
-		cand_add_open(x, rscan_rule_index(x, r), s, len, r->confidence);
-	else if (end - (hdr_end + 5) >= 64) /* a cut-off block; a header in prose is not */
-		cand_add(x, rscan_rule_index(x, r), s, end, r->confidence * 0.9f);
 }
 
-/* The data starts inside a private key block that began in earlier data (a stream): every
- * byte up to its END line is key material, whatever it looks like. */
-void redact_key_continue(struct rscan *x)
+/* The data continues a match that began in earlier data of a stream: a private key block,
+ * a JWT or a long token, whose first carry->skip bytes here are already masked. */
+void redact_continue(struct rscan *x, const struct cand_carry *carry)
 {
-	const struct builtin_rule *r = NULL;
-	size_t i, end;
+	const struct redact_rule_info *info;
+	size_t end = carry->skip, n = redact_rules(x->e, &info);
+	float conf;
+	bool open = false;
 
-	for (i = 0; i < redact_builtin_count; i++)
-		if (redact_builtin_rules[i].verify == v_private_key)
-			r = &redact_builtin_rules[i];
-	if (!r)
+	if (carry->skip > x->len || carry->rule >= n)
 		return;
-	end = pem_find_end(x->buf, x->len, 0);
-	if (end)
-		cand_add(x, rscan_rule_index(x, r), 0, end, r->confidence);
-	else
-		cand_add_open(x, rscan_rule_index(x, r), 0, x->len, r->confidence);
+	conf = info[carry->rule].confidence;
+	if (carry->cont == CONT_PEM) {
+		end = pem_walk(x->buf, x->len, carry->skip, &open);
+	} else {
+		while (end < x->len &&
+		       (carry->cont == CONT_JWT ? (is_b64url(x->buf[end]) || x->buf[end] == '.')
+						: in_cls(x->buf[end], carry->cont - CONT_CLASS)))
+			end++;
+		open = end == x->len;
+	}
+	if (open)
+		cand_add_open(x, carry->rule, 0, x->len, conf, carry->cont);
+	else if (end > 0)
+		cand_add(x, carry->rule, 0, end, conf);
 }
 
 /* Authorization: Bearer <token> / Basic <base64 user:password> -- the credential only. */
@@ -1064,7 +1088,11 @@ static void v_pem_base64(struct rscan *x, const struct builtin_rule *r, size_t s
 	dn = b64_decode(x->buf + s, 64, dec, sizeof(dec));
 	if (!memmem(dec, dn, "PRIVATE KEY", 11))
 		return;
-	cand_add(x, rscan_rule_index(x, r), s, s + n, r->confidence);
+	if (s + n == x->len)
+		cand_add_open(x, rscan_rule_index(x, r), s, s + n, r->confidence,
+			      CONT_CLASS + CL_B64);
+	else
+		cand_add(x, rscan_rule_index(x, r), s, s + n, r->confidence);
 }
 
 /* prefix + body like v_token, but only the body is the secret (AccountKey=<key>). */
