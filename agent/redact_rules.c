@@ -82,6 +82,17 @@ static bool check_github_crc(const uint8_t *tok, size_t len)
 
 /* --- generic verifiers --------------------------------------------------------- */
 
+/*
+ * A body longer than its rule's maximum is not that token -- unless the maximum is past
+ * what a stream holds back: a stream that already masked the start of such a token cannot
+ * take it back, so the one-shot scan masks it too (a prefixed run of that length is a
+ * secret anyway).
+ */
+static size_t max_len(const struct builtin_rule *r)
+{
+	return r->max >= REDACT_HOLDBACK_MIN - 64 ? 64 * 1024 : r->max;
+}
+
 /* prefix + body of class cls, min..max bytes, whole token on word boundaries. */
 static void v_token(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
 {
@@ -90,8 +101,8 @@ static void v_token(struct rscan *x, const struct builtin_rule *r, size_t s, siz
 
 	if (!left_boundary(x, s))
 		return;
-	n = span_cls(x, e, r->cls, r->max);
-	if (n < r->min || n > r->max)
+	n = span_cls(x, e, r->cls, max_len(r));
+	if (n < r->min || n > max_len(r))
 		return;
 	if (redact_placeholder(x->buf + e, n))
 		return;
@@ -110,8 +121,8 @@ static void v_token_random(struct rscan *x, const struct builtin_rule *r, size_t
 
 	if (!left_boundary(x, s))
 		return;
-	n = span_cls(x, e, r->cls, r->max);
-	if (n < r->min || n > r->max)
+	n = span_cls(x, e, r->cls, max_len(r));
+	if (n < r->min || n > max_len(r))
 		return;
 	if (!looks_random(x->buf + e, n) || redact_placeholder(x->buf + e, n))
 		return;
@@ -499,41 +510,44 @@ static size_t b64_decode(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
 	return o;
 }
 
-#define JWT_MAX 8192
+#define JWT_MAX (64 * 1024)
 
 static void v_jwt(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
 {
 	const uint8_t *b = x->buf;
-	size_t len = x->len, i = s, parts = 0, p1 = 0, plen[5] = { 0 };
+	size_t len = x->len, i = s, parts = 0, p1 = 0, p2 = 0;
 	uint8_t hdr[256];
 	size_t hn;
-	bool open;
+	bool open, payload_json;
 
 	if (s > 0 && (is_b64url(b[s - 1]) || b[s - 1] == '.' || b[s - 1] == '/' || b[s - 1] == '+'))
 		return;
+	/* dot-separated base64url parts: 3 for a JWS, 5 for a JWE; more are masked whole */
 	for (;;) {
 		size_t st = i;
 
 		while (i < len && i - s < JWT_MAX && is_b64url(b[i]))
 			i++;
-		plen[parts++] = i - st;
+		parts++;
 		if (parts == 1)
 			p1 = i - st;
-		if (parts == 5 || i + 1 >= len || b[i] != '.' || !is_b64url(b[i + 1]))
+		else if (parts == 2)
+			p2 = i - st;
+		if (i + 1 >= len || b[i] != '.' || !is_b64url(b[i + 1]) || i - s >= JWT_MAX)
 			break;
 		i++;
 	}
 	/* a trailing '.' with an empty signature is an unsigned JWT (alg none) */
 	if (parts == 2 && i < len && b[i] == '.') {
-		plen[parts++] = 0;
+		parts++;
 		i++;
 	}
-	/* reaching the end of the data, the token may go on in a stream's next bytes */
-	open = i == len && parts >= 2;
-	if ((!open && parts != 3 && parts != 5) || p1 < 10 || plen[1] < 4 || i - s >= JWT_MAX)
+	/* header.payload without a signature part is still a token when the payload is JSON;
+	 * reaching the end of the data, the token may go on in a stream's next bytes */
+	payload_json = p2 >= 3 && memcmp(b + s + p1 + 1, "eyJ", 3) == 0;
+	open = i == len && (parts > 2 || payload_json);
+	if ((parts < 3 && !payload_json) || p1 < 10 || p2 < 4 || i - s >= JWT_MAX)
 		return;
-	if (i < len && (b[i] == '+' || b[i] == '/' || b[i] == '='))
-		return; /* base64 data that happens to start with eyJ */
 	hn = b64_decode(b + s, p1 < 340 ? p1 : 340, hdr, sizeof(hdr) - 1);
 	hdr[hn] = 0;
 	if (hn < 8 || hdr[0] != '{' || !memmem(hdr, hn, "\"alg\"", 5))
@@ -642,9 +656,13 @@ void redact_continue(struct rscan *x, const struct cand_carry *carry)
 	if (carry->cont == CONT_PEM) {
 		end = pem_walk(x->buf, x->len, carry->skip, &open);
 	} else {
+		/* a JWT's dots count only between parts, as in v_jwt */
 		while (end < x->len &&
-		       (carry->cont == CONT_JWT ? (is_b64url(x->buf[end]) || x->buf[end] == '.')
-						: in_cls(x->buf[end], carry->cont - CONT_CLASS)))
+		       (carry->cont == CONT_JWT
+				? (is_b64url(x->buf[end]) ||
+				   (x->buf[end] == '.' &&
+				    (end + 1 == x->len || is_b64url(x->buf[end + 1]))))
+				: in_cls(x->buf[end], carry->cont - CONT_CLASS)))
 			end++;
 		open = end == x->len;
 	}
