@@ -117,19 +117,21 @@ static int process(struct redact_stream *s, bool final, redact_out_fn out, void 
 		return 0; /* nothing final yet; a carried match stays carried */
 	for (i = 0; i < x->n; i++) {
 		const struct cand *c = &x->c[i];
-		size_t st = c->start + base, en = c->end + base, ms, total = en - st;
+		size_t st = c->start + base, en = c->end + base, ms, total;
 		bool piece = s->carrying && c->start == 0 && c->rule == s->carry.rule;
 		uint64_t span0 = piece ? s->carry_start : pos0 + st;
 		const char *kind, *rule;
+		bool open_end;
 
 		if (en <= s->ctx_len || st >= cut)
 			continue;
 		ms = st > s->ctx_len ? st : s->ctx_len;
 		kind = kind_of(s->e, c->rule, &rule);
+		open_end = c->cont && en >= wlen;
 		if (s->on_finding) {
 			struct redact_finding f = {
 				.offset = (size_t)(pos0 + ms),
-				.length = en - ms,
+				.length = (open_end ? cut : en) - ms,
 				.kind = kind,
 				.rule = rule,
 				.confidence = c->confidence,
@@ -139,18 +141,19 @@ static int process(struct redact_stream *s, bool final, redact_out_fn out, void 
 			if (r)
 				return r;
 		}
-		/* a piece of a span begun in bytes already out is masked as that span's rest */
-		if (piece)
-			total = SIZE_MAX;
-		if (c->cont && en >= wlen) {
-			/* it may go on: mask what goes out now, rescan the held rest raw next time
-			 * as the match's continuation */
+		/* A piece of a span begun in bytes already out is masked as that span's rest.
+		 * A span that may go on has no known length yet: it is long (it straddles a
+		 * cut max_holdback bytes before the end), so it gets the tag. */
+		total = open_end && !final ? SIZE_MAX : (size_t)(pos0 + en - span0);
+		if (open_end) {
+			/* mask what goes out now, rescan the held rest raw next time as the
+			 * match's continuation */
 			carry_next = true;
 			next.cont = c->cont;
 			next.rule = c->rule;
 			next_start = span0;
 			redact_mask_part(b + ms, cut - ms, kind, (size_t)(pos0 + ms - span0),
-					 SIZE_MAX);
+					 total);
 		} else {
 			redact_mask_part(b + ms, en - ms, kind, (size_t)(pos0 + ms - span0), total);
 		}
