@@ -295,7 +295,7 @@ static void cand_push(struct rscan *x, uint32_t rule, size_t start, size_t end, 
 		x->c = c;
 		x->cap = cap;
 	}
-	x->c[x->n++] = (struct cand){ start, end, rule, conf, cont };
+	x->c[x->n++] = (struct cand){ start, end, rule, conf, cont, false };
 }
 
 void cand_add(struct rscan *x, uint32_t rule, size_t start, size_t end, float conf)
@@ -348,7 +348,8 @@ static void cand_resolve(struct rscan *x)
 			continue;
 		if (out > 0 && c->start < x->c[out - 1].end) {
 			struct cand *p = &x->c[out - 1];
-			int pc = e->prio[c->rule], pp = e->prio[p->rule];
+			int pc = c->carried ? 100 : e->prio[c->rule];
+			int pp = p->carried ? 100 : e->prio[p->rule];
 
 			if (pc > pp || (pc == pp && c->end - c->start > p->end - p->start))
 				*p = *c;

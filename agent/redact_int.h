@@ -63,6 +63,7 @@ struct cand {
 	uint32_t rule; /* index into the engine's rule info table */
 	float confidence;
 	uint8_t cont; /* open: reaches the end of the data and may go on (enum cand_cont) */
+	bool carried; /* the rest of a match begun in earlier data: it wins any overlap */
 };
 
 /* How a match that reached the end of the data goes on in the next bytes of a stream. */
@@ -70,6 +71,7 @@ enum cand_cont {
 	CONT_NONE = 0,
 	CONT_PEM,   /* a private key block: body lines up to the END line */
 	CONT_JWT,   /* base64url and dots */
+	CONT_FIXED, /* a match of known length: carry->len more bytes */
 	CONT_CLASS, /* CONT_CLASS + enum tok_class: a run of that class */
 };
 
@@ -77,7 +79,8 @@ enum cand_cont {
 struct cand_carry {
 	uint8_t cont;
 	uint32_t rule;
-	size_t skip; /* leading bytes already masked */
+	size_t len; /* CONT_FIXED: bytes left */
+	size_t at;  /* where in the scanned data the continuation starts */
 };
 
 struct rscan {

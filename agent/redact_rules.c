@@ -262,7 +262,8 @@ static bool parse_assignment(const struct rscan *x, size_t s, size_t e, struct a
 	if (q) {
 		while (k < len && k - as->vs <= maxval && b[k] != q && b[k] != '\n') {
 			if (b[k] == '\\' && (esc || (k + 1 < len && b[k + 1] == '\n')))
-				break; /* the closing \" of an escaped string, or a line continuation */
+				break; /* the closing \" of an escaped string, or a line
+					  continuation */
 			if (b[k] == '\\')
 				k++; /* an escaped character inside the string */
 			k++;
@@ -641,20 +642,24 @@ static void v_private_key(struct rscan *x, const struct builtin_rule *r, size_t 
 		cand_add(x, rscan_rule_index(x, r), s, end, r->confidence);
 }
 
-/* The data continues a match that began in earlier data of a stream: a private key block,
- * a JWT or a long token, whose first carry->skip bytes here are already masked. */
+/* The data continues a match that began in earlier data of a stream: one of known length
+ * cut by the stream's holdback bound, or one that may go on (a private key block, a JWT, a
+ * long token). */
 void redact_continue(struct rscan *x, const struct cand_carry *carry)
 {
 	const struct redact_rule_info *info;
-	size_t end = carry->skip, n = redact_rules(x->e, &info);
+	size_t end = carry->at, n = redact_rules(x->e, &info), before = x->n;
 	float conf;
 	bool open = false;
 
-	if (carry->skip > x->len || carry->rule >= n)
+	if (carry->rule >= n || carry->at > x->len)
 		return;
 	conf = info[carry->rule].confidence;
-	if (carry->cont == CONT_PEM) {
-		end = pem_walk(x->buf, x->len, carry->skip, &open);
+	if (carry->cont == CONT_FIXED) {
+		end = carry->len < x->len - carry->at ? carry->at + carry->len : x->len;
+		open = carry->len > x->len - carry->at;
+	} else if (carry->cont == CONT_PEM) {
+		end = pem_walk(x->buf, x->len, carry->at, &open);
 	} else {
 		/* a JWT's dots count only between parts, as in v_jwt */
 		while (end < x->len &&
@@ -667,9 +672,11 @@ void redact_continue(struct rscan *x, const struct cand_carry *carry)
 		open = end == x->len;
 	}
 	if (open)
-		cand_add_open(x, carry->rule, 0, x->len, conf, carry->cont);
-	else if (end > 0)
-		cand_add(x, carry->rule, 0, end, conf);
+		cand_add_open(x, carry->rule, carry->at, x->len, conf, carry->cont);
+	else if (end > carry->at)
+		cand_add(x, carry->rule, carry->at, end, conf);
+	if (x->n > before)
+		x->c[x->n - 1].carried = true;
 }
 
 /* Authorization: Bearer <token> / Basic <base64 user:password> -- the credential only. */

@@ -84,8 +84,9 @@ static const char *kind_of(const struct redact_engine *e, uint32_t rule, const c
  * (for now: a flush on the caller's deadline may be followed by more). */
 static int process(struct redact_stream *s, bool final, redact_out_fn out, void *out_ctx)
 {
-	size_t wlen = s->ctx_len + s->held, base = s->carrying ? s->ctx_len : 0;
+	size_t wlen = s->ctx_len + s->held;
 	size_t cut, i, keep_ctx;
+	uint8_t raw_ctx[REDACT_STREAM_CONTEXT];
 	uint8_t *b = s->buf;
 	struct rscan *x;
 	struct cand_carry next = { 0 };
@@ -93,7 +94,8 @@ static int process(struct redact_stream *s, bool final, redact_out_fn out, void 
 	bool carry_next = false;
 	int r;
 
-	r = redact_scan_cands(s->e, b + base, wlen - base, s->carrying ? &s->carry : NULL, &x);
+	s->carry.at = s->ctx_len;
+	r = redact_scan_cands(s->e, b, wlen, s->carrying ? &s->carry : NULL, &x);
 	if (r < 0)
 		return r;
 	if (final) {
@@ -107,18 +109,26 @@ static int process(struct redact_stream *s, bool final, redact_out_fn out, void 
 			}
 		/* a match that may go on (a key block) is held from its start */
 		for (i = 0; i < x->n; i++)
-			if (x->c[i].cont && x->c[i].start + base < cut)
-				cut = x->c[i].start + base > s->ctx_len ? x->c[i].start + base
-									: s->ctx_len;
+			if (x->c[i].cont && x->c[i].start < cut)
+				cut = x->c[i].start > s->ctx_len ? x->c[i].start : s->ctx_len;
 		if (wlen - cut > s->hold_max)
 			cut = wlen - s->hold_max;
+		/* A complete match across the cut (a key block up to its END line) goes out
+		 * whole: its bytes are final, and it is reported once.  One that ends where the
+		 * data ends is complete only if it ends with its END line's dashes. */
+		for (i = 0; i < x->n; i++)
+			if (!x->c[i].cont && x->c[i].start < cut && x->c[i].end > cut &&
+			    (x->c[i].end < wlen || b[x->c[i].end - 1] == '-'))
+				cut = x->c[i].end;
 	}
 	if (cut == s->ctx_len)
 		return 0; /* nothing final yet; a carried match stays carried */
+	keep_ctx = cut < REDACT_STREAM_CONTEXT ? cut : REDACT_STREAM_CONTEXT;
+	memcpy(raw_ctx, b + cut - keep_ctx, keep_ctx);
 	for (i = 0; i < x->n; i++) {
 		const struct cand *c = &x->c[i];
-		size_t st = c->start + base, en = c->end + base, ms, total;
-		bool piece = s->carrying && c->start == 0 && c->rule == s->carry.rule;
+		size_t st = c->start, en = c->end, ms, total;
+		bool piece = c->carried;
 		uint64_t span0 = piece ? s->carry_start : pos0 + st;
 		const char *kind, *rule;
 		bool open_end;
@@ -131,7 +141,7 @@ static int process(struct redact_stream *s, bool final, redact_out_fn out, void 
 		if (s->on_finding) {
 			struct redact_finding f = {
 				.offset = (size_t)(pos0 + ms),
-				.length = (open_end ? cut : en) - ms,
+				.length = (en > cut ? cut : en) - ms,
 				.kind = kind,
 				.rule = rule,
 				.confidence = c->confidence,
@@ -145,12 +155,14 @@ static int process(struct redact_stream *s, bool final, redact_out_fn out, void 
 		 * A span that may go on has no known length yet: it is long (it straddles a
 		 * cut max_holdback bytes before the end), so it gets the tag. */
 		total = open_end && !final ? SIZE_MAX : (size_t)(pos0 + en - span0);
-		if (open_end) {
-			/* mask what goes out now, rescan the held rest raw next time as the
-			 * match's continuation */
+		if (en > cut) {
+			/* Mask what goes out now; the held rest stays raw (it is the left
+			 * context of what follows) and is masked as this match's continuation
+			 * next time. */
 			carry_next = true;
-			next.cont = c->cont;
+			next.cont = open_end ? c->cont : CONT_FIXED;
 			next.rule = c->rule;
+			next.len = en - cut;
 			next_start = span0;
 			redact_mask_part(b + ms, cut - ms, kind, (size_t)(pos0 + ms - span0),
 					 total);
@@ -162,14 +174,14 @@ static int process(struct redact_stream *s, bool final, redact_out_fn out, void 
 	if (r)
 		return r;
 	s->out_off += cut - s->ctx_len;
-	keep_ctx = cut < REDACT_STREAM_CONTEXT ? cut : REDACT_STREAM_CONTEXT;
 	memmove(b, b + cut - keep_ctx, keep_ctx + (wlen - cut));
+	/* the context stays raw: a literal that overlaps an emitted match still triggers */
+	memcpy(b, raw_ctx, keep_ctx);
 	s->ctx_len = keep_ctx;
 	s->held = wlen - cut;
 	s->carrying = carry_next;
 	if (carry_next) {
 		s->carry = next;
-		s->carry.skip = 0; /* the held rest of the carried match is still raw */
 		s->carry_start = next_start;
 	}
 	return 0;
