@@ -591,11 +591,13 @@ static size_t pem_walk(const uint8_t *b, size_t len, size_t from, bool *open)
 	*open = false;
 	while (i < len && i - from < KEY_MAX) {
 		if (b[i] == '-' && len - i >= 9 && memcmp(b + i, "-----END ", 9) == 0) {
+			/* the label is capitals, digits and spaces, then the closing dashes */
 			for (k = i + 9; k < len && k < i + 80; k++) {
-				if (b[k] == '\n' || b[k] == '\\')
-					return i;
-				if (k + 5 <= len && memcmp(b + k, "-----", 5) == 0)
+				if (b[k] == '-' && k + 5 <= len && memcmp(b + k, "-----", 5) == 0)
 					return k + 5;
+				if (!((b[k] >= 'A' && b[k] <= 'Z') || is_digit(b[k]) || b[k] == ' ' ||
+				      b[k] == '-'))
+					return i;
 			}
 			*open = k >= len;
 			return k >= len ? len : i;
