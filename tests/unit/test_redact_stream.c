@@ -305,3 +305,104 @@ Test(redact_stream, holds_back_a_partial_token)
 	redact_stream_free(s);
 	redact_engine_free(e);
 }
+
+/* Up to 24 bytes of p, non-printable ones escaped, so test output stays text. */
+static const char *printable(const char *p, size_t n, char out[100])
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && i < 24; i++) {
+		unsigned char c = p[i];
+
+		if (c >= 0x20 && c < 0x7f)
+			out[o++] = c;
+		else
+			o += sprintf(out + o, "\\x%02x", c);
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* Feed in[0..len) in fixed-size chunks with the default and the smallest holdback; the
+ * output must be the one-shot mask, byte for byte. */
+static void check_chunked(const char *what, const char *in, size_t len)
+{
+	struct redact_engine *e = engine();
+	char *ref = malloc(len);
+
+	cr_assert_not_null(ref);
+	memcpy(ref, in, len);
+	cr_assert_gt(redact_mask(e, ref, len), 0, "%s: nothing masked", what);
+	for (size_t chunk = 1; chunk <= 4096; chunk *= 4) {
+		for (size_t hold = 0; hold <= REDACT_HOLDBACK_MIN; hold += REDACT_HOLDBACK_MIN) {
+			struct redact_stream *s = NULL;
+			struct sink out = { 0 };
+			size_t i = 0;
+
+			cr_assert_eq(redact_stream_new(e, hold, NULL, NULL, &s), 0);
+			for (size_t off = 0; off < len; off += chunk)
+				cr_assert_eq(redact_stream_feed(s, in + off,
+								off + chunk > len ? len - off : chunk,
+								sink_out, &out),
+					     0);
+			cr_assert_eq(redact_stream_flush(s, sink_out, &out), 0);
+			cr_assert_eq(out.len, len);
+			while (i < len && out.buf[i] == ref[i])
+				i++;
+			char a[100], b[100];
+
+			cr_expect_eq(i, len,
+				     "%s, holdback %zu, %zu-byte chunks: from byte %zu stream "
+				     "'%s', one-shot '%s'",
+				     what, hold, chunk, i, printable(out.buf + i, len - i, a),
+				     printable(ref + i, len - i, b));
+			free(out.buf);
+			redact_stream_free(s);
+		}
+	}
+	free(ref);
+	redact_engine_free(e);
+}
+
+/* An RSA key block of `lines` base64 lines, the byte at `odd` (when not 0) replaced by
+ * 0x95, which is not UTF-8. */
+static size_t make_key(char *buf, int lines, size_t odd)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	uint64_t seed = 0x2545f4914f6cdd1dull;
+	size_t len = 0;
+
+	len += sprintf(buf + len, "$ cat id_rsa\n-----BEGIN RSA PRIVATE KEY-----\n");
+	for (int line = 0; line < lines; line++) {
+		for (int i = 0; i < 64; i++)
+			buf[len++] = b64[xorshift(&seed) % 64];
+		buf[len++] = '\n';
+	}
+	len += sprintf(buf + len, "-----END RSA PRIVATE KEY-----\n$ ");
+	if (odd)
+		buf[odd] = (char)0x95;
+	return len;
+}
+
+/* A private key block longer than the holdback goes out masked as it passes; the bytes
+ * must still be those of the one-shot mask (found by fuzz_redact). */
+Test(redact_stream, private_key_longer_than_holdback)
+{
+	char *in = malloc(8192);
+
+	cr_assert_not_null(in);
+	check_chunked("50-line key", in, make_key(in, 50, 0));
+	free(in);
+}
+
+/* A stray non-UTF-8 byte inside a key block: the one-shot mask hides the whole block, and
+ * so must the stream (fuzz_redact found the stream letting the rest through in clear). */
+Test(redact_stream, binary_byte_inside_private_key)
+{
+	char *in = malloc(8192);
+
+	cr_assert_not_null(in);
+	check_chunked("key with a 0x95 byte", in, make_key(in, 8, 100));
+	free(in);
+}
