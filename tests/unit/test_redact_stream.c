@@ -406,3 +406,62 @@ Test(redact_stream, binary_byte_inside_private_key)
 	check_chunked("key with a 0x95 byte", in, make_key(in, 8, 100));
 	free(in);
 }
+
+/* A key block cut short (no END line, as `head -c` leaves it): its lines are masked, and
+ * the stream agrees with the one-shot mask on where the block stops (fuzz_redact found the
+ * one-shot mask running on to the end of the data while the stream stopped). */
+Test(redact_stream, truncated_private_key)
+{
+	char *in = malloc(8192), *end, *ref;
+	struct redact_engine *e = engine();
+	size_t len = make_key(in, 6, 0);
+	static const char tail[] = "$ echo done\ndone\n";
+
+	cr_assert_not_null(in);
+	end = strstr(in, "-----END");
+	cr_assert_not_null(end);
+	memcpy(end, tail, sizeof(tail));
+	len = end - in + strlen(tail);
+	check_chunked("truncated key", in, len);
+
+	ref = malloc(len);
+	cr_assert_not_null(ref);
+	memcpy(ref, in, len);
+	redact_mask(e, ref, len);
+	cr_expect(!memcmp(ref + len - strlen(tail), tail, strlen(tail)),
+		  "text after a truncated key block was masked too");
+	free(ref);
+	free(in);
+	redact_engine_free(e);
+}
+
+/* The same with escaped newlines, cut mid-line (a log line got spliced onto it); ordinary
+ * lines follow, and an unrelated END line comes later.  The one-shot mask must not bridge
+ * the block over those lines to that END, and the stream must agree (minimised from a
+ * fuzz_redact crash). */
+Test(redact_stream, truncated_escaped_private_key)
+{
+	static const char in[] =
+		"{\"output\":\"-----BEGIN OPENSSH PRIVATE KEY-----\\n"
+		"b3BlbnNzaC1rZXktdjEAcgQim4f0HuQWTpea1T0F0l7bGhuJK9n4DyM2Rlxdw78/YSBF/g\\n"
+		"vmNHdJ+WkBKleHdeM1IqZt3ub0uoLNEXojiGumgh1BAc73zl8bShNhEDiISlznBoN1o/N9\\n"
+		"7Nd2DUls9Ihwu+0htV4zhevnOavI4RVDEcakT899mHCbY6jCE946lkt3v/vdDQzCKukOBD"
+		"d:session): session opened for user deploy(uid=1001) by (uid=0)\n"
+		"Nov 21 09:32:05 web-03 systemd[1]: Started orders-worker@3.service.\n"
+		"Nov 21 09:35:00 web-03 dhclient[811]: DHCPACK of 10.40.3.17 from 10.40.0.1\n"
+		"Nov 21 09:36:00 web-03 backup.sh[22873]: ~-----END OPENSSH PRIVATE KEY-----\\n\n";
+	static const char tail[] = "Nov 21 09:35:00 web-03 dhclient[811]: DHCPACK of 10.40.3.17 "
+				   "from 10.40.0.1\n";
+	struct redact_engine *e = engine();
+	size_t len = strlen(in);
+	char *ref = malloc(len);
+
+	check_chunked("truncated escaped key", in, len);
+	cr_assert_not_null(ref);
+	memcpy(ref, in, len);
+	redact_mask(e, ref, len);
+	cr_expect(memmem(ref, len, tail, strlen(tail)) != NULL,
+		  "lines after a truncated escaped key block were masked too");
+	free(ref);
+	redact_engine_free(e);
+}
