@@ -97,7 +97,7 @@ static int on_finding(const struct redact_finding *f, void *ctx)
 		r->err = ENOMEM;
 		return 1;
 	}
-	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(3));
 	json_decref(o);
 	if (!s) {
 		r->err = ENOMEM;

@@ -176,8 +176,9 @@ void redact_mask_span(void *buf, size_t len, const char *kind)
 
 /*
  * A value that is a stand-in for a secret, not one: ${VAR}, $VAR, <token>, {{ x }}, %s,
- * runs of x, X or *, "your-api-key", "...".  Documentation keys that have the shape of real
- * ones (AKIAIOSFODNN7EXAMPLE) are not placeholders: see docs/redact.md.
+ * runs of x, X or *, "your-api-key", "...", "[REDACTED]", "rubygems_<key>".  Documentation
+ * keys that have the shape of real ones (AKIAIOSFODNN7EXAMPLE) are NOT placeholders: they
+ * are masked like any key (docs/redact.md).
  */
 bool redact_placeholder(const uint8_t *v, size_t n)
 {
@@ -196,12 +197,24 @@ bool redact_placeholder(const uint8_t *v, size_t n)
 	if (v[0] == '<' || v[0] == '%' || v[0] == '{' || (v[0] == '$' && n > 1 &&
 	    (v[1] == '{' || v[1] == '(' || v[1] == '_' || (v[1] >= 'A' && v[1] <= 'Z'))))
 		return true;
-	if (n >= 3 && v[0] == '.' && v[1] == '.' && v[2] == '.')
+	if (memmem(v, n, "...", 3) || (v[0] == '[' && v[n - 1] == ']') ||
+	    (memchr(v, '<', n) && memchr(v, '>', n)))
 		return true;
-	for (w = words; *w; w++) {
+	for (w = words; n <= 11 && *w; w++) {
 		size_t l = strlen(*w);
 
 		if (l == n && strncasecmp((const char *)v, *w, n) == 0)
+			return true;
+	}
+	for (i = 0; i + 5 <= n; i++) {
+		uint8_t c = v[i] | 0x20;
+
+		if (c == 'r' && i + 8 <= n && strncasecmp((const char *)v + i, "redacted", 8) == 0)
+			return true;
+		/* xoxb-your-token-here, sk_live_YOUR_KEY */
+		if ((v[i] == '-' || v[i] == '_') &&
+		    (strncasecmp((const char *)v + i + 1, "your", 4) == 0 ||
+		     strncasecmp((const char *)v + i + 1, "here", 4) == 0))
 			return true;
 	}
 	if (n > 4 && strncasecmp((const char *)v, "your", 4) == 0 &&
@@ -210,9 +223,10 @@ bool redact_placeholder(const uint8_t *v, size_t n)
 	for (i = 1; i < n; i++) {
 		if (v[i] == v[i - 1]) {
 			run++;
+			/* base64 has runs of '/' (STS tokens do): only letters and digits count */
 			if ((run >= 4 && (v[i] == 'x' || v[i] == 'X' || v[i] == '*' || v[i] == '#' ||
 					  v[i] == '.')) ||
-			    run >= 8)
+			    (run >= 8 && is_alnum(v[i])))
 				return true;
 		} else {
 			run = 1;

@@ -39,7 +39,7 @@ enum tok_class {
 	CL_COUNT,
 };
 
-#define RULE_LIT_MAX 10
+#define RULE_LIT_MAX 12
 
 struct builtin_rule {
 	const char *name;

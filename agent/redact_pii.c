@@ -73,7 +73,7 @@ static bool card_issuer_ok(const char *d, size_t n)
 	if (p2 == 62)
 		return n >= 16 && n <= 19; /* UnionPay */
 	if (p2 == 50 || (p2 >= 56 && p2 <= 69))
-		return n >= 12 && n <= 19; /* Maestro */
+		return n >= 13 && n <= 19; /* Maestro */
 	return false;
 }
 
@@ -192,6 +192,12 @@ static void parse_groups(const uint8_t *b, size_t len, size_t p, struct groups *
 		} else if (b[i] == ')' && is_digit(b[i + 1])) {
 			g->sep[g->n - 1] = ')';
 			i++;
+		} else if (b[i] == ' ' && i + 2 < len && b[i + 1] == '(' && is_digit(b[i + 2])) {
+			g->sep[g->n - 1] = '(';
+			i += 2;
+		} else if (b[i] == '(' && is_digit(b[i + 1])) {
+			g->sep[g->n - 1] = '(';
+			i++;
 		} else {
 			break;
 		}
@@ -230,7 +236,8 @@ static bool left_ok(const uint8_t *b, size_t s)
 	c = b[s - 1];
 	if (is_alnum(c) || c == '_' || c == '/' || c == '\\' || c == '#' || c == '@' || c == '$')
 		return false;
-	if ((c == '.' || c == '-' || c == ':') && s >= 2 && is_digit(b[s - 2]))
+	/* 1.2.3, 10:30, and identifiers such as E2E-583802153804 or INV-2024-0042 */
+	if ((c == '.' || c == '-' || c == ':') && s >= 2 && is_alnum(b[s - 2]))
 		return false;
 	return true;
 }
@@ -261,10 +268,11 @@ static const char *const ssn_words[] = { "ssn", "social security", "social_secur
 
 static bool try_card(struct rscan *x, const struct groups *g)
 {
+
 	unsigned i;
 	bool shape = false;
 
-	if (g->nd < 12 || g->nd > 19)
+	if (g->nd < 13 || g->nd > 19)
 		return false;
 	if (g->n == 1) {
 		shape = true;
@@ -407,6 +415,15 @@ static size_t try_iban(struct rscan *x, size_t p)
 	return i;
 }
 
+/* Bits set in v, without the popcnt instruction x86-64's baseline lacks. */
+static inline unsigned popcount64(uint64_t v)
+{
+	v = v - ((v >> 1) & 0x5555555555555555ull);
+	v = (v & 0x3333333333333333ull) + ((v >> 2) & 0x3333333333333333ull);
+	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (unsigned)((v * 0x0101010101010101ull) >> 56);
+}
+
 /* One digit run starting at p (b[p-1] is not a digit).  Returns where to continue. */
 static size_t digit_run(struct rscan *x, size_t p)
 {
@@ -458,29 +475,89 @@ void redact_scan_digits(struct rscan *x)
 	    !rscan_rule_enabled(x, &redact_builtin_rules[R_IBAN]))
 		return;
 #ifdef __SSE2__
-	{
+	/*
+	 * Every shape but the IBAN has at least 9 digits joined only by separators (space - .
+	 * ( )) from its first digit on; most digit runs in logs (ids, durations, timestamps,
+	 * hex) do not.  Masks of 48 bytes let a few bit operations reject them before any
+	 * parsing.  IBANs (digits right after two capitals) always go to the parser.
+	 */
+	if (len >= 48) {
 		const __m128i bias = _mm_set1_epi8((char)('0' + 128));
 		const __m128i lim = _mm_set1_epi8((char)(-128 + 10));
+		const __m128i sp = _mm_set1_epi8(' '), da = _mm_set1_epi8('-');
+		const __m128i dot = _mm_set1_epi8('.'), po = _mm_set1_epi8('('),
+			      pc = _mm_set1_epi8(')');
+		const __m128i ua = _mm_set1_epi8('A' - 1), uz = _mm_set1_epi8('Z' + 1);
+		uint64_t d[3], a[3];
+		bool prev_digit = false, prev_upper = false;
+		unsigned k;
 
-		while (i + 16 <= len) {
-			__m128i v = _mm_loadu_si128((const __m128i *)(b + i));
-			unsigned m = (unsigned)_mm_movemask_epi8(
-				_mm_cmplt_epi8(_mm_sub_epi8(v, bias), lim));
-			size_t next = i + 16;
+#define MASKS(at, dm, am)                                                                     \
+	do {                                                                                  \
+		__m128i v_ = _mm_loadu_si128((const __m128i *)(b + (at)));                    \
+		__m128i dg_ = _mm_cmplt_epi8(_mm_sub_epi8(v_, bias), lim);                    \
+		__m128i sep_ = _mm_or_si128(                                                  \
+			_mm_or_si128(_mm_cmpeq_epi8(v_, sp), _mm_cmpeq_epi8(v_, da)),         \
+			_mm_or_si128(_mm_cmpeq_epi8(v_, dot),                                 \
+				     _mm_or_si128(_mm_cmpeq_epi8(v_, po), _mm_cmpeq_epi8(v_, pc)))); \
+		(dm) = (uint64_t)(unsigned)_mm_movemask_epi8(dg_);                            \
+		(am) = (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(dg_, sep_));        \
+	} while (0)
+		for (k = 0; k < 2; k++)
+			MASKS(i + 16 * k, d[k + 1], a[k + 1]);
+		while (i + 48 <= len) {
+			uint64_t dm, am, starts;
 
-			/* run starts: a digit whose previous byte is not a digit */
-			m &= ~(m << 1) | (i > 0 && !is_digit(b[i - 1]) ? 1u : 0u);
-			if (i > 0 && is_digit(b[i - 1]))
-				m &= ~1u;
-			if (m) {
-				size_t p = i + (size_t)__builtin_ctz(m);
+			d[0] = d[1], a[0] = a[1];
+			d[1] = d[2], a[1] = a[2];
+			MASKS(i + 32, d[2], a[2]);
+			dm = d[0] | (d[1] << 16) | (d[2] << 32);
+			am = a[0] | (a[1] << 16) | (a[2] << 32);
+			starts = d[0] & ~((d[0] << 1) | (prev_digit ? 1u : 0u));
+			prev_digit = (d[0] >> 15) & 1;
+			{
+				/* keep starts followed by 9+ digit-or-separator bytes, or after a
+				 * capital letter (IBAN) */
+				__m128i v = _mm_loadu_si128((const __m128i *)(b + i));
+				uint64_t up = (uint64_t)(unsigned)_mm_movemask_epi8(_mm_and_si128(
+						      _mm_cmpgt_epi8(v, ua), _mm_cmplt_epi8(v, uz)));
+				uint64_t t = am & (am >> 1);
 
-				next = digit_run(x, p);
-				if (next <= p)
-					next = p + 1;
+				t &= t >> 2;
+				t &= t >> 4;
+				t &= am >> 8;
+				starts &= t | (up << 1) | (prev_upper ? 1u : 0u);
+				prev_upper = (up >> 15) & 1;
 			}
-			i = next;
+			while (starts) {
+				unsigned bit = (unsigned)__builtin_ctzll(starts);
+				size_t p = i + bit, next;
+				uint64_t run = ~(am >> bit), span;
+
+				starts &= starts - 1;
+				span = run ? (1ull << __builtin_ctzll(run)) - 1 : ~0ull;
+				if (popcount64((dm >> bit) & span) < 9 &&
+				    !(p >= 2 && b[p - 1] >= 'A' && b[p - 1] <= 'Z'))
+					continue;
+				next = digit_run(x, p);
+				if (next >= i + 16) {
+					/* the run went past this block: resume there */
+					i = next;
+					goto reload;
+				}
+				starts &= ~0ull << (next - i);
+			}
+			i += 16;
+			continue;
+reload:
+			if (i + 48 > len)
+				break;
+			for (k = 0; k < 2; k++)
+				MASKS(i + 16 * k, d[k + 1], a[k + 1]);
+			prev_digit = is_digit(b[i - 1]);
+			prev_upper = b[i - 1] >= 'A' && b[i - 1] <= 'Z';
 		}
+#undef MASKS
 	}
 #endif
 	while (i < len) {
@@ -505,8 +582,25 @@ static const char *const file_exts[] = {
 	"png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "js", "mjs", "cjs", "ts", "tsx", "jsx",
 	"css", "scss", "json", "yaml", "yml", "xml", "html", "htm", "md", "txt", "py", "rb", "go",
 	"rs", "java", "so", "dll", "exe", "zip", "tar", "gz", "tgz", "lock", "log", "pdf", "map",
-	"woff", "woff2", "ttf", "wasm", "sh", "toml", "ini", "cfg", "conf", "bin", NULL,
+	"woff", "woff2", "ttf", "wasm", "sh", "toml", "ini", "cfg", "conf", "bin", "service",
+	"socket", "timer", "target", "mount", "slice", "scope", "device", "swap", NULL,
 };
+
+/* Message-IDs (<20251121114207.ef7d9e4d@mail.example>) have long random local parts. */
+static bool local_is_message_id(const uint8_t *b, size_t ls, size_t a)
+{
+	size_t i, digits = 0, n = a - ls;
+	bool up = false, lo = false;
+
+	for (i = ls; i < a; i++) {
+		digits += is_digit(b[i]);
+		up |= b[i] >= 'A' && b[i] <= 'Z';
+		lo |= b[i] >= 'a' && b[i] <= 'z';
+	}
+	if (digits >= 8)
+		return true;
+	return n >= 20 && up && lo && digits >= 2;
+}
 
 static size_t email_at(struct rscan *x, size_t a)
 {
@@ -552,6 +646,8 @@ static size_t email_at(struct rscan *x, size_t a)
 		if (strlen(*w) == tld_e - tld_s && strncasecmp((const char *)b + tld_s, *w,
 							       tld_e - tld_s) == 0)
 			return a + 1;
+	if (local_is_message_id(b, ls, a))
+		return tld_e;
 	if (!redact_text_context(b, len, ls, tld_e))
 		return a + 1;
 	cand_add(x, rscan_rule_index(x, &redact_builtin_rules[R_EMAIL]), ls, tld_e,

@@ -96,7 +96,7 @@ static void v_token(struct rscan *x, const struct builtin_rule *r, size_t s, siz
 	if (redact_placeholder(x->buf + e, n))
 		return;
 	if (r->check && !r->check(x->buf + s, e - s + n))
-		conf *= 0.85f; /* shape right, checksum wrong: still masked, less sure */
+		conf *= 0.7f; /* shape right, checksum wrong: maybe mistyped or cut, still masked */
 	cand_add(x, rscan_rule_index(x, r), s, e + n, conf);
 }
 
@@ -143,18 +143,33 @@ static void v_openai(struct rscan *x, const struct builtin_rule *r, size_t s, si
 /*
  * A key = value assignment around a keyword: the key is the identifier containing the
  * literal, then optional closing quote, '=', ':', ':=', '=>' or '>' (XML), then the value,
- * quoted (also JSON-escaped \") or bare.  Returns the value span in *vs, *ve, and the key.
+ * quoted (also JSON-escaped \") or bare.  Command-line flags (--password VALUE), netrc
+ * (password VALUE) and getenv("KEY", "default") also count.
  */
+struct assign {
+	size_t ks, ke, vs, ve;
+	bool quoted_key, quoted_val;
+	uint8_t sep;
+};
+
 static bool is_key_char(uint8_t c)
 {
 	return is_alnum(c) || c == '_' || c == '-' || c == '.';
 }
 
-static bool parse_assignment(const struct rscan *x, size_t s, size_t e, size_t *ks, size_t *ke,
-			     size_t *vs, size_t *ve, bool *quoted, size_t maxval)
+/* netrc: "machine HOST login USER password PASS", on one line or several. */
+static bool netrc_context(const uint8_t *b, size_t ks)
+{
+	size_t a = ks > 200 ? ks - 200 : 0;
+
+	return memmem(b + a, ks - a, "machine ", 8) || memmem(b + a, ks - a, "login ", 6);
+}
+
+static bool parse_assignment(const struct rscan *x, size_t s, size_t e, struct assign *as,
+			     size_t maxval)
 {
 	const uint8_t *b = x->buf;
-	size_t len = x->len, i, j, k;
+	size_t len = x->len, i, j, k, sp;
 	uint8_t q = 0;
 	bool esc = false, xml = false;
 
@@ -164,31 +179,52 @@ static bool parse_assignment(const struct rscan *x, size_t s, size_t e, size_t *
 	j = e;
 	while (j < len && is_key_char(b[j]))
 		j++;
-	*ks = i;
-	*ke = j;
+	as->ks = i;
+	as->ke = j;
+	as->quoted_key = false;
 	k = j;
 	/* closing quote of a quoted key, maybe JSON-escaped */
-	if (k + 1 < len && b[k] == '\\' && (b[k + 1] == '"' || b[k + 1] == '\''))
+	if (k + 1 < len && b[k] == '\\' && (b[k + 1] == '"' || b[k + 1] == '\'')) {
 		k += 2;
-	else if (k < len && (b[k] == '"' || b[k] == '\''))
+		as->quoted_key = true;
+	} else if (k < len && (b[k] == '"' || b[k] == '\'')) {
 		k++;
+		as->quoted_key = true;
+	}
+	sp = k;
 	while (k < len && (b[k] == ' ' || b[k] == '\t'))
 		k++;
+	sp = k - sp;
 	if (k >= len)
 		return false;
+	as->sep = b[k];
 	if (b[k] == '=') {
 		k++;
-		if (k < len && (b[k] == '>' || b[k] == '='))
-			return false; /* '=>' is fine in Perl/Ruby hashes, '==' is a comparison */
+		if (k < len && b[k] == '>')
+			k++; /* Perl and Ruby hashes */
+		else if (k < len && b[k] == '=')
+			return false; /* a comparison */
 	} else if (b[k] == ':') {
 		k++;
 		if (k < len && b[k] == '=')
 			k++;
 		else if (k < len && b[k] == ':')
 			return false; /* C++ scope, not an assignment */
-	} else if (b[k] == '>' && *ks > 0 && b[*ks - 1] == '<') {
+	} else if (b[k] == '>' && as->ks > 0 && b[as->ks - 1] == '<') {
 		k++;
 		xml = true;
+	} else if (b[k] == ',' && as->quoted_key) {
+		/* getenv("KEY", "default"), ["--requirepass", "value"] */
+		k++;
+		while (k < len && b[k] == ' ')
+			k++;
+		if (k >= len || !(b[k] == '"' || b[k] == '\''))
+			return false;
+	} else if (sp && (b[as->ks] == '-' ||
+			  ((as->ke - as->ks == 8 || as->ke - as->ks == 6) &&
+			   (eq_ci(b + as->ks, "password", 8) || eq_ci(b + as->ks, "passwd", 6)) &&
+			   netrc_context(b, as->ks)))) {
+		as->sep = ' ';
 	} else {
 		return false;
 	}
@@ -204,50 +240,50 @@ static bool parse_assignment(const struct rscan *x, size_t s, size_t e, size_t *
 		q = b[k];
 		k++;
 	}
-	*vs = k;
+	as->vs = k;
 	if (q) {
-		while (k < len && k - *vs <= maxval && b[k] != q && b[k] != '\n') {
+		while (k < len && k - as->vs <= maxval && b[k] != q && b[k] != '\n') {
 			if (esc && b[k] == '\\')
 				break;
 			if (!esc && b[k] == '\\')
 				k++; /* an escaped character inside the string */
 			k++;
 		}
-		if (k >= len || k - *vs > maxval || b[k] == '\n')
+		if (k >= len || k - as->vs > maxval || b[k] == '\n')
 			return false;
 		if (esc && (k + 1 >= len || b[k + 1] != q))
 			return false;
 	} else {
-		while (k < len && k - *vs <= maxval && b[k] > ' ' && b[k] != ',' && b[k] != ';' &&
+		while (k < len && k - as->vs <= maxval && b[k] > ' ' && b[k] != ',' && b[k] != ';' &&
 		       b[k] != '&' && b[k] != '"' && b[k] != '\'' && b[k] != '<' && b[k] != '}' &&
 		       b[k] != ')' && b[k] != '\\' && b[k] < 0x7f)
 			k++;
-		if (k - *vs > maxval)
+		if (k - as->vs > maxval)
 			return false;
 	}
-	*ve = k;
-	*quoted = q != 0;
-	return *ve > *vs;
+	as->ve = k;
+	as->quoted_val = q != 0;
+	return as->ve > as->vs;
 }
 
 /* Keyword, then a value of exactly class cls, min..max bytes. */
 static void v_keyword_value(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
 {
-	size_t ks, ke, vs, ve, i;
-	bool quoted;
+	struct assign as;
+	size_t i;
 
-	if (!parse_assignment(x, s, e, &ks, &ke, &vs, &ve, &quoted, r->max))
+	if (!parse_assignment(x, s, e, &as, r->max))
 		return;
-	if (ve - vs < r->min || ve - vs > r->max)
+	if (as.ve - as.vs < r->min || as.ve - as.vs > r->max)
 		return;
-	for (i = vs; i < ve; i++)
+	for (i = as.vs; i < as.ve; i++)
 		if (!in_cls(x->buf[i], r->cls))
 			return;
-	if (redact_placeholder(x->buf + vs, ve - vs))
+	if (redact_placeholder(x->buf + as.vs, as.ve - as.vs))
 		return;
-	if (r->check && !r->check(x->buf + vs, ve - vs))
+	if (r->check && !r->check(x->buf + as.vs, as.ve - as.vs))
 		return;
-	cand_add(x, rscan_rule_index(x, r), vs, ve, r->confidence);
+	cand_add(x, rscan_rule_index(x, r), as.vs, as.ve, r->confidence);
 }
 
 /* Keys whose value is a secret: the key must end with one of these. */
@@ -255,7 +291,8 @@ static const char *const secret_key_suffixes[] = {
 	"password", "passwd", "passphrase", "pass", "pwd", "secret", "token", "apikey",
 	"api_key", "api-key", "secret_key", "secretkey", "access_key", "accesskey",
 	"private_key", "privatekey", "credentials", "credential", "auth_key", "authkey",
-	"signing_key", "encryption_key", "master_key", "client_secret", NULL,
+	"signing_key", "encryption_key", "master_key", "client_secret", "app_key", "requirepass",
+	"masterauth", NULL,
 };
 
 /* ... but not these, whose values are not secrets. */
@@ -296,7 +333,8 @@ static bool key_is_secret(const uint8_t *k, size_t n)
 static const char *const code_words[] = {
 	"null", "none", "nil", "undefined", "true", "false", "str", "string", "int", "bool",
 	"boolean", "number", "any", "object", "bytes", "required", "optional", "self", "this",
-	"function", "func", "return", "new", "secret", "password", "token", "os", "env", NULL,
+	"function", "func", "return", "new", "secret", "password", "token", "os", "env", "read",
+	"write", NULL,
 };
 
 /* A bare value that is code (a variable, a call, a type), not a literal secret. */
@@ -309,6 +347,19 @@ static bool bare_value_is_code(const uint8_t *v, size_t n)
 	for (w = code_words; *w; w++)
 		if (strlen(*w) == n && eq_ci(v, *w, n))
 			return true;
+	/* a constant named for what it holds: NEWRELIC_USER_KEY, settings.API_TOKEN */
+	{
+		static const char *const sufs[] = { "_KEY", "_TOKEN", "_SECRET", "_PASSWORD",
+						     "_PASS", "_PWD", NULL };
+		bool upper = true;
+
+		for (i = 0; i < n; i++)
+			if (!((v[i] >= 'A' && v[i] <= 'Z') || is_digit(v[i]) || v[i] == '_'))
+				upper = false;
+		for (w = sufs; upper && *w; w++)
+			if (ends_with_ci(v, n, *w) && n > strlen(*w))
+				return true;
+	}
 	for (i = 0; i < n; i++) {
 		if (v[i] == '(' || v[i] == '[' || v[i] == '{')
 			return true;
@@ -321,28 +372,80 @@ static bool bare_value_is_code(const uint8_t *v, size_t n)
 	return identish && dot && !has_digit(v, n);
 }
 
+static const struct builtin_rule *rule_named(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < redact_builtin_count; i++)
+		if (strcmp(redact_builtin_rules[i].name, name) == 0)
+			return &redact_builtin_rules[i];
+	return NULL;
+}
+
+static bool discord_shape(const uint8_t *v, size_t n);
+
+static void add_password_value(struct rscan *x, const struct builtin_rule *r, size_t vs,
+			       size_t ve)
+{
+	const uint8_t *v = x->buf + vs;
+
+	/* a value whose shape names its kind better (a Discord bot token under bot_token) */
+	if (discord_shape(v, ve - vs)) {
+		const struct builtin_rule *d = rule_named("discord-bot-token");
+
+		if (d) {
+			cand_add(x, rscan_rule_index(x, d), vs, ve, d->confidence);
+			return;
+		}
+	}
+	cand_add(x, rscan_rule_index(x, r), vs, ve, r->confidence);
+}
+
+/* The first token of its line (after indentation, "export", "- " list markers)? */
+static bool key_starts_line(const uint8_t *b, size_t ks)
+{
+	size_t i = ks;
+
+	while (i > 0 && (b[i - 1] == ' ' || b[i - 1] == '\t' || b[i - 1] == '-'))
+		i--;
+	if (i >= 6 && memcmp(b + i - 6, "export", 6) == 0)
+		i -= 6;
+	while (i > 0 && (b[i - 1] == ' ' || b[i - 1] == '\t'))
+		i--;
+	return i == 0 || b[i - 1] == '\n' || b[i - 1] == '{' || b[i - 1] == ',';
+}
+
 static void v_password_assignment(struct rscan *x, const struct builtin_rule *r, size_t s,
 				  size_t e)
 {
-	size_t ks, ke, vs, ve;
-	bool quoted;
+	struct assign as;
 	const uint8_t *v;
 
-	if (!parse_assignment(x, s, e, &ks, &ke, &vs, &ve, &quoted, r->max))
+	if (!parse_assignment(x, s, e, &as, r->max))
 		return;
-	if (!key_is_secret(x->buf + ks, ke - ks))
+	if (!key_is_secret(x->buf + as.ks, as.ke - as.ks))
 		return;
-	v = x->buf + vs;
-	if (ve - vs < r->min || redact_placeholder(v, ve - vs))
+	/* "pass: the masks..." in prose: a short bare key must start its line */
+	if (as.ke - as.ks <= 4 && as.sep == ':' && !as.quoted_key &&
+	    !key_starts_line(x->buf, as.ks))
 		return;
-	if (!quoted && bare_value_is_code(v, ve - vs))
+	/* rubygems_<key>, prefix${SUFFIX}: a template, the value is not all there */
+	if (!as.quoted_val && as.ve < x->len &&
+	    (x->buf[as.ve] == '<' || x->buf[as.ve] == '$' || x->buf[as.ve] == '{'))
+		return;
+	if (as.ve - as.vs > 7 && memcmp(x->buf + as.vs, "base64:", 7) == 0)
+		as.vs += 7; /* Laravel's APP_KEY=base64:... */
+	v = x->buf + as.vs;
+	if (as.ve - as.vs < r->min || redact_placeholder(v, as.ve - as.vs))
+		return;
+	if (!as.quoted_val && bare_value_is_code(v, as.ve - as.vs))
 		return;
 	/* a path is a file holding the secret, not the secret (PASSWORD_FILE=/run/...) */
-	if (v[0] == '/' || (ve - vs > 2 && v[0] == '~' && v[1] == '/'))
+	if (v[0] == '/' || (as.ve - as.vs > 2 && v[0] == '~' && v[1] == '/'))
 		return;
-	if (!redact_text_context(x->buf, x->len, vs, ve))
+	if (!redact_text_context(x->buf, x->len, as.vs, as.ve))
 		return;
-	cand_add(x, rscan_rule_index(x, r), vs, ve, r->confidence);
+	add_password_value(x, r, as.vs, as.ve);
 }
 
 /* --- structured secrets ---------------------------------------------------------- */
@@ -504,7 +607,7 @@ static void v_private_key(struct rscan *x, const struct builtin_rule *r, size_t 
 	end = pem_body_end(b, len, hdr_end + 5);
 	if (end >= len)
 		cand_add_open(x, rscan_rule_index(x, r), s, len, r->confidence);
-	else
+	else if (end - (hdr_end + 5) >= 64) /* a cut-off block; a header in prose is not */
 		cand_add(x, rscan_rule_index(x, r), s, end, r->confidence * 0.9f);
 }
 
@@ -643,8 +746,8 @@ static void url_password(struct rscan *x, const struct builtin_rule *r, size_t s
 			at = k;
 		else if (c == ':' && !colon && !at)
 			colon = k;
-		else if (c == '/' || c == '?' || c == '#' || c <= ' ' || c == '"' || c == '\'' ||
-			 c == '<' || c == '>' || c == '\\' || c == '`' || c >= 0x7f)
+		else if (c == '/' || c <= ' ' || c == '"' || c == '\'' || c == '<' || c == '>' ||
+			 c == '\\' || c == '`' || c >= 0x7f || ((c == '?' || c == '#') && at))
 			break;
 	}
 	if (!colon || !at || at < colon + 2)
@@ -700,8 +803,9 @@ static void v_telegram(struct rscan *x, const struct builtin_rule *r, size_t s, 
 
 	while (i > 0 && s - i <= 10 && is_digit(b[i - 1]))
 		i--;
-	if (s - i < 8 || s - i > 10 || !left_boundary(x, i))
-		return;
+	if (s - i < 8 || s - i > 10 ||
+	    !(left_boundary(x, i) || (i >= 3 && memcmp(b + i - 3, "bot", 3) == 0)))
+		return; /* api.telegram.org/bot<token>/ is how the API takes it */
 	n = span_cls(x, e, CL_ALNUM_UD, 34);
 	if (n != 33)
 		return;
@@ -737,7 +841,8 @@ static void v_terraform(struct rscan *x, const struct builtin_rule *r, size_t s,
 	if (s - i != 14 || !left_boundary(x, i))
 		return;
 	n = span_cls(x, e, CL_ALNUM_UDE, r->max);
-	if (n < r->min || n > r->max)
+	if (n < r->min || n > r->max || redact_placeholder(b + i, s - i) ||
+	    redact_placeholder(b + e, n))
 		return;
 	cand_add(x, rscan_rule_index(x, r), i, e + n, r->confidence);
 }
@@ -806,31 +911,166 @@ static void v_sentry(struct rscan *x, const struct builtin_rule *r, size_t s, si
 	}
 }
 
-/* Discord bot token: <23-28>.<6-7>.<27-40> base64url, near a Discord keyword. */
+/* Discord bot token: <23-28>.<6-7>.<27-40> base64url; the first part is a user id in
+ * base64, so it starts with M, N or O. */
+static size_t discord_len(const uint8_t *b, size_t len)
+{
+	size_t a = 0, m = 0, c = 0, i = 0;
+
+	if (!len || !(b[0] == 'M' || b[0] == 'N' || b[0] == 'O'))
+		return 0;
+	while (i < len && is_b64url(b[i]) && a < 30)
+		i++, a++;
+	if (a < 23 || a > 28 || i >= len || b[i] != '.')
+		return 0;
+	i++;
+	while (i < len && is_b64url(b[i]) && m < 8)
+		i++, m++;
+	if (m < 6 || m > 7 || i >= len || b[i] != '.')
+		return 0;
+	i++;
+	while (i < len && is_b64url(b[i]) && c < 41)
+		i++, c++;
+	if (c < 27 || c > 40 || (i < len && is_b64url(b[i])))
+		return 0;
+	return i;
+}
+
+static bool discord_shape(const uint8_t *v, size_t n)
+{
+	return discord_len(v, n) == n;
+}
+
+/* Near a Discord keyword (DISCORD_TOKEN=, "Authorization: Bot "). */
 static void v_discord_bot(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
 {
 	const uint8_t *b = x->buf;
-	size_t i, lim = e + 96 < x->len ? e + 96 : x->len;
+	size_t i, n, lim = e + 96 < x->len ? e + 96 : x->len;
 
 	for (i = e; i < lim; i++) {
-		size_t a, m, c;
-
 		if (b[i] == '\n')
 			return;
-		if (!(b[i] == 'M' || b[i] == 'N' || b[i] == 'O') || (i > 0 && is_b64url(b[i - 1])))
+		if (i > 0 && is_b64url(b[i - 1]))
 			continue;
-		a = span_cls(x, i, CL_ALNUM_UD, 30);
-		if (a < 23 || a > 28 || i + a >= x->len || b[i + a] != '.')
-			continue;
-		m = span_cls(x, i + a + 1, CL_ALNUM_UD, 8);
-		if (m < 6 || m > 7 || i + a + 1 + m >= x->len || b[i + a + 1 + m] != '.')
-			continue;
-		c = span_cls(x, i + a + m + 2, CL_ALNUM_UD, 41);
-		if (c < 27 || c > 40)
-			continue;
-		cand_add(x, rscan_rule_index(x, r), i, i + a + m + 2 + c, r->confidence);
-		return;
+		n = discord_len(b + i, x->len - i);
+		if (n) {
+			cand_add(x, rscan_rule_index(x, r), i, i + n, r->confidence);
+			return;
+		}
 	}
+}
+
+/* Docker's config.json: "auth": "<base64 of user:password>". */
+static void v_docker_auth(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	struct assign as;
+	uint8_t dec[512];
+	size_t dn, k;
+	bool colon = false;
+
+	if (!parse_assignment(x, s + 1, e - 1, &as, 680) || !as.quoted_val)
+		return;
+	if (as.ve - as.vs < 8)
+		return;
+	for (k = as.vs; k < as.ve; k++)
+		if (!in_cls(x->buf[k], CL_B64))
+			return;
+	dn = b64_decode(x->buf + as.vs, as.ve - as.vs, dec, sizeof(dec));
+	for (k = 0; k < dn; k++) {
+		if (dec[k] == ':')
+			colon = true;
+		else if (dec[k] < 0x20 || dec[k] >= 0x7f)
+			return;
+	}
+	if (colon)
+		cand_add(x, rscan_rule_index(x, r), as.vs, as.ve, r->confidence);
+}
+
+/* mysql -p'secret' / -p"secret" (the literal ends with the quote). */
+static void v_mysql_p(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	const uint8_t *b = x->buf;
+	size_t i = e, vs, ls = s;
+	uint8_t q = b[e - 1];
+
+	while (ls > 0 && b[ls - 1] != '\n')
+		ls--;
+	if (!memmem(b + ls, s - ls, "mysql", 5) && !memmem(b + ls, s - ls, "mariadb", 7))
+		return;
+	vs = i;
+	while (i < x->len && i - vs < 256 && b[i] != '\n' && b[i] != q)
+		i++;
+	if (i - vs < 3 || i >= x->len || b[i] != q || redact_placeholder(b + vs, i - vs))
+		return;
+	cand_add(x, rscan_rule_index(x, r), vs, i, r->confidence);
+}
+
+/* curl -u user:password, --user user:password: the password. */
+static void v_curl_user(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	const uint8_t *b = x->buf;
+	size_t i = e, colon = 0, vs;
+	uint8_t q = 0;
+
+	if (i < x->len && (b[i] == '\'' || b[i] == '"'))
+		q = b[i++];
+	vs = i;
+	while (i < x->len && i - vs < 256 && b[i] != '\n' && (q ? b[i] != q : b[i] > ' ')) {
+		if (b[i] == ':' && !colon)
+			colon = i;
+		i++;
+	}
+	if (!colon || colon == vs || i - colon < 3 || (q && (i >= x->len || b[i] != q)))
+		return;
+	if (redact_placeholder(b + colon + 1, i - colon - 1))
+		return;
+	cand_add(x, rscan_rule_index(x, r), colon + 1, i, r->confidence);
+}
+
+/* dp.st.<config>.<key> or dp.st.<key> */
+static void v_doppler(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	const uint8_t *b = x->buf;
+	size_t i = e, n;
+
+	if (!left_boundary(x, s))
+		return;
+	n = span_cls(x, i, CL_ALNUM_UD, 64);
+	if (i + n < x->len && b[i + n] == '.' && n <= 32)
+		i += n + 1;
+	n = span_cls(x, i, CL_ALNUM, r->max);
+	if (n < r->min || n > r->max || (i + n < x->len && is_b64url(b[i + n])) ||
+	    redact_placeholder(b + i, n))
+		return;
+	cand_add(x, rscan_rule_index(x, r), s, i + n, r->confidence);
+}
+
+/* A PEM private key in base64 (kubeconfig client-key-data, Kubernetes secrets):
+ * "LS0tLS1CRUdJTi" is "-----BEGIN" encoded. */
+static void v_pem_base64(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	uint8_t dec[64];
+	size_t n, dn;
+
+	if (s > 0 && in_cls(x->buf[s - 1], CL_B64))
+		return;
+	n = span_cls(x, s, CL_B64, KEY_MAX);
+	if (n < 100 || n > KEY_MAX)
+		return;
+	dn = b64_decode(x->buf + s, 64, dec, sizeof(dec));
+	if (!memmem(dec, dn, "PRIVATE KEY", 11))
+		return;
+	cand_add(x, rscan_rule_index(x, r), s, s + n, r->confidence);
+}
+
+/* prefix + body like v_token, but only the body is the secret (AccountKey=<key>). */
+static void v_token_value(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	size_t n = span_cls(x, e, r->cls, r->max);
+
+	if (n < r->min || n > r->max || redact_placeholder(x->buf + e, n))
+		return;
+	cand_add(x, rscan_rule_index(x, r), e, e + n, r->confidence);
 }
 
 /* Mailgun's newer keys: <32 hex>-<8 hex>-<8 hex> near "mailgun". */
@@ -900,7 +1140,7 @@ const struct builtin_rule redact_builtin_rules[] = {
 	  v_keyword_value, CL_B64, 86, 90, check_b64_padded },
 	{ "azure-connection-string", "azure-connection-string", 0.95f, 3,
 	  "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=<88 base64>", 0,
-	  { "AccountKey=", "SharedAccessKey=", "SharedAccessSignature=" }, v_token, CL_B64, 40, 120 },
+	  { "AccountKey=", "SharedAccessKey=" }, v_token_value, CL_B64, 40, 120 },
 	{ "github-pat-classic", "github-token", 0.99f, 3, "ghp_<30 base62 + 6 CRC32>", 0,
 	  { "ghp_", "gho_", "ghu_", "ghs_", "ghr_" }, v_github, CL_ALNUM, 36, 36, check_github_crc },
 	{ "github-pat-fine-grained", "github-token", 0.99f, 3, "github_pat_11AB..._...", 0,
@@ -937,7 +1177,7 @@ const struct builtin_rule redact_builtin_rules[] = {
 	  { "sk_live_", "sk_test_", "rk_live_", "rk_test_" }, v_token, CL_ALNUM, 20, 247 },
 	{ "stripe-webhook-secret", "stripe-key", 0.95f, 3, "whsec_x7Kq9Lm2Np4Rs6Tu8Vw0Xy1Za3Bc5De7F", 0,
 	  { "whsec_" }, v_token, CL_ALNUM, 32, 64 },
-	{ "square-token", "square-token", 0.95f, 3, "sq0atp-x7Kq9Lm2Np4Rs6Tu8Vw0X", 0,
+	{ "square-token", "square-token", 0.95f, 3, "sq0atp-x7Kq9Lm2Np4Rs6Tu8Vw0Xy", 0,
 	  { "sq0atp-", "sq0csp-" }, v_token, CL_ALNUM_UD, 22, 64 },
 	{ "square-access-token", "square-token", 0.85f, 3, "EAAA<60 base64url>", 0,
 	  { "EAAA" }, v_token_random, CL_ALNUM_UD, 60, 60 },
@@ -994,7 +1234,7 @@ const struct builtin_rule redact_builtin_rules[] = {
 	{ "notion-token", "notion-token", 0.9f, 3, "ntn_<46 base62>", 0,
 	  { "ntn_", "secret_" }, v_token_random, CL_ALNUM, 40, 50 },
 	{ "doppler-token", "doppler-token", 0.97f, 3, "dp.pt.<43 base62>", 0,
-	  { "dp.pt.", "dp.st.", "dp.sa.", "dp.ct.", "dp.scim.", "dp.audit." }, v_token, CL_ALNUM,
+	  { "dp.pt.", "dp.st.", "dp.sa.", "dp.ct.", "dp.scim.", "dp.audit." }, v_doppler, CL_ALNUM,
 	  40, 48 },
 	{ "vault-token", "vault-token", 0.95f, 3, "hvs.CAESIx7Kq9Lm2Np4Rs6Tu8Vw0Xy1Za3Bc5De", 0,
 	  { "hvs.", "hvb.", "hvr." }, v_token_random, CL_ALNUM_UD, 24, 300 },
@@ -1010,19 +1250,27 @@ const struct builtin_rule redact_builtin_rules[] = {
 	{ "private-key", "private-key", 0.99f, 4,
 	  "-----BEGIN OPENSSH PRIVATE KEY-----\\n...\\n-----END OPENSSH PRIVATE KEY-----", 0,
 	  { "-----BEGIN " }, v_private_key },
+	{ "private-key-base64", "private-key", 0.95f, 4, "client-key-data: LS0tLS1CRUdJTiBSU0Eg...", 0,
+	  { "LS0tLS1CRUdJTi" }, v_pem_base64 },
 	{ "jwt", "jwt", 0.95f, 3, "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.<signature>", 0,
 	  { "eyJ" }, v_jwt },
-	{ "auth-header", "auth-header", 0.85f, 1, "Authorization: Bearer x7Kq9Lm2Np4Rs6Tu8Vw0", 0,
+	{ "auth-header", "auth-header", 0.85f, 2, "Authorization: Bearer x7Kq9Lm2Np4Rs6Tu8Vw0", 0,
 	  { "~bearer ", "~basic " }, v_auth_header },
-	{ "api-key-header", "auth-header", 0.8f, 1, "X-API-Key: x7Kq9Lm2Np4Rs6Tu8Vw0Xy1Z", 0,
+	{ "api-key-header", "auth-header", 0.8f, 2, "X-API-Key: x7Kq9Lm2Np4Rs6Tu8Vw0Xy1Z", 0,
 	  { "~api-key: ", "~x-api-key:", "~x-auth-token:", "~x-access-token:" }, v_api_key_header },
 	{ "database-url", "database-url", 0.95f, 2, "postgres://app:s3cr3t-pw@db.internal:5432/app", 0,
 	  { "://" }, v_db_url },
 	{ "url-password", "url-password", 0.85f, 1, "https://deploy:s3cr3t-pw@git.example.com/repo", 0,
 	  { "://" }, v_web_url_password },
+	{ "docker-auth", "password-assignment", 0.9f, 1, "\"auth\": \"dXNlcjpzM2NyM3QtcHc=\"", 0,
+	  { "\"auth\"" }, v_docker_auth },
+	{ "mysql-password-flag", "password-assignment", 0.85f, 1, "mysql -u app -p's3cr3t-pw'", 0,
+	  { " -p'", " -p\"" }, v_mysql_p },
+	{ "curl-user-password", "password-assignment", 0.85f, 1, "curl -u admin:s3cr3t-pw URL", 0,
+	  { " -u ", " --user ", " --user=" }, v_curl_user },
 	{ "password-assignment", "password-assignment", 0.8f, 1, "DB_PASSWORD=s3cr3t-pw", 0,
 	  { "~pass", "~pwd", "~secret", "~token", "~api_key", "~apikey", "~api-key", "~access_key",
-	    "~accesskey", "~credential" }, v_password_assignment, 0, 3, 256 },
+	    "~accesskey", "~credential", "~app_key" }, v_password_assignment, 0, 3, 256 },
 };
 
 const size_t redact_builtin_count = sizeof(redact_builtin_rules) / sizeof(redact_builtin_rules[0]);
