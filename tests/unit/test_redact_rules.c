@@ -513,3 +513,27 @@ Test(redact_rules, mask_format_and_idempotence)
 	cr_expect(!redact_is_masked("ghp_i15T5lg", 11));
 	redact_engine_free(e);
 }
+
+/* A NUL or other binary byte on another line must not hide a text secret: writes to a
+ * pipe often mix both (found by fuzz_redact: a NUL two lines down switched the
+ * password-assignment rule off for the whole buffer, while the stream, cut elsewhere,
+ * masked it). */
+Test(redact_rules, binary_bytes_elsewhere_do_not_hide_secrets)
+{
+	static const char text[] = "SECRET_KEY = \"django-insecure-MJRPjoTqTySR8EnkRbqDQWMr3sxtsJd1"
+				   "xHEx4tYj\"\nDEBUG \x01\x00\x61\xc0\x00\x17P\x80" "ALLre\n";
+	struct redact_engine *e = engine();
+	size_t len = sizeof(text) - 1;
+	const char *v = strstr(text, "django-");
+	struct found fs;
+
+	scan(e, text, len, &fs);
+	cr_expect_eq(fs.n, 1, "%zu findings", fs.n);
+	if (fs.n >= 1) {
+		cr_expect_str_eq(fs.v[0].kind, "password-assignment");
+		cr_expect_eq(fs.v[0].offset, (size_t)(v - text));
+		cr_expect_eq(fs.v[0].length, strlen("django-insecure-MJRPjoTqTySR8EnkRbqDQWMr3sxtsJd1"
+						    "xHEx4tYj"));
+	}
+	redact_engine_free(e);
+}
