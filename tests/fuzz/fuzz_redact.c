@@ -31,13 +31,13 @@ struct scan_check {
 	unsigned char *inside; /* 1 where a finding covers the byte */
 };
 
-#define CHECK(cond, ...)                                                                    \
-	do {                                                                                \
-		if (!(cond)) {                                                              \
-			fprintf(stderr, "fuzz_redact: " __VA_ARGS__);                       \
-			fprintf(stderr, "\n");                                              \
-			abort();                                                            \
-		}                                                                           \
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "fuzz_redact: " __VA_ARGS__);                              \
+			fprintf(stderr, "\n");                                                     \
+			abort();                                                                   \
+		}                                                                                  \
 	} while (0)
 
 static int on_finding(const struct redact_finding *f, void *ctx)
@@ -131,8 +131,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 * alone what the one-shot mask leaves alone. */
 		CHECK(!sc.inside[i] || o.buf[i] != data[i],
 		      "stream let byte %zu of %zu through that the one-shot mask hides", i, len);
-		CHECK(sc.inside[i], "stream changed byte %zu of %zu that the one-shot mask keeps", i,
-		      len);
+		CHECK(sc.inside[i], "stream changed byte %zu of %zu that the one-shot mask keeps",
+		      i, len);
 		/* Same bytes hidden, but the mask written differently (e.g. "[kind]" restarted
 		 * mid-span): a contract violation only when exactness is asked for. */
 		CHECK(!exact, "stream and one-shot masks differ at byte %zu of %zu", i, len);

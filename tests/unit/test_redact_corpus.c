@@ -145,9 +145,9 @@ static bool span_exact(const struct labelled *doc, const struct label *lab,
 			hi = f->offset + f->length;
 		/* findings never overlap one another, so their clipped lengths add up */
 		size_t s = f->offset > lab->offset ? f->offset : lab->offset;
-		size_t e = f->offset + f->length < lab->offset + lab->length ?
-				   f->offset + f->length :
-				   lab->offset + lab->length;
+		size_t e = f->offset + f->length < lab->offset + lab->length
+				   ? f->offset + f->length
+				   : lab->offset + lab->length;
 		covered += e - s;
 	}
 	if (covered != lab->length)

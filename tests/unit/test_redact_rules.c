@@ -260,6 +260,7 @@ static const struct rcase negatives[] = {
 /* clang-format on */
 
 /* Every kind KINDS.md fixes: each must have at least two positives and two negatives. */
+/* clang-format off */
 static const char *const fixed_kinds[] = {
 	"aws-access-key-id", "aws-secret-access-key", "aws-session-token", "gcp-api-key",
 	"azure-storage-key", "azure-connection-string", "github-token", "gitlab-token",
@@ -272,6 +273,7 @@ static const char *const fixed_kinds[] = {
 	"age-secret-key", "sentry-dsn", "private-key", "jwt", "auth-header", "database-url",
 	"password-assignment", "email", "phone", "us-ssn", "credit-card", "iban",
 };
+/* clang-format on */
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -326,7 +328,8 @@ static void check_positive(const struct redact_engine *e, const struct rcase *c)
 		for (size_t j = 0; j < fs.n && !hit; j++) {
 			const struct redact_finding *f = &fs.v[j];
 
-			if (f->offset + f->length <= l->offset || f->offset >= l->offset + l->length)
+			if (f->offset + f->length <= l->offset ||
+			    f->offset >= l->offset + l->length)
 				continue;
 			cr_expect(label_accepts(l, f->kind), "%s: '%.*s' found as '%s' (rule %s)",
 				  c->kind, (int)l->length, doc.text + l->offset, f->kind, f->rule);
@@ -422,8 +425,8 @@ Test(redact_rules, every_rule_masks_its_example)
 		scan(e, ex, strlen(ex), &fs);
 		for (size_t j = 0; j < fs.n; j++)
 			hit |= !strcmp(fs.v[j].kind, rules[i].kind);
-		cr_expect(hit, "rule '%s': its example '%s' is not found as '%s'", rules[i].name, ex,
-			  rules[i].kind);
+		cr_expect(hit, "rule '%s': its example '%s' is not found as '%s'", rules[i].name,
+			  ex, rules[i].kind);
 	}
 	redact_engine_free(e);
 }
@@ -489,13 +492,15 @@ Test(redact_rules, crc_lowers_confidence)
 Test(redact_rules, mask_format_and_idempotence)
 {
 	struct redact_engine *e = engine();
-	char buf[] = "GITHUB_TOKEN=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\nSSN: 325-10-2665\nid 12\n";
+	char buf[] =
+		"GITHUB_TOKEN=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\nSSN: 325-10-2665\nid 12\n";
 	char expect[sizeof(buf)], again[sizeof(buf)];
 	size_t len = sizeof(buf) - 1;
 	int n;
 
 	/* the format the header documents: "[kind]" then '*' to the span's length */
-	snprintf(expect, sizeof(expect), "GITHUB_TOKEN=[github-token]%.26s\nSSN: [us-ssn]***\nid 12\n",
+	snprintf(expect, sizeof(expect),
+		 "GITHUB_TOKEN=[github-token]%.26s\nSSN: [us-ssn]***\nid 12\n",
 		 "**************************");
 	n = redact_mask(e, buf, len);
 	cr_assert_eq(n, 2, "%d findings in '%s'", n, buf);
@@ -521,7 +526,8 @@ Test(redact_rules, mask_format_and_idempotence)
 Test(redact_rules, binary_bytes_elsewhere_do_not_hide_secrets)
 {
 	static const char text[] = "SECRET_KEY = \"django-insecure-MJRPjoTqTySR8EnkRbqDQWMr3sxtsJd1"
-				   "xHEx4tYj\"\nDEBUG \x01\x00\x61\xc0\x00\x17P\x80" "ALLre\n";
+				   "xHEx4tYj\"\nDEBUG \x01\x00\x61\xc0\x00\x17P\x80"
+				   "ALLre\n";
 	struct redact_engine *e = engine();
 	size_t len = sizeof(text) - 1;
 	const char *v = strstr(text, "django-");
@@ -532,8 +538,9 @@ Test(redact_rules, binary_bytes_elsewhere_do_not_hide_secrets)
 	if (fs.n >= 1) {
 		cr_expect_str_eq(fs.v[0].kind, "password-assignment");
 		cr_expect_eq(fs.v[0].offset, (size_t)(v - text));
-		cr_expect_eq(fs.v[0].length, strlen("django-insecure-MJRPjoTqTySR8EnkRbqDQWMr3sxtsJd1"
-						    "xHEx4tYj"));
+		cr_expect_eq(fs.v[0].length,
+			     strlen("django-insecure-MJRPjoTqTySR8EnkRbqDQWMr3sxtsJd1"
+				    "xHEx4tYj"));
 	}
 	redact_engine_free(e);
 }

@@ -155,8 +155,9 @@ static void check_sample(const char *name, const char *in)
 
 Test(redact_stream, github_token_split_everywhere)
 {
-	check_sample("github-token", "export GITHUB_TOKEN=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\n"
-				     "gh pr list\n");
+	check_sample("github-token",
+		     "export GITHUB_TOKEN=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\n"
+		     "gh pr list\n");
 }
 
 Test(redact_stream, aws_pair_split_everywhere)
@@ -185,10 +186,11 @@ Test(redact_stream, escaped_private_key_in_json_split_everywhere)
 
 Test(redact_stream, jwt_and_email_split_everywhere)
 {
-	check_sample("jwt+email",
-		     "{\"user\":\"maria.gonzalez84@gmail.com\",\"token\":\"eyJhbGciOiJIUzI1NiIsInR5cCI6"
-		     "IkpXVCJ9.eyJzdWIiOiJhY2N0XzBSZ1Zkb2pLdmIiLCJpYXQiOjE3NjQ5NDczMDksImV4cCI6MTc2ND"
-		     "k0ODIwOSwic2NvcGUiOiJkZXBsb3kifQ.tTv6gEbnCUimH8kXuvN5QartUwJ4KSYtYiqHcEMdc1I\"}");
+	check_sample(
+		"jwt+email",
+		"{\"user\":\"maria.gonzalez84@gmail.com\",\"token\":\"eyJhbGciOiJIUzI1NiIsInR5cCI6"
+		"IkpXVCJ9.eyJzdWIiOiJhY2N0XzBSZ1Zkb2pLdmIiLCJpYXQiOjE3NjQ5NDczMDksImV4cCI6MTc2ND"
+		"k0ODIwOSwic2NvcGUiOiJkZXBsb3kifQ.tTv6gEbnCUimH8kXuvN5QartUwJ4KSYtYiqHcEMdc1I\"}");
 }
 
 Test(redact_stream, pii_split_everywhere)
@@ -287,7 +289,8 @@ Test(redact_stream, long_line_is_bounded)
 /* The held tail waits for the next chunk: a token cut in two is not emitted half clear. */
 Test(redact_stream, holds_back_a_partial_token)
 {
-	static const char a[] = "log: token ghp_i15T5lgKDo6ON", b[] = "iNSNmPwCN0t4vq8uY3NOZvE done\n";
+	static const char a[] = "log: token ghp_i15T5lgKDo6ON",
+			  b[] = "iNSNmPwCN0t4vq8uY3NOZvE done\n";
 	struct redact_engine *e = engine();
 	struct redact_stream *s = NULL;
 	struct sink out = { 0 };
@@ -341,10 +344,11 @@ static void check_chunked(const char *what, const char *in, size_t len)
 
 			cr_assert_eq(redact_stream_new(e, hold, NULL, NULL, &s), 0);
 			for (size_t off = 0; off < len; off += chunk)
-				cr_assert_eq(redact_stream_feed(s, in + off,
-								off + chunk > len ? len - off : chunk,
-								sink_out, &out),
-					     0);
+				cr_assert_eq(
+					redact_stream_feed(s, in + off,
+							   off + chunk > len ? len - off : chunk,
+							   sink_out, &out),
+					0);
 			cr_assert_eq(redact_stream_flush(s, sink_out, &out), 0);
 			cr_assert_eq(out.len, len);
 			while (i < len && out.buf[i] == ref[i])
