@@ -81,6 +81,10 @@ $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(msg) SKEL $@
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
 
+# Skeletons and objects are outputs in their own right (agent code includes the former,
+# tests/unit/test_abi reads the latter's BTF): never delete them as intermediates.
+.SECONDARY: $(BPF_OBJS) $(SKELS)
+
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > bpf/vmlinux.h
 

@@ -14,6 +14,7 @@
 
 /* Each subcommand adds its line here when its cmd_<name>.c lands. */
 static const struct cli_command commands[] = {
+	{ "audit", cmd_audit, "verify the audit log's hash chain" },
 	{ "redact", cmd_redact, "mask secrets and personal data (stdin to stdout)" },
 	{ NULL, NULL, NULL },
 };

@@ -24,6 +24,8 @@ struct gate_notif {
 	int listener;  /* the listener fd it came from (not owned) */
 	uint64_t id;   /* seccomp_notif.id */
 	uint32_t arch; /* AUDIT_ARCH_* of the call */
+	int pidfd;     /* pidfd of the target process, taken at receive time, or -1 */
+	int wait_fd;   /* set by notify_allow() returning -EINPROGRESS, else -1 */
 	struct al_request req;
 };
 
@@ -41,8 +43,16 @@ bool notify_id_valid(const struct gate_notif *n);
  * must deny (the gate never opens on error). */
 int notify_allow(struct gate_notif *n);
 
+/* notify_allow() returns -EINPROGRESS when acting would block the caller (a blocking
+ * connect): the daemon waits for EPOLLOUT on n->wait_fd and then calls
+ * notify_complete(), which answers the target with the outcome.  The loop never blocks. */
+int notify_complete(struct gate_notif *n);
+
 /* Fail the call with -err (err > 0). */
 int notify_deny(struct gate_notif *n, int err);
+
+/* Release what a notification holds (pidfd, wait_fd); does not answer it. */
+void notify_release(struct gate_notif *n);
 
 /* Everything the launcher and the daemon need to build a session's filter. */
 struct gate_filter_spec {

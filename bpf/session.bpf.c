@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Session tracking: membership by cgroup v2 id, per-session fork/exec/exit counters, and
+ * one ring-buffer event per exec of a member.
+ *
+ * Each hook comes in three spellings, from the most to the least precise: tp_btf (typed
+ * arguments, 5.5), raw_tp (untyped arguments read with CO-RE, 4.17) and the classic
+ * tracepoint (tracefs format, always there).  The loader probes them in that order per
+ * hook and loads only the first one this kernel accepts, so every member event is counted
+ * exactly once.
+ */
+#include "vmlinux.h"
+
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "airlock/abi.h"
+
+/* From include/uapi/linux/sched.h, which vmlinux.h (types only) does not carry. */
+#define CLONE_THREAD 0x00010000
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* cgroup id -> session.  Written by airlockd, read and counted here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, AL_MAX_SESSIONS);
+	__type(key, __u64);
+	__type(value, struct al_session);
+} sessions SEC(".maps");
+
+/* struct al_exec_event records.  256 KiB holds ~800 events: airlockd drains it from its
+ * event loop, and a burst beyond that shows as execs counted without an event. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+/* Keeps struct al_exec_event in the object's BTF, where tests/unit/test_abi.c checks it. */
+const struct al_exec_event *unused_al_exec_event __attribute__((unused));
+
+static __always_inline struct al_session *current_session(__u64 *ret_cgroup_id)
+{
+	__u64 cgroup_id = bpf_get_current_cgroup_id();
+	struct al_session *s;
+
+	s = bpf_map_lookup_elem(&sessions, &cgroup_id);
+	if (s)
+		*ret_cgroup_id = cgroup_id;
+	return s;
+}
+
+/* Runs in the parent: the child starts in the parent's cgroup (CLONE_INTO_CGROUP aside,
+ * which the gate refuses inside a session). */
+static __always_inline void count_fork(void)
+{
+	struct al_session *s;
+	__u64 cgroup_id;
+
+	s = current_session(&cgroup_id);
+	if (s)
+		__sync_fetch_and_add(&s->forks, 1);
+}
+
+/* Runs in the exiting thread; a process has exited when its last thread has. */
+static __always_inline void count_exit(struct task_struct *task)
+{
+	struct al_session *s;
+	__u64 cgroup_id;
+
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return;
+	s = current_session(&cgroup_id);
+	if (s)
+		__sync_fetch_and_add(&s->exits, 1);
+}
+
+/* Runs in the task after a successful exec; file is the file that was executed. */
+static __always_inline void count_exec(struct task_struct *task, __u32 old_pid, struct file *file,
+				       const char *filename)
+{
+	struct al_exec_event *e;
+	struct al_session *s;
+	__u64 cgroup_id;
+
+	s = current_session(&cgroup_id);
+	if (!s)
+		return;
+	__sync_fetch_and_add(&s->execs, 1);
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e)
+		return;
+	e->cgroup_id = cgroup_id;
+	e->session_id = s->session_id;
+	e->ino = BPF_CORE_READ(file, f_inode, i_ino);
+	e->dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
+	e->pid = BPF_CORE_READ(task, tgid);
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->old_pid = old_pid;
+	if (bpf_get_current_comm(e->comm, sizeof(e->comm)) < 0)
+		e->comm[0] = '\0';
+	if (bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), filename) < 0)
+		e->filename[0] = '\0';
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* --- tp_btf: typed arguments ----------------------------------------------------- */
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(handle_sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	if (BPF_CORE_READ(child, pid) == BPF_CORE_READ(child, tgid))
+		count_fork();
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(handle_sched_process_exec, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	count_exec(p, old_pid, BPF_CORE_READ(bprm, file), BPF_CORE_READ(bprm, filename));
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(handle_sched_process_exit, struct task_struct *p)
+{
+	count_exit(p);
+	return 0;
+}
+
+/* --- raw_tp: the same arguments, untyped ------------------------------------------ */
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(handle_sched_process_fork_raw, struct task_struct *parent, struct task_struct *child)
+{
+	if (BPF_CORE_READ(child, pid) == BPF_CORE_READ(child, tgid))
+		count_fork();
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(handle_sched_process_exec_raw, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	count_exec(p, old_pid, BPF_CORE_READ(bprm, file), BPF_CORE_READ(bprm, filename));
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(handle_sched_process_exit_raw, struct task_struct *p)
+{
+	count_exit(p);
+	return 0;
+}
+
+/* --- classic tracepoints: tracefs formats ------------------------------------------ */
+
+/* sched_process_fork does not say whether the child is a thread; task_newtask, in the
+ * parent at the end of copy_process(), carries the clone flags. */
+SEC("tp/task/task_newtask")
+int handle_task_newtask(struct trace_event_raw_task_newtask *ctx)
+{
+	if (!(ctx->clone_flags & CLONE_THREAD))
+		count_fork();
+	return 0;
+}
+
+SEC("tp/sched/sched_process_exec")
+int handle_sched_process_exec_tp(struct trace_event_raw_sched_process_exec *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	/* __data_loc: the low 16 bits are the offset of the string in the record. */
+	const char *filename = (const char *)ctx + (ctx->__data_loc_filename & 0xffff);
+
+	count_exec(task, ctx->old_pid, BPF_CORE_READ(task, mm, exe_file), filename);
+	return 0;
+}
+
+SEC("tp/sched/sched_process_exit")
+int handle_sched_process_exit_tp(void *ctx)
+{
+	count_exit((struct task_struct *)bpf_get_current_task());
+	return 0;
+}
