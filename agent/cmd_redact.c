@@ -34,14 +34,16 @@ static void usage(FILE *f)
 		"\n"
 		"options:\n"
 		"  --json           print the findings as JSON lines instead of the masked data:\n"
-		"                   {\"offset\":N,\"length\":N,\"kind\":\"...\",\"rule\":\"...\"}, offsets in\n"
+		"                   {\"offset\":N,\"length\":N,\"kind\":\"...\",\"rule\":\"...\"}, "
+		"offsets in\n"
 		"                   bytes from the start of the input (FILEs count as one input)\n"
 		"  --policy FILE    also apply the 'redact:' section of this policy file: custom\n"
 		"                   rules, disabled kinds; 'enabled: false' passes data unchanged\n"
 		"  --list-rules     print every rule: name, kind, confidence and an example\n"
 		"  -h, --help       this help\n"
 		"\n"
-		"exit status: 0 done (whether or not anything was found), 1 error, 2 usage error\n");
+		"exit status: 0 done (whether or not anything was found), 1 error, 2 usage "
+		"error\n");
 }
 
 struct run {
@@ -275,7 +277,8 @@ int cmd_redact(const struct cli_global *g, int argc, char **argv)
 	if (!passthrough) {
 		r = redact_stream_flush(s, out_stdout, &run);
 		if (r) {
-			fprintf(stderr, "airlock redact: writing: %s\n", strerror(run.err ? run.err : -r));
+			fprintf(stderr, "airlock redact: writing: %s\n",
+				strerror(run.err ? run.err : -r));
 			goto out;
 		}
 	}

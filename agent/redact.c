@@ -21,21 +21,21 @@
 #include "redact_policy.h"
 
 struct redact_engine {
-	hs_database_t *db;        /* literals of the built-in rules */
-	uint32_t *lit_rule;       /* literal id -> builtin rule */
+	hs_database_t *db;  /* literals of the built-in rules */
+	uint32_t *lit_rule; /* literal id -> builtin rule */
 	uint16_t *lit_len;
 	unsigned nlits;
 	hs_database_t *custom_db; /* custom rules, with match start (SOM) */
-	uint32_t *custom_info;    /* custom pattern id -> info index */
+	uint32_t *custom_info;	  /* custom pattern id -> info index */
 	struct redact_rule_info *info;
 	int *prio;
 	size_t ninfo;
 	int32_t builtin_info[128]; /* builtin rule -> info index, -1 when disabled */
 	const char **kinds;
-	char **owned;              /* strings copied from the policy */
+	char **owned; /* strings copied from the policy */
 	size_t nowned;
 	bool digits_on, at_on;
-	uint64_t id;               /* distinguishes engines for the per-thread scratch */
+	uint64_t id; /* distinguishes engines for the per-thread scratch */
 };
 
 static atomic_uint_fast64_t engine_ids = 1;
@@ -44,17 +44,22 @@ static atomic_uint_fast64_t engine_ids = 1;
 
 const uint8_t redact_cls[256] = {
 #define R(lo, hi, bits) [lo... hi] = (bits)
-	R('0', '9', (1u << CL_ALNUM) | (1u << CL_ALNUM_UD) | (1u << CL_HEX) | (1u << CL_HEXLOWER) |
-			    (1u << CL_UPPER_NUM) | (1u << CL_B64) | (1u << CL_ALNUM_UDD) |
-			    (1u << CL_ALNUM_UDE)),
-	R('a', 'f', (1u << CL_ALNUM) | (1u << CL_ALNUM_UD) | (1u << CL_HEX) | (1u << CL_HEXLOWER) |
-			    (1u << CL_B64) | (1u << CL_ALNUM_UDD) | (1u << CL_ALNUM_UDE)),
-	R('g', 'z', (1u << CL_ALNUM) | (1u << CL_ALNUM_UD) | (1u << CL_B64) | (1u << CL_ALNUM_UDD) |
-			    (1u << CL_ALNUM_UDE)),
-	R('A', 'F', (1u << CL_ALNUM) | (1u << CL_ALNUM_UD) | (1u << CL_HEX) | (1u << CL_UPPER_NUM) |
-			    (1u << CL_B64) | (1u << CL_ALNUM_UDD) | (1u << CL_ALNUM_UDE)),
-	R('G', 'Z', (1u << CL_ALNUM) | (1u << CL_ALNUM_UD) | (1u << CL_UPPER_NUM) | (1u << CL_B64) |
-			    (1u << CL_ALNUM_UDD) | (1u << CL_ALNUM_UDE)),
+	R('0', '9',
+	  (1u << CL_ALNUM) | (1u << CL_ALNUM_UD) | (1u << CL_HEX) | (1u << CL_HEXLOWER) |
+		  (1u << CL_UPPER_NUM) | (1u << CL_B64) | (1u << CL_ALNUM_UDD) |
+		  (1u << CL_ALNUM_UDE)),
+	R('a', 'f',
+	  (1u << CL_ALNUM) | (1u << CL_ALNUM_UD) | (1u << CL_HEX) | (1u << CL_HEXLOWER) |
+		  (1u << CL_B64) | (1u << CL_ALNUM_UDD) | (1u << CL_ALNUM_UDE)),
+	R('g', 'z',
+	  (1u << CL_ALNUM) | (1u << CL_ALNUM_UD) | (1u << CL_B64) | (1u << CL_ALNUM_UDD) |
+		  (1u << CL_ALNUM_UDE)),
+	R('A', 'F',
+	  (1u << CL_ALNUM) | (1u << CL_ALNUM_UD) | (1u << CL_HEX) | (1u << CL_UPPER_NUM) |
+		  (1u << CL_B64) | (1u << CL_ALNUM_UDD) | (1u << CL_ALNUM_UDE)),
+	R('G', 'Z',
+	  (1u << CL_ALNUM) | (1u << CL_ALNUM_UD) | (1u << CL_UPPER_NUM) | (1u << CL_B64) |
+		  (1u << CL_ALNUM_UDD) | (1u << CL_ALNUM_UDE)),
 	['_'] = (1u << CL_ALNUM_UD) | (1u << CL_ALNUM_UDD) | (1u << CL_ALNUM_UDE),
 	['-'] = (1u << CL_ALNUM_UD) | (1u << CL_ALNUM_UDD) | (1u << CL_ALNUM_UDE),
 	['.'] = (1u << CL_ALNUM_UDD),
@@ -184,8 +189,9 @@ bool redact_placeholder(const uint8_t *v, size_t n)
 {
 	static const char *const words[] = {
 		"changeme", "change_me", "placeholder", "redacted", "hidden", "example",
-		"password", "secret", "token", "dummy", "xxx", "null", "none", "nil", "undefined",
-		"true", "false", "required", "optional", "string", "value", "test", NULL,
+		"password", "secret",	 "token",	"dummy",    "xxx",    "null",
+		"none",	    "nil",	 "undefined",	"true",	    "false",  "required",
+		"optional", "string",	 "value",	"test",	    NULL,
 	};
 	const char *const *w;
 	size_t i, run = 1;
@@ -194,8 +200,9 @@ bool redact_placeholder(const uint8_t *v, size_t n)
 		return true;
 	if (redact_is_masked(v, n))
 		return true;
-	if (v[0] == '<' || v[0] == '%' || v[0] == '{' || (v[0] == '$' && n > 1 &&
-	    (v[1] == '{' || v[1] == '(' || v[1] == '_' || (v[1] >= 'A' && v[1] <= 'Z'))))
+	if (v[0] == '<' || v[0] == '%' || v[0] == '{' ||
+	    (v[0] == '$' && n > 1 &&
+	     (v[1] == '{' || v[1] == '(' || v[1] == '_' || (v[1] >= 'A' && v[1] <= 'Z'))))
 		return true;
 	if (memmem(v, n, "...", 3) || (v[0] == '[' && v[n - 1] == ']') ||
 	    (memchr(v, '<', n) && memchr(v, '>', n)))
@@ -224,8 +231,8 @@ bool redact_placeholder(const uint8_t *v, size_t n)
 		if (v[i] == v[i - 1]) {
 			run++;
 			/* base64 has runs of '/' (STS tokens do): only letters and digits count */
-			if ((run >= 4 && (v[i] == 'x' || v[i] == 'X' || v[i] == '*' || v[i] == '#' ||
-					  v[i] == '.')) ||
+			if ((run >= 4 && (v[i] == 'x' || v[i] == 'X' || v[i] == '*' ||
+					  v[i] == '#' || v[i] == '.')) ||
 			    (run >= 8 && is_alnum(v[i])))
 				return true;
 		} else {
@@ -415,8 +422,8 @@ static int on_custom(unsigned int id, unsigned long long from, unsigned long lon
 	return x->oom ? 1 : 0;
 }
 
-int redact_scan_cands(const struct redact_engine *e, const uint8_t *buf, size_t len,
-		      bool in_key, struct rscan **ret)
+int redact_scan_cands(const struct redact_engine *e, const uint8_t *buf, size_t len, bool in_key,
+		      struct rscan **ret)
 {
 	struct tls_scratch *t = tls_get(e);
 	struct rscan *x;
@@ -434,11 +441,15 @@ int redact_scan_cands(const struct redact_engine *e, const uint8_t *buf, size_t 
 	x->oom = false;
 	if (in_key)
 		redact_key_continue(x);
-	if (e->db && hs_scan(e->db, (const char *)buf, (unsigned)len, 0, t->hs, on_literal, x) ==
-			     HS_SCAN_TERMINATED && x->oom)
+	if (e->db &&
+	    hs_scan(e->db, (const char *)buf, (unsigned)len, 0, t->hs, on_literal, x) ==
+		    HS_SCAN_TERMINATED &&
+	    x->oom)
 		return -ENOMEM;
-	if (e->custom_db && hs_scan(e->custom_db, (const char *)buf, (unsigned)len, 0, t->hs,
-				    on_custom, x) == HS_SCAN_TERMINATED && x->oom)
+	if (e->custom_db &&
+	    hs_scan(e->custom_db, (const char *)buf, (unsigned)len, 0, t->hs, on_custom, x) ==
+		    HS_SCAN_TERMINATED &&
+	    x->oom)
 		return -ENOMEM;
 	if (e->digits_on)
 		redact_scan_digits(x);
@@ -617,7 +628,8 @@ static bool custom_compiles(const char *pattern, char *msg, size_t msglen)
 	ok = hs_compile(pattern, HS_FLAG_SOM_LEFTMOST, HS_MODE_BLOCK, NULL, &db, &err) ==
 	     HS_SUCCESS;
 	if (!ok)
-		snprintf(msg, msglen, "%s", err && err->message ? err->message : "does not compile");
+		snprintf(msg, msglen, "%s",
+			 err && err->message ? err->message : "does not compile");
 	hs_free_compile_error(err);
 	hs_free_database(db);
 	return ok;
@@ -698,7 +710,8 @@ int redact_engine_new(const struct redact_policy *rp, struct redact_engine **ret
 			continue; /* the policy parser already warned */
 		if (!custom_compiles(cr[i].pattern, msg, sizeof(msg))) {
 			diag_add(diags, rp, cr[i].line,
-				 "redact rule '%s': invalid pattern: %s, ignoring", cr[i].name, msg);
+				 "redact rule '%s': invalid pattern: %s, ignoring", cr[i].name,
+				 msg);
 			continue;
 		}
 		name = own(e, cr[i].name);
@@ -733,7 +746,8 @@ int redact_engine_new(const struct redact_policy *rp, struct redact_engine **ret
 				     &e->custom_db, &err) != HS_SUCCESS) {
 			/* each compiled alone; together they may still exceed a limit */
 			diag_add(diags, rp, cr[0].line,
-				 "redact rules: custom patterns do not compile together: %s, ignoring",
+				 "redact rules: custom patterns do not compile together: %s, "
+				 "ignoring",
 				 err && err->message ? err->message : "unknown error");
 			hs_free_compile_error(err);
 			e->custom_db = NULL;

@@ -39,11 +39,11 @@ struct redact_finding {
 
 /* One rule, for --list-rules and tests.  Strings live as long as the engine. */
 struct redact_rule_info {
-	const char *name;    /* unique, e.g. "github-pat-classic" */
-	const char *kind;    /* shared by several rules, e.g. "github-token" (see KINDS.md) */
+	const char *name; /* unique, e.g. "github-pat-classic" */
+	const char *kind; /* shared by several rules, e.g. "github-token" (see KINDS.md) */
 	float confidence;
 	const char *example; /* a string this rule masks (NULL for custom rules) */
-	bool custom;         /* from the policy's redact.rules */
+	bool custom;	     /* from the policy's redact.rules */
 };
 
 /* Build an engine from the built-in rules and, when rp is not NULL, the policy's custom
@@ -102,10 +102,10 @@ bool redact_is_masked(const void *buf, size_t len);
  * max_holdback is masked from its BEGIN line to its END line as it passes.
  */
 #define REDACT_HOLDBACK_DEFAULT 4096
-#define REDACT_HOLDBACK_MIN     1024
-#define REDACT_STREAM_CONTEXT   256
-#define REDACT_STREAM_CHUNK     16384
-#define REDACT_MAX_MATCH        1000 /* longest one-line built-in match the stream guarantees */
+#define REDACT_HOLDBACK_MIN	1024
+#define REDACT_STREAM_CONTEXT	256
+#define REDACT_STREAM_CHUNK	16384
+#define REDACT_MAX_MATCH	1000 /* longest one-line built-in match the stream guarantees */
 
 /* Receives output bytes.  A non-zero return stops the feed/flush and is returned by it. */
 typedef int (*redact_out_fn)(const void *buf, size_t len, void *ctx);
@@ -115,8 +115,7 @@ typedef int (*redact_out_fn)(const void *buf, size_t len, void *ctx);
  * counted from the stream's first byte, once each, when its bytes go out.  The engine
  * must outlive the stream.  0 or -ENOMEM; *ret set only on success. */
 int redact_stream_new(const struct redact_engine *e, size_t max_holdback,
-		      redact_finding_fn on_finding, void *finding_ctx,
-		      struct redact_stream **ret);
+		      redact_finding_fn on_finding, void *finding_ctx, struct redact_stream **ret);
 void redact_stream_free(struct redact_stream *s);
 
 /* 0, out()'s or on_finding()'s non-zero value, or -ENOMEM. */
@@ -135,9 +134,9 @@ uint64_t redact_stream_offset(const struct redact_stream *s);
 
 /* Validators, exposed for the tests (digits only, len bytes). */
 bool redact_luhn_valid(const char *digits, size_t len);
-bool redact_iban_valid(const char *iban, size_t len);      /* compact form, no spaces */
-bool redact_ssn_valid(const char *digits9);                /* 9 digits */
+bool redact_iban_valid(const char *iban, size_t len);	     /* compact form, no spaces */
+bool redact_ssn_valid(const char *digits9);		     /* 9 digits */
 bool redact_github_token_valid(const char *tok, size_t len); /* "ghp_..." with its CRC32 */
-double redact_entropy(const void *buf, size_t len);        /* bits per byte */
+double redact_entropy(const void *buf, size_t len);	     /* bits per byte */
 
 #endif

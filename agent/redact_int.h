@@ -17,25 +17,24 @@ struct builtin_rule;
 
 /* A verifier is called with the literal that triggered it at buf[start, end) and adds zero
  * or more candidates with cand_add(). */
-typedef void (*verify_fn)(struct rscan *x, const struct builtin_rule *r, size_t start,
-			  size_t end);
+typedef void (*verify_fn)(struct rscan *x, const struct builtin_rule *r, size_t start, size_t end);
 
 enum rule_trigger {
 	TRIG_LITERAL = 0, /* literals in the Vectorscan database */
-	TRIG_DIGITS,      /* the digit-run scanner */
-	TRIG_AT,          /* memchr('@') */
+	TRIG_DIGITS,	  /* the digit-run scanner */
+	TRIG_AT,	  /* memchr('@') */
 };
 
 /* Body character classes for prefixed tokens. */
 enum tok_class {
-	CL_ALNUM = 0,   /* A-Za-z0-9 */
-	CL_ALNUM_UD,    /* A-Za-z0-9 _ - */
-	CL_HEX,         /* 0-9a-f (either case) */
-	CL_HEXLOWER,    /* 0-9a-f */
-	CL_UPPER_NUM,   /* A-Z0-9 */
-	CL_B64,         /* A-Za-z0-9 + / = */
-	CL_ALNUM_UDD,   /* A-Za-z0-9 _ - . */
-	CL_ALNUM_UDE,   /* A-Za-z0-9 _ - = */
+	CL_ALNUM = 0, /* A-Za-z0-9 */
+	CL_ALNUM_UD,  /* A-Za-z0-9 _ - */
+	CL_HEX,	      /* 0-9a-f (either case) */
+	CL_HEXLOWER,  /* 0-9a-f */
+	CL_UPPER_NUM, /* A-Z0-9 */
+	CL_B64,	      /* A-Za-z0-9 + / = */
+	CL_ALNUM_UDD, /* A-Za-z0-9 _ - . */
+	CL_ALNUM_UDE, /* A-Za-z0-9 _ - = */
 	CL_COUNT,
 };
 
@@ -45,14 +44,14 @@ struct builtin_rule {
 	const char *name;
 	const char *kind;
 	float confidence;
-	int prio;                 /* overlapping candidates: higher wins, then longer */
+	int prio; /* overlapping candidates: higher wins, then longer */
 	const char *example;
 	enum rule_trigger trigger;
 	const char *lits[RULE_LIT_MAX]; /* "~" first: caseless */
 	verify_fn verify;
 	/* parameters of the generic verifiers */
 	uint8_t cls;
-	uint16_t min, max;        /* body length after the literal */
+	uint16_t min, max;			       /* body length after the literal */
 	bool (*check)(const uint8_t *tok, size_t len); /* extra check on the whole token */
 };
 
@@ -63,7 +62,7 @@ struct cand {
 	size_t start, end;
 	uint32_t rule; /* index into the engine's rule info table */
 	float confidence;
-	bool open;     /* private key without its END line yet */
+	bool open; /* private key without its END line yet */
 };
 
 struct rscan {
@@ -106,7 +105,7 @@ uint32_t redact_crc32(const uint8_t *p, size_t len);
 
 /* Scan into x (sorted, overlaps resolved, masks dropped) for the engine's stream code:
  * in_key starts the data inside a private key block. */
-int redact_scan_cands(const struct redact_engine *e, const uint8_t *buf, size_t len,
-		      bool in_key, struct rscan **ret);
+int redact_scan_cands(const struct redact_engine *e, const uint8_t *buf, size_t len, bool in_key,
+		      struct rscan **ret);
 
 #endif

@@ -263,8 +263,8 @@ static bool keyword_before(const uint8_t *b, size_t s, size_t dist, const char *
 	return false;
 }
 
-static const char *const ssn_words[] = { "ssn", "social security", "social_security", "ss#",
-					 "socialsecurity", NULL };
+static const char *const ssn_words[] = { "ssn", "social security", "social_security",
+					 "ss#", "socialsecurity",  NULL };
 
 static bool try_card(struct rscan *x, const struct groups *g)
 {
@@ -284,8 +284,7 @@ static bool try_card(struct rscan *x, const struct groups *g)
 		if (g->gl[g->n - 1] < 1 || g->gl[g->n - 1] > 4)
 			shape = false;
 		/* Amex and Diners: 4-6-5, 4-6-4 */
-		if (g->n == 3 && g->gl[0] == 4 && g->gl[1] == 6 &&
-		    (g->gl[2] == 5 || g->gl[2] == 4))
+		if (g->n == 3 && g->gl[0] == 4 && g->gl[1] == 6 && (g->gl[2] == 5 || g->gl[2] == 4))
 			shape = true;
 	}
 	if (!shape || !card_issuer_ok(g->digits, g->nd) || !redact_luhn_valid(g->digits, g->nd))
@@ -322,8 +321,8 @@ static bool nanp_ok(const char *d)
 	return d[0] >= '2' && d[3] >= '2' && !(d[1] == '1' && d[2] == '1');
 }
 
-static const char *const phone_words[] = { "phone", "tel", "mobile", "cell", "fax", "call",
-					   "contact", NULL };
+static const char *const phone_words[] = { "phone", "tel",  "mobile",  "cell",
+					   "fax",   "call", "contact", NULL };
 
 static bool try_phone(struct rscan *x, const struct groups *g, size_t s)
 {
@@ -441,7 +440,8 @@ static size_t digit_run(struct rscan *x, size_t p)
 	}
 	/* Every shape starts with 3+ digits, except after '+' or '(' and the 1-415-... form. */
 	lead = p > 0 && (b[p - 1] == '+' || b[p - 1] == '(');
-	if (q - p < 3 && !lead && !(q - p == 1 && b[p] == '1' && q < len && (b[q] == '-' || b[q] == '.')))
+	if (q - p < 3 && !lead &&
+	    !(q - p == 1 && b[p] == '1' && q < len && (b[q] == '-' || b[q] == '.')))
 		return q;
 	if (!lead && !left_ok(b, p))
 		return q;
@@ -492,16 +492,17 @@ void redact_scan_digits(struct rscan *x)
 		bool prev_digit = false, prev_upper = false;
 		unsigned k;
 
-#define MASKS(at, dm, am)                                                                     \
-	do {                                                                                  \
-		__m128i v_ = _mm_loadu_si128((const __m128i *)(b + (at)));                    \
-		__m128i dg_ = _mm_cmplt_epi8(_mm_sub_epi8(v_, bias), lim);                    \
-		__m128i sep_ = _mm_or_si128(                                                  \
-			_mm_or_si128(_mm_cmpeq_epi8(v_, sp), _mm_cmpeq_epi8(v_, da)),         \
-			_mm_or_si128(_mm_cmpeq_epi8(v_, dot),                                 \
-				     _mm_or_si128(_mm_cmpeq_epi8(v_, po), _mm_cmpeq_epi8(v_, pc)))); \
-		(dm) = (uint64_t)(unsigned)_mm_movemask_epi8(dg_);                            \
-		(am) = (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(dg_, sep_));        \
+#define MASKS(at, dm, am)                                                                          \
+	do {                                                                                       \
+		__m128i v_ = _mm_loadu_si128((const __m128i *)(b + (at)));                         \
+		__m128i dg_ = _mm_cmplt_epi8(_mm_sub_epi8(v_, bias), lim);                         \
+		__m128i sep_ =                                                                     \
+			_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v_, sp), _mm_cmpeq_epi8(v_, da)), \
+				     _mm_or_si128(_mm_cmpeq_epi8(v_, dot),                         \
+						  _mm_or_si128(_mm_cmpeq_epi8(v_, po),             \
+							       _mm_cmpeq_epi8(v_, pc))));          \
+		(dm) = (uint64_t)(unsigned)_mm_movemask_epi8(dg_);                                 \
+		(am) = (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(dg_, sep_));             \
 	} while (0)
 		for (k = 0; k < 2; k++)
 			MASKS(i + 16 * k, d[k + 1], a[k + 1]);
@@ -520,7 +521,7 @@ void redact_scan_digits(struct rscan *x)
 				 * capital letter (IBAN) */
 				__m128i v = _mm_loadu_si128((const __m128i *)(b + i));
 				uint64_t up = (uint64_t)(unsigned)_mm_movemask_epi8(_mm_and_si128(
-						      _mm_cmpgt_epi8(v, ua), _mm_cmplt_epi8(v, uz)));
+					_mm_cmpgt_epi8(v, ua), _mm_cmplt_epi8(v, uz)));
 				uint64_t t = am & (am >> 1);
 
 				t &= t >> 2;
@@ -549,7 +550,7 @@ void redact_scan_digits(struct rscan *x)
 			}
 			i += 16;
 			continue;
-reload:
+		reload:
 			if (i + 48 > len)
 				break;
 			for (k = 0; k < 2; k++)
@@ -579,10 +580,11 @@ static bool is_local_char(uint8_t c)
 }
 
 static const char *const file_exts[] = {
-	"png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "js", "mjs", "cjs", "ts", "tsx", "jsx",
-	"css", "scss", "json", "yaml", "yml", "xml", "html", "htm", "md", "txt", "py", "rb", "go",
-	"rs", "java", "so", "dll", "exe", "zip", "tar", "gz", "tgz", "lock", "log", "pdf", "map",
-	"woff", "woff2", "ttf", "wasm", "sh", "toml", "ini", "cfg", "conf", "bin", "service",
+	"png",	  "jpg",   "jpeg",   "gif",   "svg",   "webp",	"ico",	  "js",	  "mjs", "cjs",
+	"ts",	  "tsx",   "jsx",    "css",   "scss",  "json",	"yaml",	  "yml",  "xml", "html",
+	"htm",	  "md",	   "txt",    "py",    "rb",    "go",	"rs",	  "java", "so",	 "dll",
+	"exe",	  "zip",   "tar",    "gz",    "tgz",   "lock",	"log",	  "pdf",  "map", "woff",
+	"woff2",  "ttf",   "wasm",   "sh",    "toml",  "ini",	"cfg",	  "conf", "bin", "service",
 	"socket", "timer", "target", "mount", "slice", "scope", "device", "swap", NULL,
 };
 
@@ -643,8 +645,8 @@ static size_t email_at(struct rscan *x, size_t a)
 	if (!alpha_tld || (tld_e < len && (b[tld_e] == '_' || b[tld_e] == '@')))
 		return a + 1;
 	for (w = file_exts; *w; w++)
-		if (strlen(*w) == tld_e - tld_s && strncasecmp((const char *)b + tld_s, *w,
-							       tld_e - tld_s) == 0)
+		if (strlen(*w) == tld_e - tld_s &&
+		    strncasecmp((const char *)b + tld_s, *w, tld_e - tld_s) == 0)
 			return a + 1;
 	if (local_is_message_id(b, ls, a))
 		return tld_e;

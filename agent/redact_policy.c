@@ -117,7 +117,8 @@ static int parse_targets(yaml_document_t *doc, yaml_node_t *n, const char *file,
 	yaml_node_item_t *it;
 
 	if (n->type != YAML_SEQUENCE_NODE) {
-		diag(d, file, n, false, "redact.targets: expected a list of pipe, socket, tty, file");
+		diag(d, file, n, false,
+		     "redact.targets: expected a list of pipe, socket, tty, file");
 		return -EINVAL;
 	}
 	rp->targets = 0;
@@ -168,7 +169,8 @@ static int parse_rule(yaml_document_t *doc, yaml_node_t *n, const char *file,
 	size_t i;
 
 	if (n->type != YAML_MAPPING_NODE) {
-		diag(d, file, n, false, "redact.rules: each rule is a mapping with name and pattern");
+		diag(d, file, n, false,
+		     "redact.rules: each rule is a mapping with name and pattern");
 		return -EINVAL;
 	}
 	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
@@ -186,7 +188,8 @@ static int parse_rule(yaml_document_t *doc, yaml_node_t *n, const char *file,
 			conf = strtof(vs, &end);
 			if (*end || conf < 0 || conf > 1) {
 				diag(d, file, v, false,
-				     "redact rule: confidence '%s' is not a number from 0 to 1", vs);
+				     "redact rule: confidence '%s' is not a number from 0 to 1",
+				     vs);
 				return -EINVAL;
 			}
 		} else {
@@ -275,7 +278,8 @@ int redact_policy_parse(yaml_document_t *doc, yaml_node_t *node, const char *fil
 			size_t n;
 
 			if (v->type != YAML_SEQUENCE_NODE) {
-				diag(diags, file, v, false, "redact.rules: expected a list of rules");
+				diag(diags, file, v, false,
+				     "redact.rules: expected a list of rules");
 				goto fail;
 			}
 			n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
@@ -286,8 +290,10 @@ int redact_policy_parse(yaml_document_t *doc, yaml_node_t *node, const char *fil
 				r = -ENOMEM;
 				goto fail;
 			}
-			for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
-				r = parse_rule(doc, yaml_document_get_node(doc, *it), file, rp, diags);
+			for (it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+			     it++) {
+				r = parse_rule(doc, yaml_document_get_node(doc, *it), file, rp,
+					       diags);
 				if (r < 0)
 					goto fail;
 			}
@@ -295,7 +301,8 @@ int redact_policy_parse(yaml_document_t *doc, yaml_node_t *node, const char *fil
 			size_t n;
 
 			if (v->type != YAML_SEQUENCE_NODE) {
-				diag(diags, file, v, false, "redact.disable: expected a list of kinds");
+				diag(diags, file, v, false,
+				     "redact.disable: expected a list of kinds");
 				goto fail;
 			}
 			n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
@@ -304,13 +311,15 @@ int redact_policy_parse(yaml_document_t *doc, yaml_node_t *node, const char *fil
 				r = -ENOMEM;
 				goto fail;
 			}
-			for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+			for (it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+			     it++) {
 				yaml_node_t *kn = yaml_document_get_node(doc, *it);
 				const char *kind = scalar(kn);
 
 				if (!kind || !builtin_kind(kind)) {
 					diag(diags, file, kn, false,
-					     "redact.disable: unknown kind '%s' (see 'airlock redact --list-rules')",
+					     "redact.disable: unknown kind '%s' (see 'airlock "
+					     "redact --list-rules')",
 					     kind ? kind : "?");
 					goto fail;
 				}

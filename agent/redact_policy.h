@@ -35,10 +35,10 @@ enum redact_target {
 
 struct redact_custom_rule {
 	const char *name;
-	const char *pattern;  /* Vectorscan (PCRE-like) syntax */
+	const char *pattern; /* Vectorscan (PCRE-like) syntax */
 	float confidence;
-	int line;             /* of the rule in its file, 1-based */
-	bool valid;           /* false: the pattern did not compile (a warning was given) */
+	int line;   /* of the rule in its file, 1-based */
+	bool valid; /* false: the pattern did not compile (a warning was given) */
 };
 
 /* 0 on success (warnings may be added to diags), -EINVAL with errors in diags when the

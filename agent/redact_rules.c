@@ -254,9 +254,9 @@ static bool parse_assignment(const struct rscan *x, size_t s, size_t e, struct a
 		if (esc && (k + 1 >= len || b[k + 1] != q))
 			return false;
 	} else {
-		while (k < len && k - as->vs <= maxval && b[k] > ' ' && b[k] != ',' && b[k] != ';' &&
-		       b[k] != '&' && b[k] != '"' && b[k] != '\'' && b[k] != '<' && b[k] != '}' &&
-		       b[k] != ')' && b[k] != '\\' && b[k] < 0x7f)
+		while (k < len && k - as->vs <= maxval && b[k] > ' ' && b[k] != ',' &&
+		       b[k] != ';' && b[k] != '&' && b[k] != '"' && b[k] != '\'' && b[k] != '<' &&
+		       b[k] != '}' && b[k] != ')' && b[k] != '\\' && b[k] < 0x7f)
 			k++;
 		if (k - as->vs > maxval)
 			return false;
@@ -288,18 +288,20 @@ static void v_keyword_value(struct rscan *x, const struct builtin_rule *r, size_
 
 /* Keys whose value is a secret: the key must end with one of these. */
 static const char *const secret_key_suffixes[] = {
-	"password", "passwd", "passphrase", "pass", "pwd", "secret", "token", "apikey",
-	"api_key", "api-key", "secret_key", "secretkey", "access_key", "accesskey",
-	"private_key", "privatekey", "credentials", "credential", "auth_key", "authkey",
-	"signing_key", "encryption_key", "master_key", "client_secret", "app_key", "requirepass",
-	"masterauth", NULL,
+	"password",    "passwd",	 "passphrase", "pass",		"pwd",
+	"secret",      "token",		 "apikey",     "api_key",	"api-key",
+	"secret_key",  "secretkey",	 "access_key", "accesskey",	"private_key",
+	"privatekey",  "credentials",	 "credential", "auth_key",	"authkey",
+	"signing_key", "encryption_key", "master_key", "client_secret", "app_key",
+	"requirepass", "masterauth",	 NULL,
 };
 
 /* ... but not these, whose values are not secrets. */
 static const char *const benign_key_suffixes[] = {
-	"page_token", "pagetoken", "next_token", "nexttoken", "continuation_token", "cancel_token",
-	"csrf_token_name", "max_token", "token_type", "oldpwd", "bypass", "compass", "surpass",
-	"trespass", "by_pass", NULL,
+	"page_token",	"pagetoken",	   "next_token", "nexttoken",  "continuation_token",
+	"cancel_token", "csrf_token_name", "max_token",	 "token_type", "oldpwd",
+	"bypass",	"compass",	   "surpass",	 "trespass",   "by_pass",
+	NULL,
 };
 
 static bool key_is_secret(const uint8_t *k, size_t n)
@@ -331,10 +333,10 @@ static bool key_is_secret(const uint8_t *k, size_t n)
 }
 
 static const char *const code_words[] = {
-	"null", "none", "nil", "undefined", "true", "false", "str", "string", "int", "bool",
-	"boolean", "number", "any", "object", "bytes", "required", "optional", "self", "this",
-	"function", "func", "return", "new", "secret", "password", "token", "os", "env", "read",
-	"write", NULL,
+	"null",	    "none",  "nil",	"undefined", "true", "false",  "str",	"string",
+	"int",	    "bool",  "boolean", "number",    "any",  "object", "bytes", "required",
+	"optional", "self",  "this",	"function",  "func", "return", "new",	"secret",
+	"password", "token", "os",	"env",	     "read", "write",  NULL,
 };
 
 /* A bare value that is code (a variable, a call, a type), not a literal secret. */
@@ -349,8 +351,8 @@ static bool bare_value_is_code(const uint8_t *v, size_t n)
 			return true;
 	/* a constant named for what it holds: NEWRELIC_USER_KEY, settings.API_TOKEN */
 	{
-		static const char *const sufs[] = { "_KEY", "_TOKEN", "_SECRET", "_PASSWORD",
-						     "_PASS", "_PWD", NULL };
+		static const char *const sufs[] = { "_KEY",  "_TOKEN", "_SECRET", "_PASSWORD",
+						    "_PASS", "_PWD",   NULL };
 		bool upper = true;
 
 		for (i = 0; i < n; i++)
@@ -384,8 +386,7 @@ static const struct builtin_rule *rule_named(const char *name)
 
 static bool discord_shape(const uint8_t *v, size_t n);
 
-static void add_password_value(struct rscan *x, const struct builtin_rule *r, size_t vs,
-			       size_t ve)
+static void add_password_value(struct rscan *x, const struct builtin_rule *r, size_t vs, size_t ve)
 {
 	const uint8_t *v = x->buf + vs;
 
@@ -415,8 +416,7 @@ static bool key_starts_line(const uint8_t *b, size_t ks)
 	return i == 0 || b[i - 1] == '\n' || b[i - 1] == '{' || b[i - 1] == ',';
 }
 
-static void v_password_assignment(struct rscan *x, const struct builtin_rule *r, size_t s,
-				  size_t e)
+static void v_password_assignment(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
 {
 	struct assign as;
 	const uint8_t *v;
@@ -642,8 +642,9 @@ static void v_auth_header(struct rscan *x, const struct builtin_rule *r, size_t 
 	while (i < len && b[i] == ' ')
 		i++;
 	vs = i;
-	while (i < len && (is_alnum(b[i]) || b[i] == '-' || b[i] == '.' || b[i] == '_' ||
-			   b[i] == '~' || b[i] == '+' || b[i] == '/' || b[i] == '=') &&
+	while (i < len &&
+	       (is_alnum(b[i]) || b[i] == '-' || b[i] == '.' || b[i] == '_' || b[i] == '~' ||
+		b[i] == '+' || b[i] == '/' || b[i] == '=') &&
 	       n < 4096) {
 		i++;
 		n++;
@@ -686,8 +687,9 @@ static void v_api_key_header(struct rscan *x, const struct builtin_rule *r, size
 	while (i < len && b[i] == ' ')
 		i++;
 	vs = i;
-	while (i < len && i - vs <= 256 && (is_alnum(b[i]) || b[i] == '-' || b[i] == '_' ||
-					      b[i] == '.' || b[i] == '=' || b[i] == '+' || b[i] == '/'))
+	while (i < len && i - vs <= 256 &&
+	       (is_alnum(b[i]) || b[i] == '-' || b[i] == '_' || b[i] == '.' || b[i] == '=' ||
+		b[i] == '+' || b[i] == '/'))
 		i++;
 	if (i - vs < 16 || i - vs > 256 || !looks_random(b + vs, i - vs) ||
 	    redact_placeholder(b + vs, i - vs))
@@ -696,15 +698,17 @@ static void v_api_key_header(struct rscan *x, const struct builtin_rule *r, size
 }
 
 static const char *const db_schemes[] = {
-	"postgres", "postgresql", "mysql", "mariadb", "mongodb", "mongodb+srv", "redis", "rediss",
-	"amqp", "amqps", "mssql", "sqlserver", "oracle", "cockroachdb", "clickhouse", "couchdb",
-	"neo4j", "neo4j+s", "bolt", "nats", "mqtt", "mqtts", "kafka", "memcached", "cassandra",
-	"influxdb", "elasticsearch", "ldap", "ldaps", "snowflake", "db2", "sqlite", "rabbitmq",
-	"stomp", "postgis", "timescaledb", "vertica", "presto", "trino", "hive", "redshift", NULL,
+	"postgres",  "postgresql",  "mysql",	     "mariadb", "mongodb",  "mongodb+srv",
+	"redis",     "rediss",	    "amqp",	     "amqps",	"mssql",    "sqlserver",
+	"oracle",    "cockroachdb", "clickhouse",    "couchdb", "neo4j",    "neo4j+s",
+	"bolt",	     "nats",	    "mqtt",	     "mqtts",	"kafka",    "memcached",
+	"cassandra", "influxdb",    "elasticsearch", "ldap",	"ldaps",    "snowflake",
+	"db2",	     "sqlite",	    "rabbitmq",	     "stomp",	"postgis",  "timescaledb",
+	"vertica",   "presto",	    "trino",	     "hive",	"redshift", NULL,
 };
 
-static const char *const web_schemes[] = { "http", "https", "ftp", "ftps", "sftp", "ssh", "smtp",
-					   "smtps", "imap", "imaps", "git", "svn", NULL };
+static const char *const web_schemes[] = { "http",  "https", "ftp",   "ftps", "sftp", "ssh", "smtp",
+					   "smtps", "imap",  "imaps", "git",  "svn",  NULL };
 
 static bool scheme_in(const uint8_t *p, size_t n, const char *const *list)
 {
@@ -1110,6 +1114,7 @@ static bool check_b64_padded(const uint8_t *v, size_t n)
 
 /* The first entries are the rules of the scanners that are not literal-triggered; the
  * digit and email scanners find them by these positions (see redact_int.h). */
+/* clang-format off */
 const struct builtin_rule redact_builtin_rules[] = {
 	{ "email", "email", 0.9f, 0, "alice.smith@example.org", TRIG_AT },
 	{ "phone", "phone", 0.8f, 0, "+1 415-555-0132", TRIG_DIGITS },
@@ -1272,5 +1277,6 @@ const struct builtin_rule redact_builtin_rules[] = {
 	  { "~pass", "~pwd", "~secret", "~token", "~api_key", "~apikey", "~api-key", "~access_key",
 	    "~accesskey", "~credential", "~app_key" }, v_password_assignment, 0, 3, 256 },
 };
+/* clang-format on */
 
 const size_t redact_builtin_count = sizeof(redact_builtin_rules) / sizeof(redact_builtin_rules[0]);

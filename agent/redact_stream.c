@@ -16,18 +16,17 @@
 struct redact_stream {
 	const struct redact_engine *e;
 	size_t hold_max;
-	uint8_t *buf;      /* [context | held], capacity CONTEXT + hold_max + CHUNK */
-	size_t ctx_len;    /* already emitted bytes kept as left context */
-	size_t held;       /* bytes not yet emitted, after the context */
-	uint64_t out_off;  /* stream offset of the first held byte */
-	bool in_key;       /* the held bytes continue a private key block */
+	uint8_t *buf;	  /* [context | held], capacity CONTEXT + hold_max + CHUNK */
+	size_t ctx_len;	  /* already emitted bytes kept as left context */
+	size_t held;	  /* bytes not yet emitted, after the context */
+	uint64_t out_off; /* stream offset of the first held byte */
+	bool in_key;	  /* the held bytes continue a private key block */
 	redact_finding_fn on_finding;
 	void *fctx;
 };
 
 int redact_stream_new(const struct redact_engine *e, size_t max_holdback,
-		      redact_finding_fn on_finding, void *finding_ctx,
-		      struct redact_stream **ret)
+		      redact_finding_fn on_finding, void *finding_ctx, struct redact_stream **ret)
 {
 	struct redact_stream *s;
 
@@ -104,8 +103,8 @@ static int process(struct redact_stream *s, bool final, redact_out_fn out, void 
 		cut = nl ? (size_t)(nl - b) : s->ctx_len;
 		for (i = 0; i < x->n; i++)
 			if (x->c[i].open && x->c[i].start + base < cut)
-				cut = x->c[i].start + base > s->ctx_len ? x->c[i].start + base :
-									 s->ctx_len;
+				cut = x->c[i].start + base > s->ctx_len ? x->c[i].start + base
+									: s->ctx_len;
 		if (wlen - cut > s->hold_max)
 			cut = wlen - s->hold_max;
 	}
