@@ -215,6 +215,8 @@ class Gen:
             return "\\n".join(lines)
         if esc == "json2":
             return "\\\\n".join(lines)
+        if esc.startswith("indent"):
+            return ("\n" + " " * int(esc[6:])).join(lines)
         return "\n".join(lines)
 
     def value(self, name, args):
