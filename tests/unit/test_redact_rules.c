@@ -128,9 +128,13 @@ static const struct rcase positives[] = {
 	{ "password-assignment", "client_secret: ⟦password-assignment⟧Qm7vX2pL9sK4nR8tW1yZ6bC3⟦/⟧" },
 	{ "email", "contact: ⟦email⟧maria.gonzalez84@gmail.com⟦/⟧" },
 	{ "email", "From: Mark Thompson <⟦email⟧m.thompson+orders@posteo.de⟦/⟧>" },
+	{ "email", "To: ⟦email⟧First.Last+tag@mail.Example.co.uk⟦/⟧, ⟦email⟧JOHN.DOE@GMAIL.COM⟦/⟧" },
 	{ "phone", "\"phone\": \"⟦phone⟧+1 415-867-2291⟦/⟧\"" },
 	{ "phone", "mobile ⟦phone⟧+49 151 2093 8874⟦/⟧, office ⟦phone⟧(646) 412-0143⟦/⟧" },
+	{ "phone", "call ⟦phone⟧415.867.2291⟦/⟧ or ⟦phone⟧+1-415-867-2291⟦/⟧ after 6pm" },
+	{ "phone", "London office ⟦phone⟧+44 (0)20 7946 0018⟦/⟧, Shopify export ⟦phone⟧+4915120938874⟦/⟧," },
 	{ "us-ssn", "SSN: ⟦us-ssn⟧325-10-2665⟦/⟧" },
+	{ "us-ssn", "ssn=⟦us-ssn⟧325102665⟦/⟧&dob=1982-04-11" },
 	{ "us-ssn", "| 10231 | Tomás Alvarez | ⟦us-ssn⟧563-06-6739⟦/⟧ |" },
 	{ "credit-card", "card: ⟦credit-card⟧4195215598180991⟦/⟧ exp 09/27" },
 	{ "credit-card", "\"pan\":\"⟦credit-card⟧5310 6660 8431 9625⟦/⟧\"" },
@@ -138,6 +142,7 @@ static const struct rcase positives[] = {
 	{ "iban", "IBAN: ⟦iban⟧DE55384629895948680990⟦/⟧" },
 	{ "iban", "wire to ⟦iban⟧GB96 JJUF 6040 0077 7547 43⟦/⟧, ref OKL-Q4" },
 	{ "iban", "<IBAN>⟦iban⟧NL79PBGJ0668546852⟦/⟧</IBAN>" },
+	{ "iban", "IBAN ⟦iban⟧DE55 3846 2989 5948 6809 90⟦/⟧, BIC COBADEFFXXX" },
 };
 
 static const struct rcase negatives[] = {
@@ -240,10 +245,13 @@ static const struct rcase negatives[] = {
 	{ "email", "<img src=\"logo@2x.png\"> @media (min-width: 600px)" },
 	{ "phone", "timestamp_ms=1732181783441 pid=23140" },
 	{ "phone", "version 4.12.0-rc.3 at 10.40.3.17:8443 on 2025-11-21" },
+	{ "phone", "ISBN 978-0-13-468599-1, EIN 76-3318842, order #100045874, 2025-11-21 14:00-15:30" },
+	{ "phone", "ns=1732191234567890123 rss=412876800 disk=107374182400 mtu 9001" },
 	{ "us-ssn", "000-70-9708 666-78-0882 981-65-6016" },
 	{ "us-ssn", "854-00-9988 098-42-0000" },
 	{ "credit-card", "card 4365344321100969 was declined (bad number)" },
 	{ "credit-card", "5181 2647 8290 3063 and 4473164092429563 fail the Luhn check" },
+	{ "credit-card", "tracking 9400111899223100045874 span_id=4bf92f3577b34da6 max=9007199254740991" },
 	{ "iban", "IBAN: DE66806838971237027625 (check digits wrong)" },
 	{ "iban", "GB78HRER57819385775190" },
 	/* Generic hard negatives: identifiers, digests, encodings, masks. */
