@@ -5,9 +5,10 @@
  *   - redact_scan() reports findings in order, inside the buffer, never overlapping;
  *   - redact_mask() keeps the length and changes only bytes inside those findings;
  *   - the stream, fed the data in fuzzer-chosen chunks and flushed, emits exactly as many
- *     bytes as it was given, never holds more than its bound, hides every byte the
- *     one-shot mask hides and changes no other byte; with FUZZ_REDACT_EXACT=1 its output
- *     must also equal the one-shot mask byte for byte (the mask text, not just the span).
+ *     bytes as it was given and never holds more than its bound; its findings cover
+ *     exactly the bytes the one-shot findings cover, and it changes no byte outside them;
+ *     with FUZZ_REDACT_EXACT=1 its output must also equal the one-shot mask byte for byte
+ *     (the mask text, not just the span).
  * Any violation aborts, so libFuzzer keeps the input as a crash.
  */
 #include <stdbool.h>
@@ -54,6 +55,17 @@ static int on_finding(const struct redact_finding *f, void *ctx)
 	return 0;
 }
 
+/* Stream findings, offsets from the stream start: where the stream says it masked. */
+static int on_stream_finding(const struct redact_finding *f, void *ctx)
+{
+	struct scan_check *c = ctx;
+
+	CHECK(f->length > 0, "empty stream finding");
+	CHECK(f->offset + f->length <= c->len, "stream finding past the end");
+	memset(c->inside + f->offset, 1, f->length);
+	return 0;
+}
+
 static int on_out(const void *buf, size_t len, void *ctx)
 {
 	struct out *o = ctx;
@@ -67,7 +79,7 @@ static int on_out(const void *buf, size_t len, void *ctx)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct scan_check sc = { 0 };
+	struct scan_check sc = { 0 }, st = { 0 };
 	struct redact_stream *s = NULL;
 	struct out o = { 0 };
 	unsigned char *masked;
@@ -91,11 +103,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	masked = malloc(len + 1);
 	sc.inside = calloc(len + 1, 1);
+	st.inside = calloc(len + 1, 1);
 	o.buf = malloc(len + 1);
 	o.cap = len;
-	CHECK(masked && sc.inside && o.buf, "out of memory");
+	CHECK(masked && sc.inside && st.inside && o.buf, "out of memory");
 
 	sc.len = len;
+	st.len = len;
 	CHECK(redact_scan(engine, data, len, on_finding, &sc) == 0, "redact_scan failed");
 	memcpy(masked, data, len);
 	n = redact_mask(engine, masked, len);
@@ -104,7 +118,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(masked[i] == data[i] || sc.inside[i], "byte %zu changed outside any finding",
 		      i);
 
-	CHECK(redact_stream_new(engine, holdback, NULL, NULL, &s) == 0, "redact_stream_new");
+	CHECK(redact_stream_new(engine, holdback, on_stream_finding, &st, &s) == 0,
+	      "redact_stream_new");
 	off = 0;
 	while (off < len) {
 		size_t chunk;
@@ -125,22 +140,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(redact_stream_offset(s) == len, "stream offset %llu for %zu",
 	      (unsigned long long)redact_stream_offset(s), len);
 	for (size_t i = 0; i < len; i++) {
-		if (o.buf[i] == masked[i])
-			continue;
-		/* What the one-shot mask hides, the stream must hide too, and it must leave
-		 * alone what the one-shot mask leaves alone. */
-		CHECK(!sc.inside[i] || o.buf[i] != data[i],
+		/* What the one-shot scan hides, the stream must hide too, and nothing else;
+		 * bytes outside its findings go out as they came in. */
+		CHECK(!sc.inside[i] || st.inside[i],
 		      "stream let byte %zu of %zu through that the one-shot mask hides", i, len);
-		CHECK(sc.inside[i], "stream changed byte %zu of %zu that the one-shot mask keeps",
-		      i, len);
-		/* Same bytes hidden, but the mask written differently (e.g. "[kind]" restarted
+		CHECK(!st.inside[i] || sc.inside[i],
+		      "stream masked byte %zu of %zu that the one-shot mask keeps", i, len);
+		CHECK(st.inside[i] || o.buf[i] == data[i],
+		      "stream changed byte %zu of %zu outside its findings", i, len);
+		/* Same bytes hidden but the mask written differently (e.g. "[kind]" restarted
 		 * mid-span): a contract violation only when exactness is asked for. */
-		CHECK(!exact, "stream and one-shot masks differ at byte %zu of %zu", i, len);
+		CHECK(!exact || o.buf[i] == masked[i],
+		      "stream and one-shot masks differ at byte %zu of %zu", i, len);
 	}
 
 	redact_stream_free(s);
 	free(o.buf);
 	free(sc.inside);
+	free(st.inside);
 	free(masked);
 	return 0;
 }
