@@ -16,6 +16,7 @@ committed output byte for byte.  The C tests read the committed output only.
     python3 tests/corpus/tools/gen.py            # rewrite tests/corpus/labelled/*
     python3 tests/corpus/tools/gen.py --check    # exit 1 if the output is stale
     python3 tests/corpus/tools/gen.py --sample ghp npm card:amex   # values for test tables
+    python3 tests/corpus/tools/gen.py --seeds DIR   # fuzz_redact seeds from the corpus
 """
 
 import base64
@@ -478,9 +479,24 @@ def sample(specs):
     return 0
 
 
+def seeds(dst):
+    """Write the corpus, labels stripped and cut to 4 KB pieces, as fuzzing seeds.  The
+    first byte of a seed is fuzz_redact's chunking selector."""
+    os.makedirs(dst, exist_ok=True)
+    for i, name in enumerate(sorted(os.listdir(OUT))):
+        with open(os.path.join(OUT, name), encoding="utf-8") as f:
+            text = re.sub("⟦[^⟧]*⟧", "", f.read()).encode()
+        for j in range(0, len(text), 4000):
+            with open(os.path.join(dst, "%s.%d" % (name, j)), "wb") as f:
+                f.write(bytes([i & 0xff]) + text[j:j + 4000])
+    return 0
+
+
 def main():
     if sys.argv[1:2] == ["--sample"]:
         return sample(sys.argv[2:])
+    if sys.argv[1:2] == ["--seeds"] and len(sys.argv) == 3:
+        return seeds(sys.argv[2])
     check = "--check" in sys.argv[1:]
     os.makedirs(OUT, exist_ok=True)
     stale = []
