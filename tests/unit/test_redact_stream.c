@@ -7,6 +7,7 @@
  * stream holds back no more than its bound.
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "redact.h"
+#include "redact_labels.h"
 
 struct sink {
 	char *buf;
@@ -467,5 +469,80 @@ Test(redact_stream, truncated_escaped_private_key)
 	cr_expect(memmem(ref, len, tail, strlen(tail)) != NULL,
 		  "lines after a truncated escaped key block were masked too");
 	free(ref);
+	redact_engine_free(e);
+}
+
+/* The whole labelled corpus, labels stripped, as one stream in random chunk sizes (several
+ * rounds with different cuts): the stream emits exactly the one-shot mask of the whole. */
+Test(redact_stream, corpus_in_random_chunks)
+{
+	const char *dir = getenv("AIRLOCK_REDACT_CORPUS");
+	struct redact_engine *e = engine();
+	size_t len = 0, cap = 1 << 20;
+	char *all = malloc(cap), *ref;
+	uint64_t seed = 0x853c49e6748fea9bull;
+	struct dirent *de;
+	DIR *d;
+
+	if (!dir || !*dir)
+		dir = "tests/corpus/labelled";
+	d = opendir(dir);
+	cr_assert_not_null(d, "cannot open '%s' (run from the repo top)", dir);
+	cr_assert_not_null(all);
+	while ((de = readdir(d))) {
+		char path[4096], *raw;
+		size_t rawlen;
+		struct labelled doc;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		cr_assert_eq(read_whole_file(path, &raw, &rawlen), 0, "cannot read '%s'", path);
+		cr_assert_eq(labelled_parse(raw, rawlen, &doc, NULL), 0, "'%s': bad labels", path);
+		while (len + doc.len + 1 > cap) {
+			cap *= 2;
+			all = realloc(all, cap);
+			cr_assert_not_null(all);
+		}
+		memcpy(all + len, doc.text, doc.len);
+		len += doc.len;
+		all[len++] = '\n';
+		labelled_free(&doc);
+		free(raw);
+	}
+	closedir(d);
+	ref = malloc(len);
+	cr_assert_not_null(ref);
+	memcpy(ref, all, len);
+	cr_assert_gt(redact_mask(e, ref, len), 100);
+
+	for (int round = 0; round < 8; round++) {
+		struct redact_stream *s = NULL;
+		struct sink out = { 0 };
+		size_t off = 0, i = 0;
+		char a[100], b[100];
+
+		cr_assert_eq(
+			redact_stream_new(e, round & 1 ? REDACT_HOLDBACK_MIN : 0, NULL, NULL, &s),
+			0);
+		while (off < len) {
+			size_t n = 1 + xorshift(&seed) % (round < 4 ? 97 : 9000);
+
+			if (n > len - off)
+				n = len - off;
+			cr_assert_eq(redact_stream_feed(s, all + off, n, sink_out, &out), 0);
+			off += n;
+		}
+		cr_assert_eq(redact_stream_flush(s, sink_out, &out), 0);
+		cr_assert_eq(out.len, len);
+		while (i < len && out.buf[i] == ref[i])
+			i++;
+		cr_expect_eq(i, len, "round %d: from byte %zu stream '%s', one-shot '%s'", round, i,
+			     printable(out.buf + i, len - i, a), printable(ref + i, len - i, b));
+		free(out.buf);
+		redact_stream_free(s);
+	}
+	free(ref);
+	free(all);
 	redact_engine_free(e);
 }
