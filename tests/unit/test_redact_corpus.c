@@ -330,6 +330,11 @@ static struct redact_engine *engine(void)
 	return e;
 }
 
+static int cmp_kinds(const void *a, const void *b)
+{
+	return strcmp(((const struct kind_stats *)a)->kind, ((const struct kind_stats *)b)->kind);
+}
+
 static double ratio(unsigned a, unsigned b)
 {
 	return b ? (double)a / b : 1.0;
@@ -395,6 +400,7 @@ Test(redact_corpus, precision_and_recall)
 	}
 	free(names);
 
+	qsort(t->k, t->nk, sizeof(t->k[0]), cmp_kinds);
 	printf("\n%-26s %7s %7s %8s %6s %9s %7s %6s\n", "kind", "labels", "found", "findings",
 	       "right", "precision", "recall", "exact");
 	for (int i = 0; i < t->nk; i++) {
