@@ -14,6 +14,13 @@
 
 /* Each subcommand adds its line here when its cmd_<name>.c lands. */
 static const struct cli_command commands[] = {
+	{ "run", cmd_run, "run a command under airlock" },
+	{ "status", cmd_status, "show airlockd, its policy, layers and sessions" },
+	{ "pending", cmd_pending, "list the actions waiting for a decision" },
+	{ "approve", cmd_approve, "let a pending action go ahead" },
+	{ "deny", cmd_deny, "refuse a pending action" },
+	{ "watch", cmd_watch, "follow asks and decisions as they happen" },
+	{ "policy", cmd_policy, "check, show and test policy files" },
 	{ "audit", cmd_audit, "verify the audit log's hash chain" },
 	{ "redact", cmd_redact, "mask secrets and personal data (stdin to stdout)" },
 	{ NULL, NULL, NULL },

@@ -20,12 +20,21 @@
 
 #include "request.h"
 
+struct target;
+
 struct gate_notif {
 	int listener;  /* the listener fd it came from (not owned) */
 	uint64_t id;   /* seccomp_notif.id */
 	uint32_t arch; /* AUDIT_ARCH_* of the call */
 	int pidfd;     /* pidfd of the target process, taken at receive time, or -1 */
 	int wait_fd;   /* set by notify_allow() returning -EINPROGRESS, else -1 */
+	/* Private to notify.c: the daemon's /proc path through which an object without a name
+	 * (a pipe behind /proc/self/fd/1) is re-opened; "" for ordinary paths. */
+	char reopen[64];
+	/* Private to notify.c: handles on the thread and its credentials, taken (and
+	 * checked with NOTIF_ID_VALID) by notify_recv() and used by notify_allow(); freed by
+	 * notify_release().  NULL when not held. */
+	struct target *target;
 	struct al_request req;
 };
 
@@ -45,7 +54,9 @@ int notify_allow(struct gate_notif *n);
 
 /* notify_allow() returns -EINPROGRESS when acting would block the caller (a blocking
  * connect): the daemon waits for EPOLLOUT on n->wait_fd and then calls
- * notify_complete(), which answers the target with the outcome.  The loop never blocks. */
+ * notify_complete(), which answers the target with the outcome and closes wait_fd.  The
+ * loop never blocks.  wait_fd is a copy of the target's socket: closing it does not take
+ * it out of an epoll set, so unregister it before notify_complete(). */
 int notify_complete(struct gate_notif *n);
 
 /* Fail the call with -err (err > 0). */
@@ -74,5 +85,9 @@ int gate_filter_build(const struct gate_filter_spec *spec, struct sock_filter **
 /* Install prog on the calling thread with NEW_LISTENER (and WAIT_KILLABLE_RECV when the
  * kernel has it: 5.19).  Returns the listener fd or -errno. */
 int gate_filter_install(const struct sock_filter *prog, unsigned len);
+
+/* Whether this kernel takes WAIT_KILLABLE_RECV (probed once, installs nothing), for
+ * `airlock status`: without it a signal to a waiting thread notifies the call again. */
+bool gate_filter_killable_recv(void);
 
 #endif

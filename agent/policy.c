@@ -18,7 +18,8 @@
 #include "policy_internal.h"
 #include "redact_policy.h"
 
-#define POLICY_MAX_SIZE (1024 * 1024)
+#define POLICY_MAX_SIZE	       (1024 * 1024)
+#define POLICY_MAX_FLOW_DEPTH  64
 #define DEFAULT_ASK_TIMEOUT_MS 120000u
 
 struct parser {
@@ -26,6 +27,7 @@ struct parser {
 	const char *file;
 	struct policy_diags *diags;
 	unsigned errors;
+	bool overflow;
 	uint8_t *seen; /* per node: already walked (an alias would walk it twice) */
 	size_t nnodes;
 	struct policy *p;
@@ -41,8 +43,17 @@ static void report(struct parser *ps, const yaml_mark_t *m, bool warning, const 
 
 	if (!warning)
 		ps->errors++;
-	if (ps->diags->count >= POLICY_DIAG_MAX)
+	if (ps->diags->count >= POLICY_DIAG_MAX) {
+		/* Full: the last slot, keeping its position, says that more were found. */
+		d = &ps->diags->diag[POLICY_DIAG_MAX - 1];
+		if (!ps->overflow) {
+			ps->overflow = true;
+			snprintf(d->message, sizeof(d->message),
+				 "too many problems, stopping here (fix the ones above first)");
+			d->warning = false;
+		}
 		return;
+	}
 	d = &ps->diags->diag[ps->diags->count++];
 	snprintf(d->file, sizeof(d->file), "%s", ps->file);
 	d->line = (int)m->line + 1;
@@ -90,6 +101,46 @@ static yaml_node_t *node_at(struct parser *ps, int idx)
 	return n;
 }
 
+/* Walk the subtree below root (already walked itself) once, iteratively, marking every
+ * node; *ret is false, with an error, when a node is reached twice, i.e. through an alias.
+ * Used on a section handed to another parser, so that it cannot be made to walk an
+ * exponentially large tree either. */
+static int subtree_alias_free(struct parser *ps, const yaml_node_t *root, bool *ret)
+{
+	int *stack = malloc(ps->nnodes * sizeof(*stack));
+	const yaml_node_t *n = root;
+	size_t top = 0;
+	bool ok = true;
+
+	if (!stack)
+		return -ENOMEM;
+	for (;;) {
+		/* Without aliases each node is pushed once: the stack cannot overflow; with
+		 * one, the walk stops at the second visit, before pushing more than nnodes. */
+		if (n->type == YAML_SEQUENCE_NODE) {
+			for (yaml_node_item_t *it = n->data.sequence.items.start;
+			     it < n->data.sequence.items.top && top < ps->nnodes; it++)
+				stack[top++] = *it;
+		} else if (n->type == YAML_MAPPING_NODE) {
+			for (yaml_node_pair_t *pr = n->data.mapping.pairs.start;
+			     pr < n->data.mapping.pairs.top && top + 1 < ps->nnodes; pr++) {
+				stack[top++] = pr->key;
+				stack[top++] = pr->value;
+			}
+		}
+		if (top == 0)
+			break;
+		n = node_at(ps, stack[--top]);
+		if (!n) {
+			ok = false;
+			break;
+		}
+	}
+	free(stack);
+	*ret = ok;
+	return 0;
+}
+
 /* The text of a scalar node; NULL with an error for anything else. */
 static const char *scalar(struct parser *ps, const yaml_node_t *n, const char *what)
 {
@@ -110,8 +161,8 @@ static const char *scalar(struct parser *ps, const yaml_node_t *n, const char *w
 
 /* Walk a mapping: each pair's key as text (NULL when the key is not a scalar: reported) and
  * its value node (NULL when it could not be walked: reported). */
-#define for_each_pair(ps, map, pair)                                                            \
-	for (yaml_node_pair_t *pair = (map)->data.mapping.pairs.start;                          \
+#define for_each_pair(ps, map, pair)                                                               \
+	for (yaml_node_pair_t *pair = (map)->data.mapping.pairs.start;                             \
 	     pair < (map)->data.mapping.pairs.top; pair++)
 
 static bool pair_get(struct parser *ps, const yaml_node_pair_t *pair, const char **ret_key,
@@ -184,7 +235,8 @@ static bool parse_errno(struct parser *ps, const yaml_node_t *v, int *ret)
 	e = errno_from_name(s);
 	if (e < 0) {
 		report(ps, &v->start_mark, false,
-		       "unknown errno '%.100s' (expected a name like EPERM or EACCES, or 1-4095)", s);
+		       "unknown errno '%.100s' (expected a name like EPERM or EACCES, or 1-4095)",
+		       s);
 		return false;
 	}
 	*ret = e;
@@ -192,8 +244,7 @@ static bool parse_errno(struct parser *ps, const yaml_node_t *v, int *ret)
 }
 
 /* 500ms, 30s, 10m, 2h: one number and one unit, at most about 49 days (a u32 of ms). */
-static bool parse_duration(struct parser *ps, const yaml_node_t *v, const char *what,
-			   uint32_t *ret)
+static bool parse_duration(struct parser *ps, const yaml_node_t *v, const char *what, uint32_t *ret)
 {
 	const char *s = scalar(ps, v, what);
 	unsigned long long n = 0, mult;
@@ -201,8 +252,9 @@ static bool parse_duration(struct parser *ps, const yaml_node_t *v, const char *
 
 	if (!s)
 		return false;
-	for (u = s; *u >= '0' && *u <= '9' && n <= UINT32_MAX; u++)
-		n = n * 10 + (unsigned long long)(*u - '0');
+	for (u = s; *u >= '0' && *u <= '9'; u++)
+		if (n <= UINT32_MAX) /* past it, the value is out of range whatever follows */
+			n = n * 10 + (unsigned long long)(*u - '0');
 	if (strcmp(u, "ms") == 0)
 		mult = 1;
 	else if (strcmp(u, "s") == 0)
@@ -275,8 +327,8 @@ static void parse_defaults(struct parser *ps, yaml_node_t *map)
 				parse_errno(ps, v, &ps->p->error);
 		} else {
 			report(ps, &k->start_mark, false,
-			       "unknown key '%.100s' in defaults (expected ask_timeout, on_timeout, "
-			       "errno)",
+			       "unknown key '%.100s' in defaults "
+			       "(expected ask_timeout, on_timeout, errno)",
 			       key);
 		}
 	}
@@ -340,12 +392,43 @@ static void pmatch_free(struct pmatch *m)
 		free(m->nets[i].text);
 	free(m->nets);
 	strv_free(m->sys_names, m->nsys_names);
+	strv_free(m->sys_text, m->nsys_text);
 	memset(m, 0, sizeof(*m));
 }
 
 static const char op_list[] =
 	"exec, write, read, delete, chmod, chown, connect, privilege, mount, module, ptrace, bpf, "
 	"kexec, reboot, other";
+
+/* A connect entry that is not unix:, a CIDR with an optional port. */
+static int parse_net(struct parser *ps, struct pmatch *m, const char *s, const yaml_node_t *v)
+{
+	const char *why = NULL;
+	bool host_bits = false;
+	struct pnet n, *nv;
+	int r;
+
+	r = pnet_parse(s, &n, &why, &host_bits);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		report(ps, &v->start_mark, false, "bad connect address '%.100s': %s", s, why);
+		return 0;
+	}
+	if (host_bits)
+		report(ps, &v->start_mark, true,
+		       "connect address '%.100s' has bits set below its prefix length; they are "
+		       "ignored",
+		       s);
+	nv = realloc(m->nets, (m->nnets + 1) * sizeof(*nv));
+	if (!nv) {
+		free(n.text);
+		return -ENOMEM;
+	}
+	m->nets = nv;
+	m->nets[m->nnets++] = n;
+	return 0;
+}
 
 /* One entry of a match key.  -ENOMEM is the only error returned; bad values are reported
  * and the entry is skipped. */
@@ -396,44 +479,22 @@ static int parse_entry(struct parser *ps, struct pmatch *m, enum pkey key, const
 			mode = s[5] == '@' ? PGLOB_MODE_FLAT : PGLOB_MODE_PATH;
 			s += 5;
 			break;
-		} else {
-			struct pnet n, *nv;
-			bool host_bits = false;
-
-			r = pnet_parse(s, &n, &why, &host_bits);
-			if (r == -ENOMEM)
-				return r;
-			if (r < 0) {
-				report(ps, &v->start_mark, false, "bad connect address '%.100s': %s",
-				       s, why);
-				return 0;
-			}
-			if (host_bits)
-				report(ps, &v->start_mark, true,
-				       "connect address '%.100s' has bits set below its prefix "
-				       "length; they are ignored",
-				       s);
-			nv = realloc(m->nets, (m->nnets + 1) * sizeof(*nv));
-			if (!nv) {
-				free(n.text);
-				return -ENOMEM;
-			}
-			m->nets = nv;
-			m->nets[m->nnets++] = n;
-			return 0;
 		}
+		return parse_net(ps, m, s, v);
 	case PK_SYSCALL: {
 		enum al_op op = policy_syscall_class(s);
 
-		if (op != AL_OP_NONE) {
-			m->sys_ops |= AL_OP_BIT(op);
-			return 0;
-		}
-		if (seccomp_syscall_resolve_name(s) == __NR_SCMP_ERROR) {
+		if (op == AL_OP_NONE && seccomp_syscall_resolve_name(s) == __NR_SCMP_ERROR) {
 			report(ps, &v->start_mark, false, "unknown syscall '%.100s'", s);
 			return 0;
 		}
-		return strv_push(&m->sys_names, &m->nsys_names, s);
+		r = strv_push(&m->sys_text, &m->nsys_text, s);
+		if (r < 0)
+			return r;
+		if (op == AL_OP_NONE)
+			return strv_push(&m->sys_names, &m->nsys_names, s);
+		m->sys_ops |= AL_OP_BIT(op);
+		return 0;
 	}
 	case PK_OP: {
 		int op = al_op_from_name(s);
@@ -465,9 +526,9 @@ static const struct {
 	const char *name;
 	enum pkey key;
 } match_keys[] = {
-	{ "exec", PK_EXEC },	 { "argv", PK_ARGV },	  { "write", PK_WRITE },
-	{ "read", PK_READ },	 { "delete", PK_DELETE }, { "chmod", PK_CHMOD },
-	{ "chown", PK_CHOWN },	 { "connect", PK_CONNECT }, { "syscall", PK_SYSCALL },
+	{ "exec", PK_EXEC },   { "argv", PK_ARGV },	  { "write", PK_WRITE },
+	{ "read", PK_READ },   { "delete", PK_DELETE },	  { "chmod", PK_CHMOD },
+	{ "chown", PK_CHOWN }, { "connect", PK_CONNECT }, { "syscall", PK_SYSCALL },
 	{ "op", PK_OP },
 };
 
@@ -575,8 +636,17 @@ static int parse_reviewers(struct parser *ps, yaml_node_t *v, struct prule *rule
 	return r;
 }
 
-enum rule_key { RK_NAME, RK_MATCH, RK_EXCEPT, RK_ACTION, RK_ERRNO, RK_TIMEOUT, RK_ON_TIMEOUT,
-		RK_REVIEWERS, RK__MAX };
+enum rule_key {
+	RK_NAME,
+	RK_MATCH,
+	RK_EXCEPT,
+	RK_ACTION,
+	RK_ERRNO,
+	RK_TIMEOUT,
+	RK_ON_TIMEOUT,
+	RK_REVIEWERS,
+	RK__MAX
+};
 
 static const char *const rule_keys[RK__MAX] = {
 	"name", "match", "except", "action", "errno", "timeout", "on_timeout", "reviewers",
@@ -652,6 +722,11 @@ static int parse_rule(struct parser *ps, yaml_node_t *map, struct prule *rule)
 		if (r < 0)
 			return r;
 	}
+	if (seen[RK_MATCH] && rule->match.keys && pmatch_ops(&rule->match) == 0)
+		report(ps, &seen[RK_MATCH]->start_mark, true,
+		       "rule '%.100s' can never match: its keys apply to different operations "
+		       "(write one rule per operation)",
+		       rule->name ? rule->name : "?");
 	if (!seen[RK_NAME])
 		report(ps, &map->start_mark, false, "rule without a 'name'");
 	if (!seen[RK_MATCH])
@@ -792,6 +867,33 @@ static int compute_needs(struct policy *p)
 	return 0;
 }
 
+/* Path rules see names, and a mount can give a file another name (a bind mount, as root or
+ * in a user namespace), so path rules without a mount rule can be walked around. */
+static void warn_mount_gap(struct parser *ps)
+{
+	const uint64_t path_ops = AL_OP_BIT(AL_OP_WRITE) | AL_OP_BIT(AL_OP_READ) |
+				  AL_OP_BIT(AL_OP_DELETE) | AL_OP_BIT(AL_OP_CHMOD) |
+				  AL_OP_BIT(AL_OP_CHOWN);
+	const struct policy *p = ps->p;
+
+	if (!(p->ops_needed & path_ops) || (p->ops_needed & AL_OP_BIT(AL_OP_MOUNT)))
+		return;
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct prule *r = &p->rules[i];
+
+		if (r->action != AL_ALLOW && (pmatch_ops(&r->match) & path_ops)) {
+			yaml_mark_t m = { .line = (size_t)r->line - 1,
+					  .column = (size_t)r->column - 1 };
+
+			report(ps, &m, true,
+			       "rule '%.100s' protects paths, but no rule denies or asks about "
+			       "mounts: a bind mount gives a file another name (add op: [mount])",
+			       r->name);
+			return;
+		}
+	}
+}
+
 static int parse_root(struct parser *ps, yaml_node_t *root)
 {
 	enum { TK_VERSION, TK_DEFAULTS, TK_RULES, TK_REDACT, TK__MAX };
@@ -836,13 +938,19 @@ static int parse_root(struct parser *ps, yaml_node_t *root)
 		case TK_RULES:
 			r = parse_rules(ps, v);
 			break;
-		case TK_REDACT:
+		case TK_REDACT: {
+			bool alias_free;
+
+			r = subtree_alias_free(ps, v, &alias_free);
+			if (r < 0 || !alias_free)
+				break;
 			r = redact_policy_parse(ps->doc, v, ps->file, &ps->p->redact, ps->diags);
 			if (r == -EINVAL) {
 				ps->errors++; /* the redactor reported what */
 				r = 0;
 			}
 			break;
+		}
 		}
 		if (r < 0)
 			return r;
@@ -878,16 +986,70 @@ static void report_yaml_error(struct parser *ps, const yaml_parser_t *yp)
 		report(ps, &m, false, "%s", yp->problem ? yp->problem : "invalid YAML");
 }
 
+/* libyaml's scanner does work proportional to the flow nesting depth for every token, so
+ * "[[[[...]]]]" a megabyte deep takes hours.  No policy nests flow collections more than a
+ * few levels: refuse deep ones before libyaml sees them.  Quotes and comments are skipped
+ * the way YAML reads them, so brackets inside strings and globs do not count. */
+static bool flow_too_deep(const char *buf, size_t len, yaml_mark_t *ret_mark)
+{
+	yaml_mark_t m = { 0 };
+	char quote = 0, prev = 0; /* prev: last non-blank character on this line */
+	bool comment = false;
+	int depth = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = buf[i];
+
+		if (c == '\n') {
+			m.line++;
+			m.column = 0;
+			comment = false;
+			prev = 0;
+			continue;
+		}
+		m.column++;
+		if (comment)
+			continue;
+		if (quote) {
+			if (quote == '"' && c == '\\' && i + 1 < len && buf[i + 1] != '\n') {
+				i++;
+				m.column++;
+			} else if (c == quote) {
+				quote = 0;
+				prev = c;
+			}
+			continue;
+		}
+		if (c == '#' && (i == 0 || buf[i - 1] == ' ' || buf[i - 1] == '\t')) {
+			comment = true;
+		} else if ((c == '\'' || c == '"') && (!prev || strchr("[{,:-?", prev))) {
+			quote = c;
+		} else if (c == '[' || c == '{') {
+			if (++depth > POLICY_MAX_FLOW_DEPTH) {
+				m.column--;
+				*ret_mark = m;
+				return true;
+			}
+		} else if ((c == ']' || c == '}') && depth > 0) {
+			depth--;
+		}
+		if (c != ' ' && c != '\t' && !quote)
+			prev = c;
+	}
+	return false;
+}
+
 int policy_load_buffer(const char *buf, size_t len, const char *name, struct policy **ret_policy,
 		       struct policy_diags *diags)
 {
 	struct policy_diags *scratch = NULL;
-	struct parser ps = { .file = name };
+	struct parser ps = { .file = name ? name : "<buffer>" };
 	yaml_parser_t yp;
 	yaml_document_t doc, extra;
 	bool have_parser = false, have_doc = false;
 	yaml_node_t *root;
 	struct policy *p = NULL;
+	yaml_mark_t mark;
 	int r;
 
 	if (!diags) {
@@ -904,8 +1066,14 @@ int policy_load_buffer(const char *buf, size_t len, const char *name, struct pol
 		r = -EINVAL;
 		goto out;
 	}
+	if (flow_too_deep(buf, len, &mark)) {
+		report(&ps, &mark, false, "'[' or '{' nested deeper than %d levels",
+		       POLICY_MAX_FLOW_DEPTH);
+		r = -EINVAL;
+		goto out;
+	}
 	p = calloc(1, sizeof(*p));
-	if (!p || !(p->source = strdup(name))) {
+	if (!p || !(p->source = strdup(ps.file))) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -968,6 +1136,7 @@ int policy_load_buffer(const char *buf, size_t len, const char *name, struct pol
 	r = compute_needs(p);
 	if (r < 0)
 		goto out;
+	warn_mount_gap(&ps);
 	*ret_policy = p;
 	p = NULL;
 out:

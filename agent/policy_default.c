@@ -16,7 +16,7 @@ extern const char policy_default_end[] __attribute__((visibility("hidden")));
 
 __asm__(".pushsection .rodata.airlock_policy, \"a\"\n"
 	".balign 16\n"
-	".type policy_default_start, @object\n"
+	".type policy_default_start, %object\n" /* %, not @: also valid on arm */
 	"policy_default_start:\n"
 	".incbin \"deploy/policy/default.yaml\"\n"
 	"policy_default_end:\n"

@@ -126,20 +126,15 @@ static bool is_dstar(const char *c)
 	return c[0] == '*' && c[1] == '*' && c[2] == '\0';
 }
 
-struct seg {
-	uint16_t off, len;
-};
-
-#define MAX_SEGS (PATH_MAX / 2 + 1)
-
-static bool comps_match(char *const *comp, size_t np, const char *path)
+void psplit_init(struct psplit *sp, const char *path)
 {
-	struct seg seg[MAX_SEGS];
-	size_t ns = 0, i = 0, j = 0, star_j = 0;
-	bool star = false;
-	size_t star_i = 0;
+	size_t k = 0;
 
-	for (size_t k = 0; path[k] && k < PATH_MAX;) {
+	sp->path = path;
+	sp->ns = 0;
+	sp->valid = path[0] == '/';
+	sp->home_at = sp->ws_at = -2;
+	while (path[k] && k < PATH_MAX) {
 		size_t start;
 
 		if (path[k] == '/') {
@@ -149,20 +144,30 @@ static bool comps_match(char *const *comp, size_t np, const char *path)
 		start = k;
 		while (path[k] && path[k] != '/' && k < PATH_MAX)
 			k++;
-		if (ns == MAX_SEGS)
-			return false;
-		seg[ns].off = (uint16_t)start;
-		seg[ns].len = (uint16_t)(k - start);
-		ns++;
+		if (sp->ns == PSPLIT_MAX_SEGS) {
+			sp->valid = false;
+			return;
+		}
+		sp->seg[sp->ns].off = (uint16_t)start;
+		sp->seg[sp->ns].len = (uint16_t)(k - start);
+		sp->ns++;
 	}
-	while (j < ns) {
+}
+
+/* Match component patterns against the path's segments from index j0 on. */
+static bool comps_match(char *const *comp, size_t np, const struct psplit *sp, size_t j0)
+{
+	size_t i = 0, j = j0, star_i = 0, star_j = 0;
+	bool star = false;
+
+	while (j < sp->ns) {
 		if (i < np && is_dstar(comp[i])) {
 			star = true;
 			star_i = i++;
 			star_j = j;
 			continue;
 		}
-		if (i < np && chars_match(comp[i], path + seg[j].off, seg[j].len)) {
+		if (i < np && chars_match(comp[i], sp->path + sp->seg[j].off, sp->seg[j].len)) {
 			i++;
 			j++;
 			continue;
@@ -179,56 +184,74 @@ static bool comps_match(char *const *comp, size_t np, const char *path)
 	return i == np;
 }
 
-/* The part of path below anchor a, or NULL when path is not a or below it. */
-static const char *below(const char *path, const char *a)
+/* Index of the first segment below anchor a, or -1 when the path is not a or below it. */
+static int below(const struct psplit *sp, const char *a)
 {
 	size_t n;
+	int j;
 
 	if (!a || a[0] != '/')
-		return NULL;
+		return -1;
 	n = strlen(a);
 	while (n > 0 && a[n - 1] == '/')
 		n--;
-	if (strncmp(path, a, n) != 0 || (path[n] != '/' && path[n] != '\0'))
-		return NULL;
-	return path + n;
+	if (strncmp(sp->path, a, n) != 0 || (sp->path[n] != '/' && sp->path[n] != '\0'))
+		return -1;
+	for (j = 0; (size_t)j < sp->ns && sp->seg[j].off < n; j++)
+		;
+	return j;
 }
 
-bool pglob_match(const struct pglob *g, const char *path, const char *home, const char *workspace)
+bool pglob_match_split(const struct pglob *g, struct psplit *sp, const char *home,
+		       const char *workspace)
 {
-	const char *rest, *base;
+	const char *base;
+	int j0;
 
 	switch (g->kind) {
 	case PGLOB_FLAT:
-		return chars_match(g->comp[0], path, strlen(path));
+		return chars_match(g->comp[0], sp->path, strlen(sp->path));
 	case PGLOB_BASENAME:
-		base = strrchr(path, '/');
-		base = base ? base + 1 : path;
+		base = strrchr(sp->path, '/');
+		base = base ? base + 1 : sp->path;
 		return chars_match(g->comp[0], base, strlen(base));
 	case PGLOB_ABS:
-		rest = path;
+		j0 = 0;
 		break;
 	case PGLOB_HOME:
-		rest = below(path, home);
+		/* Computed once per path: most globs of a policy share the two anchors. */
+		if (sp->home_at == -2)
+			sp->home_at = below(sp, home);
+		j0 = sp->home_at;
 		break;
 	case PGLOB_WORKSPACE:
-		rest = below(path, workspace);
+		if (sp->ws_at == -2)
+			sp->ws_at = below(sp, workspace);
+		j0 = sp->ws_at;
 		break;
 	default:
 		return false;
 	}
-	if (!rest || path[0] != '/')
+	if (j0 < 0 || !sp->valid)
 		return false;
-	return comps_match(g->comp, g->ncomp, rest);
+	return comps_match(g->comp, g->ncomp, sp, (size_t)j0);
+}
+
+bool pglob_match(const struct pglob *g, const char *path, const char *home, const char *workspace)
+{
+	struct psplit sp;
+
+	psplit_init(&sp, path);
+	return pglob_match_split(g, &sp, home, workspace);
 }
 
 /* Checks one component pattern (or a flat pattern): classes closed, no dangling escape. */
-static int check_pattern(const char *p, const char **ret_why)
+static int check_pattern(const char *p, const char **why)
 {
 	for (; *p; p++) {
 		if (*p == '\\') {
 			if (!p[1]) {
-				*ret_why = "a trailing '\\' escapes nothing";
+				*why = "a trailing '\\' escapes nothing";
 				return -EINVAL;
 			}
 			p++;
@@ -236,7 +259,7 @@ static int check_pattern(const char *p, const char **ret_why)
 			const char *end = class_end(p);
 
 			if (!end) {
-				*ret_why = "unterminated '[' (a class cannot span a '/')";
+				*why = "unterminated '[' (a class cannot span a '/')";
 				return -EINVAL;
 			}
 			p = end - 1;
@@ -277,14 +300,14 @@ static int add_comp(struct pglob *g, const char *s, size_t n)
 	return 0;
 }
 
-int pglob_compile(const char *text, enum pglob_mode mode, struct pglob *ret, const char **ret_why)
+int pglob_compile(const char *text, enum pglob_mode mode, struct pglob *ret, const char **why)
 {
 	struct pglob g = { 0 };
 	const char *rest, *p;
 	int r;
 
 	if (!text[0]) {
-		*ret_why = "empty pattern";
+		*why = "empty pattern";
 		return -EINVAL;
 	}
 	g.text = strdup(text);
@@ -292,21 +315,21 @@ int pglob_compile(const char *text, enum pglob_mode mode, struct pglob *ret, con
 		return -ENOMEM;
 	if (mode == PGLOB_MODE_FLAT || (mode == PGLOB_MODE_EXEC && !strchr(text, '/'))) {
 		g.kind = mode == PGLOB_MODE_FLAT ? PGLOB_FLAT : PGLOB_BASENAME;
-		r = check_pattern(text, ret_why);
+		r = check_pattern(text, why);
 		if (r == 0)
 			r = add_comp(&g, text, strlen(text));
 		goto out;
 	}
 	if (text[0] == '~') {
 		if (text[1] && text[1] != '/') {
-			*ret_why = "'~user' is not supported (use '~/' for the session user's home)";
+			*why = "'~user' is not supported (use '~/' for the session user's home)";
 			r = -EINVAL;
 			goto out;
 		}
 		g.kind = PGLOB_HOME;
 		rest = text + 1;
-	} else if (text[0] == '/' || (text[0] == '*' && text[1] == '*' &&
-				       (text[2] == '/' || text[2] == '\0'))) {
+	} else if (text[0] == '/' ||
+		   (text[0] == '*' && text[1] == '*' && (text[2] == '/' || text[2] == '\0'))) {
 		g.kind = PGLOB_ABS;
 		rest = text;
 	} else {
@@ -327,13 +350,13 @@ int pglob_compile(const char *text, enum pglob_mode mode, struct pglob *ret, con
 			p++;
 		n = (size_t)(p - start);
 		if ((n == 1 && start[0] == '.') || (n == 2 && start[0] == '.' && start[1] == '.')) {
-			*ret_why = "'.' and '..' cannot appear in a glob (paths are normalized)";
+			*why = "'.' and '..' cannot appear in a glob (paths are normalized)";
 			r = -EINVAL;
 			break;
 		}
 		r = add_comp(&g, start, n);
 		if (r == 0)
-			r = check_pattern(g.comp[g.ncomp - 1], ret_why);
+			r = check_pattern(g.comp[g.ncomp - 1], why);
 	}
 out:
 	if (r < 0) {
@@ -361,12 +384,12 @@ static int parse_uint(const char *s, size_t n, unsigned long max, unsigned long 
 	return 0;
 }
 
-static int parse_ports(const char *s, struct pnet *n, const char **ret_why)
+static int parse_ports(const char *s, struct pnet *n, const char **why)
 {
 	const char *dash = strchr(s, '-');
 	unsigned long lo, hi;
 
-	*ret_why = "bad port (expected 1-65535 or a range like 8000-8999)";
+	*why = "bad port (expected 1-65535 or a range like 8000-8999)";
 	if (dash) {
 		if (parse_uint(s, (size_t)(dash - s), 65535, &lo) < 0 ||
 		    parse_uint(dash + 1, strlen(dash + 1), 65535, &hi) < 0 || lo > hi)
@@ -381,7 +404,7 @@ static int parse_ports(const char *s, struct pnet *n, const char **ret_why)
 	return 0;
 }
 
-int pnet_parse(const char *text, struct pnet *ret, const char **ret_why, bool *ret_host_bits)
+int pnet_parse(const char *text, struct pnet *ret, const char **why, bool *ret_host_bits)
 {
 	struct pnet n = { 0 };
 	char host[INET6_ADDRSTRLEN + 8];
@@ -395,12 +418,12 @@ int pnet_parse(const char *text, struct pnet *ret, const char **ret_why, bool *r
 		/* [v6], [v6]/len, [v6/len], each with an optional :port */
 		const char *close = strchr(text, ']');
 
-		*ret_why = "unterminated '[' in address";
+		*why = "unterminated '[' in address";
 		if (!close)
 			return -EINVAL;
 		hlen = (size_t)(close - text - 1);
 		if (hlen >= sizeof(host)) {
-			*ret_why = "address too long";
+			*why = "address too long";
 			return -EINVAL;
 		}
 		memcpy(host, text + 1, hlen);
@@ -411,7 +434,7 @@ int pnet_parse(const char *text, struct pnet *ret, const char **ret_why, bool *r
 			size_t plen = colon ? (size_t)(colon - port) : strlen(port);
 
 			if (strchr(host, '/') || hlen + plen >= sizeof(host)) {
-				*ret_why = "two prefix lengths";
+				*why = "two prefix lengths";
 				return -EINVAL;
 			}
 			memcpy(host + hlen, port, plen);
@@ -421,7 +444,7 @@ int pnet_parse(const char *text, struct pnet *ret, const char **ret_why, bool *r
 		if (*port == ':')
 			port++;
 		else if (*port) {
-			*ret_why = "unexpected text after ']' (expected ':port')";
+			*why = "unexpected text after ']' (expected ':port')";
 			return -EINVAL;
 		} else
 			port = NULL;
@@ -432,7 +455,7 @@ int pnet_parse(const char *text, struct pnet *ret, const char **ret_why, bool *r
 			colon = NULL; /* bare IPv6: a port needs brackets */
 		hlen = colon ? (size_t)(colon - text) : strlen(text);
 		if (hlen >= sizeof(host)) {
-			*ret_why = "address too long";
+			*why = "address too long";
 			return -EINVAL;
 		}
 		memcpy(host, text, hlen);
@@ -449,14 +472,14 @@ int pnet_parse(const char *text, struct pnet *ret, const char **ret_why, bool *r
 		n.family = AF_INET6;
 		full = 128;
 	} else {
-		*ret_why = "not an IPv4 or IPv6 address (expected a CIDR like 10.0.0.0/8 or "
-			   "[::1]/128:8080, or unix:PATH)";
+		*why = "not an IPv4 or IPv6 address (expected a CIDR like 10.0.0.0/8 or "
+		       "[::1]/128:8080, or unix:PATH)";
 		return -EINVAL;
 	}
 	prefix = full;
 	if (slash && parse_uint(slash + 1, strlen(slash + 1), full, &prefix) < 0) {
-		*ret_why = n.family == AF_INET ? "bad prefix length (expected 0-32)"
-					       : "bad prefix length (expected 0-128)";
+		*why = n.family == AF_INET ? "bad prefix length (expected 0-32)"
+					   : "bad prefix length (expected 0-128)";
 		return -EINVAL;
 	}
 	n.prefix = (uint8_t)prefix;
@@ -468,7 +491,7 @@ int pnet_parse(const char *text, struct pnet *ret, const char **ret_why, bool *r
 			n.addr[bit / 8] &= (uint8_t)~m;
 		}
 	}
-	if (port && parse_ports(port, &n, ret_why) < 0)
+	if (port && parse_ports(port, &n, why) < 0)
 		return -EINVAL;
 	n.text = strdup(text);
 	if (!n.text)

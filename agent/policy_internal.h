@@ -6,6 +6,7 @@
 #ifndef AIRLOCK_POLICY_INTERNAL_H
 #define AIRLOCK_POLICY_INTERNAL_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,11 +15,11 @@
 
 /* Where a path glob is anchored. */
 enum pglob_kind {
-	PGLOB_ABS,       /* starts with '/' or with a '**' component: from the root */
-	PGLOB_HOME,      /* starts with '~': below req->home */
+	PGLOB_ABS,	 /* starts with '/' or with a '**' component: from the root */
+	PGLOB_HOME,	 /* starts with '~': below req->home */
 	PGLOB_WORKSPACE, /* anything else: below req->workspace */
-	PGLOB_BASENAME,  /* exec "sudo": the last component of the executable's path */
-	PGLOB_FLAT,      /* argv "-*r*", "unix:@*": one string, '/' is an ordinary byte */
+	PGLOB_BASENAME,	 /* exec "sudo": the last component of the executable's path */
+	PGLOB_FLAT,	 /* argv "-*r*", "unix:@*": one string, '/' is an ordinary byte */
 };
 
 struct pglob {
@@ -31,10 +32,29 @@ struct pglob {
 
 enum pglob_mode { PGLOB_MODE_PATH, PGLOB_MODE_EXEC, PGLOB_MODE_FLAT };
 
-/* 0, -ENOMEM, or -EINVAL with a static reason in *ret_why. */
-int pglob_compile(const char *text, enum pglob_mode mode, struct pglob *ret, const char **ret_why);
+/* 0, -ENOMEM, or -EINVAL with a static reason in *why. */
+int pglob_compile(const char *text, enum pglob_mode mode, struct pglob *ret, const char **why);
 void pglob_free(struct pglob *g);
 bool pglob_match(const struct pglob *g, const char *path, const char *home, const char *workspace);
+
+/* A path split into components once, for matching it against many globs.  The home and
+ * workspace anchors are located on first use and cached (a struct psplit belongs to one
+ * request: one home, one workspace). */
+#define PSPLIT_MAX_SEGS (PATH_MAX / 2 + 1)
+
+struct psplit {
+	const char *path;
+	bool valid;	    /* absolute, and not more components than a PATH_MAX path can have */
+	int home_at, ws_at; /* first segment below the anchor; -1: not below; -2: not known */
+	size_t ns;
+	struct {
+		uint16_t off, len;
+	} seg[PSPLIT_MAX_SEGS];
+};
+
+void psplit_init(struct psplit *sp, const char *path);
+bool pglob_match_split(const struct pglob *g, struct psplit *sp, const char *home,
+		       const char *workspace);
 
 /* A destination network: CIDR and port range (0-65535 when no port was given). */
 struct pnet {
@@ -47,7 +67,7 @@ struct pnet {
 
 /* 0 or -EINVAL with a static reason; *ret_host_bits is set when the address had bits set
  * below the prefix (they are cleared: a warning, not an error). */
-int pnet_parse(const char *text, struct pnet *ret, const char **ret_why, bool *ret_host_bits);
+int pnet_parse(const char *text, struct pnet *ret, const char **why, bool *ret_host_bits);
 struct sockaddr_storage;
 bool pnet_match(const struct pnet *n, const struct sockaddr_storage *ss);
 
@@ -74,12 +94,14 @@ struct pmatch {
 	unsigned keys; /* enum pkey bits present */
 	struct pglobs exec, argv, write, read, del, chmod, chown;
 	struct pglobs unix_paths; /* connect: "unix:..." entries, the prefix stripped */
-	struct pnet *nets;        /* connect: CIDR entries */
+	struct pnet *nets;	  /* connect: CIDR entries */
 	size_t nnets;
-	uint64_t ops;     /* op: classes */
+	uint64_t ops;	  /* op: classes */
 	uint64_t sys_ops; /* syscall: names that stand for a whole class */
 	char **sys_names; /* syscall: names without a class of their own */
 	size_t nsys_names;
+	char **sys_text; /* syscall: every name as written, for `airlock policy show` */
+	size_t nsys_text;
 };
 
 struct prule {
@@ -88,9 +110,9 @@ struct prule {
 	struct pmatch match, except;
 	bool has_except;
 	enum al_action action;
-	int error;           /* 0: the default */
+	int error;	     /* 0: the default */
 	uint32_t timeout_ms; /* 0: the default */
-	int on_timeout;      /* -1: the default, else AL_ALLOW or AL_DENY */
+	int on_timeout;	     /* -1: the default, else AL_ALLOW or AL_DENY */
 	char **reviewers;
 	size_t nreviewers;
 };
@@ -110,6 +132,7 @@ struct policy {
 
 /* The class a syscall name stands for in a `syscall:` entry, or AL_OP_NONE. */
 enum al_op policy_syscall_class(const char *name);
+size_t policy_syscall_classes(const char *const **ret_names);
 /* The op bits a match block can ever match (its keys intersected). */
 uint64_t pmatch_ops(const struct pmatch *m);
 

@@ -8,7 +8,8 @@
  * destination in path2.  Both ends are checked against both `delete` and `write` rules:
  * the source name disappears (a delete) and the destination is replaced (a write, and a
  * delete of whatever was there), and moving a file out of a protected tree changes that
- * tree as much as writing into it does.
+ * tree as much as writing into it does.  The source of a rename or a link (AL_OP_WRITE with
+ * path2) is also checked against `read` rules: a new name would let it be read unasked.
  */
 #include <errno.h>
 #include <limits.h>
@@ -17,12 +18,15 @@
 
 #include "policy_internal.h"
 
+/* The syscall names that stand for their whole class in a `syscall:` entry:
+ * `syscall: [mount]` also covers the new mount API, which would otherwise be a way around
+ * the rule.  Names of syscalls that are one spelling among many of a broad class (openat,
+ * truncate, rename, sendto ...) are matched by name only: `syscall: [openat]` means opens.
+ * Every entry agrees with the gate's table (agent/syscalls.c); a unit test checks it. */
 static const struct {
 	const char *name;
 	enum al_op op;
 } syscall_classes[] = {
-	/* A name with a class stands for every syscall of the class: `syscall: [mount]` also
-	 * covers the new mount API, which would otherwise be a way around the rule. */
 	{ "mount", AL_OP_MOUNT },
 	{ "umount", AL_OP_MOUNT },
 	{ "umount2", AL_OP_MOUNT },
@@ -70,6 +74,17 @@ static const struct {
 	{ "fchownat", AL_OP_CHOWN },
 };
 
+/* The names above, for the test that keeps them in step with the gate's table. */
+size_t policy_syscall_classes(const char *const **ret_names)
+{
+	static const char *names[sizeof(syscall_classes) / sizeof(syscall_classes[0])];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		names[i] = syscall_classes[i].name;
+	*ret_names = names;
+	return sizeof(names) / sizeof(names[0]);
+}
+
 enum al_op policy_syscall_class(const char *name)
 {
 	for (size_t i = 0; i < sizeof(syscall_classes) / sizeof(syscall_classes[0]); i++)
@@ -89,7 +104,7 @@ uint64_t pmatch_ops(const struct pmatch *m)
 	if (m->keys & PK_WRITE)
 		ops &= AL_OP_BIT(AL_OP_WRITE) | AL_OP_BIT(AL_OP_DELETE); /* rename */
 	if (m->keys & PK_READ)
-		ops &= AL_OP_BIT(AL_OP_READ);
+		ops &= AL_OP_BIT(AL_OP_READ) | AL_OP_BIT(AL_OP_WRITE) | AL_OP_BIT(AL_OP_DELETE);
 	if (m->keys & PK_DELETE)
 		ops &= AL_OP_BIT(AL_OP_DELETE);
 	if (m->keys & PK_CHMOD)
@@ -106,25 +121,54 @@ uint64_t pmatch_ops(const struct pmatch *m)
 		/* A name without a class matches by name in whatever class the gate reports
 		 * it: the other keys bound the class, or else it is AL_OP_OTHER. */
 		if (m->nsys_names)
-			s |= AL_OP_BIT(AL_OP_OTHER) | ((m->keys & ~PK_SYSCALL) ? ops : 0);
+			s |= (m->keys & ~PK_SYSCALL) ? ops : AL_OP_BIT(AL_OP_OTHER);
 		ops = s;
 	}
 	return ops;
 }
 
-static bool any_glob(const struct pglobs *gs, const char *path, const struct al_request *r)
+/* One decision's view of its request: each path split once, on first use, however many
+ * globs look at it. */
+struct decide_ctx {
+	const struct al_request *r;
+	struct psplit path, path2;
+	bool path_ready, path2_ready;
+};
+
+static struct psplit *split_of(struct decide_ctx *c, int which)
 {
-	if (!path[0])
+	if (which == 1) {
+		if (!c->path_ready) {
+			psplit_init(&c->path, c->r->path);
+			c->path_ready = true;
+		}
+		return &c->path;
+	}
+	if (!c->path2_ready) {
+		psplit_init(&c->path2, c->r->path2);
+		c->path2_ready = true;
+	}
+	return &c->path2;
+}
+
+/* Does the request's path (which 1) or path2 (which 2) match any of gs? */
+static bool any_glob(const struct pglobs *gs, struct decide_ctx *c, int which)
+{
+	const char *path = which == 1 ? c->r->path : c->r->path2;
+	struct psplit *sp;
+
+	if (!path[0] || gs->n == 0)
 		return false;
+	sp = split_of(c, which);
 	for (size_t i = 0; i < gs->n; i++)
-		if (pglob_match(&gs->v[i], path, r->home, r->workspace))
+		if (pglob_match_split(&gs->v[i], sp, c->r->home, c->r->workspace))
 			return true;
 	return false;
 }
 
-static bool either_end(const struct pglobs *gs, const struct al_request *r)
+static bool either_end(const struct pglobs *gs, struct decide_ctx *c)
 {
-	return any_glob(gs, r->path, r) || any_glob(gs, r->path2, r);
+	return any_glob(gs, c, 1) || any_glob(gs, c, 2);
 }
 
 static bool argv_matches(const struct pglobs *gs, const struct al_request *r)
@@ -136,15 +180,28 @@ static bool argv_matches(const struct pglobs *gs, const struct al_request *r)
 	return false;
 }
 
-static bool connect_matches(const struct pmatch *m, const struct al_request *r)
+static bool connect_matches(const struct pmatch *m, struct decide_ctx *c)
 {
+	const struct al_request *r = c->r;
+
 	if (r->addr.ss_family == AF_UNIX) {
 		char text[sizeof("unix:@") + sizeof(((struct sockaddr_un *)0)->sun_path)];
+		struct psplit sp;
 
-		if (m->unix_paths.n == 0 ||
-		    al_addr_format(&r->addr, r->addrlen, text, sizeof(text)) < 0)
+		if (m->unix_paths.n == 0)
 			return false;
-		return any_glob(&m->unix_paths, text + strlen("unix:"), r);
+		/* A pathname socket is also matched where it resolves (the gate resolves it
+		 * like any path: from the cwd, through symlinks and /proc links), or a
+		 * relative name or a symlink to the socket would slip past the rule. */
+		if (any_glob(&m->unix_paths, c, 1))
+			return true;
+		if (al_addr_format(&r->addr, r->addrlen, text, sizeof(text)) < 0)
+			return false;
+		psplit_init(&sp, text + strlen("unix:"));
+		for (size_t i = 0; i < m->unix_paths.n; i++)
+			if (pglob_match_split(&m->unix_paths.v[i], &sp, r->home, r->workspace))
+				return true;
+		return false;
 	}
 	for (size_t i = 0; i < m->nnets; i++)
 		if (pnet_match(&m->nets[i], &r->addr))
@@ -164,28 +221,38 @@ static bool syscall_matches(const struct pmatch *m, const struct al_request *r)
 	return false;
 }
 
-static bool pmatch_matches(const struct pmatch *m, const struct al_request *r)
+/* unseen: what an argv key says about arguments the gate did not keep (an argv longer
+ * than AL_ARGV_MAX or AL_ARGBUF_SIZE).  The caller picks the answer that leads to the
+ * stricter outcome, or an option placed past the kept arguments (GNU getopt takes options
+ * anywhere: `rm f1 ... f300 -r dir`) would walk past an argv rule. */
+static bool pmatch_matches(const struct pmatch *m, struct decide_ctx *c, bool unseen)
 {
+	const struct al_request *r = c->r;
 	bool rename = r->op == AL_OP_DELETE && r->path2[0];
+	/* A link or a rename gives its source a new name, which a read rule would not know:
+	 * `ln ~/.aws/credentials x; cat x`.  So read rules also match the source of both. */
+	bool new_name = (r->op == AL_OP_WRITE || r->op == AL_OP_DELETE) && r->path2[0];
 
 	if ((unsigned)r->op >= AL_OP__MAX || r->op == AL_OP_NONE)
 		return false;
-	if ((m->keys & PK_EXEC) && (r->op != AL_OP_EXEC || !any_glob(&m->exec, r->path, r)))
+	if ((m->keys & PK_EXEC) && (r->op != AL_OP_EXEC || !any_glob(&m->exec, c, 1)))
 		return false;
-	if ((m->keys & PK_ARGV) && (r->op != AL_OP_EXEC || !argv_matches(&m->argv, r)))
+	if ((m->keys & PK_ARGV) &&
+	    (r->op != AL_OP_EXEC || !(argv_matches(&m->argv, r) || (unseen && r->argv_truncated))))
 		return false;
 	if ((m->keys & PK_WRITE) &&
-	    (!(r->op == AL_OP_WRITE || rename) || !either_end(&m->write, r)))
+	    (!(r->op == AL_OP_WRITE || rename) || !either_end(&m->write, c)))
 		return false;
-	if ((m->keys & PK_DELETE) && (r->op != AL_OP_DELETE || !either_end(&m->del, r)))
+	if ((m->keys & PK_DELETE) && (r->op != AL_OP_DELETE || !either_end(&m->del, c)))
 		return false;
-	if ((m->keys & PK_READ) && (r->op != AL_OP_READ || !any_glob(&m->read, r->path, r)))
+	if ((m->keys & PK_READ) &&
+	    (!(r->op == AL_OP_READ || new_name) || !any_glob(&m->read, c, 1)))
 		return false;
-	if ((m->keys & PK_CHMOD) && (r->op != AL_OP_CHMOD || !any_glob(&m->chmod, r->path, r)))
+	if ((m->keys & PK_CHMOD) && (r->op != AL_OP_CHMOD || !any_glob(&m->chmod, c, 1)))
 		return false;
-	if ((m->keys & PK_CHOWN) && (r->op != AL_OP_CHOWN || !any_glob(&m->chown, r->path, r)))
+	if ((m->keys & PK_CHOWN) && (r->op != AL_OP_CHOWN || !any_glob(&m->chown, c, 1)))
 		return false;
-	if ((m->keys & PK_CONNECT) && (r->op != AL_OP_CONNECT || !connect_matches(m, r)))
+	if ((m->keys & PK_CONNECT) && (r->op != AL_OP_CONNECT || !connect_matches(m, c)))
 		return false;
 	if ((m->keys & PK_OP) && !(m->ops & AL_OP_BIT(r->op)))
 		return false;
@@ -196,16 +263,21 @@ static bool pmatch_matches(const struct pmatch *m, const struct al_request *r)
 
 void policy_decide(const struct policy *p, const struct al_request *req, struct al_decision *ret)
 {
+	struct decide_ctx c; /* not zeroed: 16 KiB of segments, filled only when used */
+
+	c.r = req;
+	c.path_ready = c.path2_ready = false;
 	memset(ret, 0, sizeof(*ret));
 	ret->action = AL_ALLOW;
 	ret->rule_index = UINT_MAX;
 	ret->on_timeout = p->on_timeout;
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct prule *r = &p->rules[i];
+		bool strict = r->action == AL_ASK || r->action == AL_DENY;
 
-		if (!pmatch_matches(&r->match, req))
+		if (!pmatch_matches(&r->match, &c, strict))
 			continue;
-		if (r->has_except && pmatch_matches(&r->except, req))
+		if (r->has_except && pmatch_matches(&r->except, &c, !strict))
 			continue;
 		ret->action = r->action;
 		ret->rule = r->name;
@@ -213,8 +285,8 @@ void policy_decide(const struct policy *p, const struct al_request *req, struct 
 		ret->error = r->error ? r->error : p->error;
 		if (r->action == AL_ASK) {
 			ret->timeout_ms = r->timeout_ms ? r->timeout_ms : p->ask_timeout_ms;
-			ret->on_timeout = r->on_timeout >= 0 ? (enum al_action)r->on_timeout
-							     : p->on_timeout;
+			ret->on_timeout =
+				r->on_timeout >= 0 ? (enum al_action)r->on_timeout : p->on_timeout;
 			ret->timeout_error = ret->error;
 		}
 		if (r->action != AL_DENY)

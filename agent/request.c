@@ -15,11 +15,11 @@
 #include "request.h"
 
 static const char *const op_names[AL_OP__MAX] = {
-	[AL_OP_NONE] = "none",	       [AL_OP_EXEC] = "exec",	    [AL_OP_WRITE] = "write",
-	[AL_OP_READ] = "read",	       [AL_OP_DELETE] = "delete",   [AL_OP_CHMOD] = "chmod",
-	[AL_OP_CHOWN] = "chown",       [AL_OP_CONNECT] = "connect", [AL_OP_PRIVILEGE] = "privilege",
-	[AL_OP_MOUNT] = "mount",       [AL_OP_MODULE] = "module",   [AL_OP_PTRACE] = "ptrace",
-	[AL_OP_BPF] = "bpf",	       [AL_OP_KEXEC] = "kexec",	    [AL_OP_REBOOT] = "reboot",
+	[AL_OP_NONE] = "none",	 [AL_OP_EXEC] = "exec",	      [AL_OP_WRITE] = "write",
+	[AL_OP_READ] = "read",	 [AL_OP_DELETE] = "delete",   [AL_OP_CHMOD] = "chmod",
+	[AL_OP_CHOWN] = "chown", [AL_OP_CONNECT] = "connect", [AL_OP_PRIVILEGE] = "privilege",
+	[AL_OP_MOUNT] = "mount", [AL_OP_MODULE] = "module",   [AL_OP_PTRACE] = "ptrace",
+	[AL_OP_BPF] = "bpf",	 [AL_OP_KEXEC] = "kexec",     [AL_OP_REBOOT] = "reboot",
 	[AL_OP_OTHER] = "other",
 };
 
@@ -238,7 +238,8 @@ json_t *al_request_to_json(const struct al_request *r)
 		err |= json_object_set_new(j, "tgid", json_integer(r->tgid));
 	err |= json_object_set_new(j, "uid", json_integer(r->uid));
 	if (r->path[0])
-		err |= json_object_set_new(j, "path", json_text(r->path, strnlen(r->path, PATH_MAX)));
+		err |= json_object_set_new(j, "path",
+					   json_text(r->path, strnlen(r->path, PATH_MAX)));
 	if (r->path2[0])
 		err |= json_object_set_new(j, "path2",
 					   json_text(r->path2, strnlen(r->path2, PATH_MAX)));
@@ -297,7 +298,8 @@ static int copy_argv(const json_t *v, struct al_request *r, char *err, size_t er
 		snprintf(err, err_len, "'argv' must be an array of strings");
 		return -EINVAL;
 	}
-	json_array_foreach (v, i, a) {
+	json_array_foreach(v, i, a)
+	{
 		size_t n;
 
 		if (!json_is_string(a)) {
@@ -338,12 +340,15 @@ int al_request_from_json(const json_t *j, struct al_request *r, char *err, size_
 		snprintf(err, err_len, "a request must be a JSON object");
 		return -EINVAL;
 	}
+	/* Everything but the 32 KiB argument buffer, which argv alone says how much of is used. */
 	memset(r, 0, offsetof(struct al_request, argbuf));
-	r->argbuf[0] = '\0';
-	json_object_foreach ((json_t *)j, key, v) {
+	memset(r->argbuf + sizeof(r->argbuf), 0,
+	       sizeof(*r) - offsetof(struct al_request, argbuf) - sizeof(r->argbuf));
+	json_object_foreach((json_t *)j, key, v)
+	{
 		if (strcmp(key, "op") == 0) {
-			if (!json_is_string(v) || (op = al_op_from_name(json_string_value(v))) < 0 ||
-			    op == AL_OP_NONE) {
+			if (!json_is_string(v) ||
+			    (op = al_op_from_name(json_string_value(v))) < 0 || op == AL_OP_NONE) {
 				snprintf(err, err_len, "unknown op '%.64s'",
 					 json_is_string(v) ? json_string_value(v) : "?");
 				return -EINVAL;
@@ -373,8 +378,9 @@ int al_request_from_json(const json_t *j, struct al_request *r, char *err, size_
 		} else if (strcmp(key, "addr") == 0) {
 			if (!json_is_string(v) ||
 			    al_addr_parse(json_string_value(v), &r->addr, &r->addrlen) < 0) {
-				snprintf(err, err_len, "bad address '%.64s' (expected 1.2.3.4:443, "
-						       "[::1]:80 or unix:/path)",
+				snprintf(err, err_len,
+					 "bad address '%.64s' (expected 1.2.3.4:443, "
+					 "[::1]:80 or unix:/path)",
 					 json_is_string(v) ? json_string_value(v) : "?");
 				return -EINVAL;
 			}
@@ -399,6 +405,30 @@ int al_request_from_json(const json_t *j, struct al_request *r, char *err, size_
 				r->uid = (uid_t)n;
 			else
 				r->open_flags = (int)n;
+		} else if (strcmp(key, "args") == 0) {
+			size_t i;
+			const json_t *a;
+
+			if (!json_is_array(v) || json_array_size(v) > 6) {
+				snprintf(err, err_len,
+					 "'args' must be an array of at most 6 integers");
+				return -EINVAL;
+			}
+			json_array_foreach(v, i, a)
+			{
+				if (!json_is_integer(a)) {
+					snprintf(err, err_len,
+						 "'args' must be an array of at most 6 integers");
+					return -EINVAL;
+				}
+				r->args[i] = (uint64_t)json_integer_value(a);
+			}
+		} else if (strcmp(key, "argv_truncated") == 0) {
+			if (!json_is_boolean(v)) {
+				snprintf(err, err_len, "'argv_truncated' must be true or false");
+				return -EINVAL;
+			}
+			r->argv_truncated = r->argv_truncated || json_is_true(v);
 		} else {
 			snprintf(err, err_len, "unknown field '%.64s'", key);
 			return -EINVAL;
@@ -462,5 +492,9 @@ int al_request_key(const struct al_request *r, char *buf, size_t len)
 			ok = key_put(buf, len, &pos, tmp, strlen(tmp));
 		}
 	}
-	return ok ? 0 : -ENOSPC;
+	if (!ok) {
+		buf[0] = '\0'; /* never a partial key that could equal another action's */
+		return -ENOSPC;
+	}
+	return 0;
 }

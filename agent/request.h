@@ -90,8 +90,8 @@ struct al_request {
 json_t *al_request_to_json(const struct al_request *r);
 
 /* Fill *r from such an object (also "home" and "workspace", used by `airlock policy
- * test`).  String fields point into j, which must outlive *r.  0 or -EINVAL with a message
- * in err. */
+ * test`).  String fields point into j, which must outlive *r.  0, or -EINVAL with a message
+ * in err and *r unusable. */
 int al_request_from_json(const json_t *j, struct al_request *r, char *err, size_t err_len);
 
 /* A canonical string of the op and the arguments policy matched on (paths, argv, address,

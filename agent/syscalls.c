@@ -115,6 +115,12 @@ static struct syscall_desc table[] = {
 
 #define TABLE_LEN (sizeof(table) / sizeof(table[0]))
 
+/* Native syscall numbers are small (under 500 on every architecture we build for): an
+ * array indexed by number makes the lookup on every notification O(1).  Entries hold
+ * table index + 1, 0 meaning "not gated". */
+#define NR_INDEX_MAX 1024
+static unsigned char nr_index[NR_INDEX_MAX];
+
 int syscalls_init(void)
 {
 	static int done;
@@ -122,10 +128,13 @@ int syscalls_init(void)
 
 	if (done)
 		return 0;
+	_Static_assert(TABLE_LEN < 255, "nr_index entries are one byte");
 	for (i = 0; i < TABLE_LEN; i++) {
 		int nr = seccomp_syscall_resolve_name(table[i].name);
 		/* libseccomp returns negative pseudo-numbers for syscalls this arch lacks */
 		table[i].nr = nr >= 0 ? nr : -1;
+		if (nr >= 0 && nr < NR_INDEX_MAX)
+			nr_index[nr] = (unsigned char)(i + 1);
 	}
 	done = 1;
 	return 0;
@@ -137,6 +146,8 @@ const struct syscall_desc *syscall_by_nr(int nr)
 
 	if (nr < 0)
 		return NULL;
+	if (nr < NR_INDEX_MAX)
+		return nr_index[nr] ? &table[nr_index[nr] - 1] : NULL;
 	for (i = 0; i < TABLE_LEN; i++)
 		if (table[i].nr == nr)
 			return &table[i];

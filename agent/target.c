@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "target.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* The largest /proc/PID/status we accept; a few KiB in practice (Groups: can be long). */
+#define STATUS_MAX (64 * 1024)
+
+static int read_status(int procfd, char **ret_buf)
+{
+	size_t size = 4096, len = 0;
+	char *buf = NULL;
+	int fd, r;
+
+	fd = openat(procfd, "status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		char *nbuf = realloc(buf, size + 1);
+		ssize_t n;
+
+		if (!nbuf) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		buf = nbuf;
+		n = read(fd, buf + len, size - len);
+		if (n < 0) {
+			r = -errno;
+			goto fail;
+		}
+		len += (size_t)n;
+		/* procfs renders status whole and hands out all that fits: a short read is
+		 * the end, no need for a second read to see 0 */
+		if (len < size)
+			break;
+		if (size >= STATUS_MAX) {
+			r = -EFBIG;
+			goto fail;
+		}
+		size *= 2;
+	}
+	buf[len] = '\0';
+	close(fd);
+	*ret_buf = buf;
+	return 0;
+fail:
+	free(buf);
+	close(fd);
+	return r;
+}
+
+static const char *status_field(const char *status, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *p = status;
+
+	while (p && *p) {
+		if (strncmp(p, key, klen) == 0 && p[klen] == ':')
+			return p + klen + 1;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+/* Parse up to max unsigned numbers of one status line; returns the count or -EINVAL. */
+static int parse_ids(const char *p, unsigned long *ids, int max, int base)
+{
+	int n = 0;
+
+	if (!p)
+		return -EINVAL;
+	while (*p && *p != '\n') {
+		char *end;
+		unsigned long v;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\n' || !*p)
+			break;
+		errno = 0;
+		v = strtoul(p, &end, base);
+		if (end == p || errno)
+			return -EINVAL;
+		if (n < max)
+			ids[n] = v;
+		n++;
+		p = end;
+	}
+	return n;
+}
+
+static int parse_groups(const char *p, gid_t **ret_groups, int *ret_n)
+{
+	gid_t *groups = NULL;
+	int n = 0, cap = 0;
+
+	if (!p)
+		return -EINVAL;
+	while (*p && *p != '\n') {
+		char *end;
+		unsigned long v;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\n' || !*p)
+			break;
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (end == p || errno) {
+			free(groups);
+			return -EINVAL;
+		}
+		if (n == cap) {
+			gid_t *ng;
+
+			cap = cap ? cap * 2 : 16;
+			ng = realloc(groups, (size_t)cap * sizeof(*groups));
+			if (!ng) {
+				free(groups);
+				return -ENOMEM;
+			}
+			groups = ng;
+		}
+		groups[n++] = (gid_t)v;
+		p = end;
+	}
+	*ret_groups = groups;
+	*ret_n = n;
+	return 0;
+}
+
+static int parse_status(const char *status, struct target *t)
+{
+	unsigned long v[4], ns[32];
+	int n, r;
+
+	if (parse_ids(status_field(status, "Tgid"), v, 1, 10) != 1)
+		return -EINVAL;
+	t->tgid = (pid_t)v[0];
+	n = parse_ids(status_field(status, "Uid"), v, 4, 10);
+	if (n != 4)
+		return -EINVAL;
+	t->ruid = (uid_t)v[0];
+	t->euid = (uid_t)v[1];
+	t->fsuid = (uid_t)v[3];
+	n = parse_ids(status_field(status, "Gid"), v, 4, 10);
+	if (n != 4)
+		return -EINVAL;
+	t->rgid = (gid_t)v[0];
+	t->egid = (gid_t)v[1];
+	t->fsgid = (gid_t)v[3];
+	/* Umask: is there since 4.7; without it assume the common default. */
+	if (parse_ids(status_field(status, "Umask"), v, 1, 8) == 1)
+		t->umask = (mode_t)(v[0] & 0777);
+	else
+		t->umask = 022;
+	/* The innermost NSpid is the number the target's own /proc/self resolves to. */
+	n = parse_ids(status_field(status, "NSpid"), ns, 32, 10);
+	t->nstid = n > 0 ? (pid_t)ns[(n > 32 ? 32 : n) - 1] : t->tid;
+	n = parse_ids(status_field(status, "NStgid"), ns, 32, 10);
+	t->nstgid = n > 0 ? (pid_t)ns[(n > 32 ? 32 : n) - 1] : t->tgid;
+	r = parse_groups(status_field(status, "Groups"), &t->groups, &t->ngroups);
+	return r;
+}
+
+int target_open(pid_t tid, struct target *t)
+{
+	char dir[32], *status = NULL;
+	ssize_t n;
+	int r;
+
+	memset(t, 0, sizeof(*t));
+	t->procfd = -1;
+	t->rootfd = -1;
+	t->tid = tid;
+	snprintf(dir, sizeof(dir), "/proc/%d", (int)tid);
+	t->procfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (t->procfd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	r = read_status(t->procfd, &status);
+	if (r < 0)
+		goto fail;
+	r = parse_status(status, t);
+	if (r < 0)
+		goto fail;
+	t->rootfd = openat(t->procfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (t->rootfd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	n = readlinkat(t->procfd, "root", t->rootpfx, sizeof(t->rootpfx) - 1);
+	if (n < 0) {
+		r = -errno;
+		goto fail;
+	}
+	t->rootpfx[n] = '\0';
+	if (strcmp(t->rootpfx, "/") == 0)
+		t->rootpfx[0] = '\0';
+	free(status);
+	return 0;
+fail:
+	free(status);
+	target_close(t);
+	return r;
+}
+
+void target_close(struct target *t)
+{
+	if (t->procfd >= 0)
+		close(t->procfd);
+	if (t->rootfd >= 0)
+		close(t->rootfd);
+	free(t->groups);
+	t->groups = NULL;
+	t->ngroups = 0;
+	t->procfd = -1;
+	t->rootfd = -1;
+}
+
+/* setfsuid/setfsgid report no error: read the value back to know it took. */
+static int set_fsuid(uid_t uid)
+{
+	syscall(SYS_setfsuid, uid);
+	return (uid_t)syscall(SYS_setfsuid, (uid_t)-1) == uid ? 0 : -EPERM;
+}
+
+static int set_fsgid(gid_t gid)
+{
+	syscall(SYS_setfsgid, gid);
+	return (gid_t)syscall(SYS_setfsgid, (gid_t)-1) == gid ? 0 : -EPERM;
+}
+
+/* Raw syscalls: glibc's set*id wrappers change every thread of the process. */
+static int set_euid(uid_t uid)
+{
+	return syscall(SYS_setresuid, (uid_t)-1, uid, (uid_t)-1) < 0 ? -errno : 0;
+}
+
+static int set_egid(gid_t gid)
+{
+	return syscall(SYS_setresgid, (gid_t)-1, gid, (gid_t)-1) < 0 ? -errno : 0;
+}
+
+/* The daemon's own euid, egid and supplementary groups, read once: it changes them only
+ * here, and always changes them back. */
+static int daemon_identity(uid_t *ret_euid, gid_t *ret_egid, gid_t **ret_groups, int *ret_n)
+{
+	static gid_t *groups;
+	static int n = -1;
+	static uid_t euid;
+	static gid_t egid;
+
+	if (n < 0) {
+		int k = getgroups(0, NULL);
+
+		if (k < 0)
+			return -errno;
+		euid = geteuid();
+		egid = getegid();
+		groups = calloc((size_t)k + 1, sizeof(gid_t));
+		if (!groups)
+			return -ENOMEM;
+		k = getgroups(k, groups);
+		if (k < 0) {
+			free(groups);
+			groups = NULL;
+			return -errno;
+		}
+		n = k;
+	}
+	*ret_euid = euid;
+	*ret_egid = egid;
+	*ret_groups = groups;
+	*ret_n = n;
+	return 0;
+}
+
+int target_creds_enter(const struct target *t, struct saved_creds *s, bool with_umask)
+{
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	r = daemon_identity(&s->euid, &s->egid, &s->groups, &s->ngroups);
+	if (r < 0)
+		return r;
+	/* Groups and gids first: changing them needs CAP_SETGID, which the euid change
+	 * below takes away. */
+	if (syscall(SYS_setgroups, (size_t)t->ngroups, t->groups) < 0)
+		return -errno;
+	/* setresgid also sets the fsgid to the new egid */
+	r = set_egid(t->egid);
+	if (r < 0)
+		goto fail_groups;
+	if (t->fsgid != t->egid) {
+		r = set_fsgid(t->fsgid);
+		if (r < 0)
+			goto fail_gid;
+	}
+	/* The euid too, not only the fsuid: some checks read the euid (procfs sysctl
+	 * permissions), and an fd keeps its opener's credentials (file_ns_capable() at
+	 * write time).  Leaving euid 0 clears the effective capabilities; returning to it
+	 * restores them from the permitted set. */
+	r = set_euid(t->euid);
+	if (r < 0)
+		goto fail_gid;
+	if (t->fsuid != t->euid) {
+		r = set_fsuid(t->fsuid);
+		if (r < 0)
+			goto fail_uid;
+	}
+	/* umask is per process (the fs struct): the daemon serves one call at a time. */
+	s->umask_set = with_umask;
+	if (with_umask)
+		s->umask = umask(t->umask);
+	s->active = true;
+	return 0;
+fail_uid:
+	set_euid(s->euid);
+fail_gid:
+	set_egid(s->egid);
+fail_groups:
+	syscall(SYS_setgroups, (size_t)s->ngroups, s->groups);
+	return r;
+}
+
+int target_creds_leave(struct saved_creds *s)
+{
+	int r = 0;
+
+	if (!s->active)
+		return 0;
+	if (s->umask_set)
+		umask(s->umask);
+	/* uid first: it gives back the capabilities the gid and group changes need; each
+	 * set*id also resets the matching fs id */
+	if (set_euid(s->euid) < 0)
+		r = -EPERM;
+	if (set_egid(s->egid) < 0)
+		r = -EPERM;
+	if (syscall(SYS_setgroups, (size_t)s->ngroups, s->groups) < 0 && !r)
+		r = -errno;
+	s->active = false;
+	return r;
+}
+
+int target_ctty(const struct target *t, dev_t *ret_dev)
+{
+	char buf[1024];
+	unsigned long tty_nr;
+	const char *p;
+	ssize_t n;
+	int fd, r = 0;
+
+	fd = openat(t->procfd, "stat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		r = -errno;
+	close(fd);
+	if (r < 0)
+		return r;
+	buf[n] = '\0';
+	/* the command name may hold spaces and parentheses: fields start after the last ')' */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %lu", &tty_nr) != 1)
+		return -EINVAL;
+	if (tty_nr == 0)
+		return -ENXIO;
+	*ret_dev = makedev((tty_nr >> 8) & 0xfff, (tty_nr & 0xff) | ((tty_nr >> 12) & 0xfff00));
+	return 0;
+}
+
+int target_dev_path(dev_t dev, char *ret_path, size_t size)
+{
+	unsigned maj = major(dev), min = minor(dev);
+	char uevent[64], buf[512], *p, *end;
+	ssize_t n;
+	int fd;
+
+	/* Unix98 pty slaves are not in sysfs. */
+	if (maj >= 136 && maj <= 143)
+		return snprintf(ret_path, size, "/dev/pts/%u", (maj - 136) * 256 + min) < (int)size
+			       ? 0
+			       : -ENAMETOOLONG;
+	snprintf(uevent, sizeof(uevent), "/sys/dev/char/%u:%u/uevent", maj, min);
+	fd = open(uevent, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	buf[n] = '\0';
+	p = strstr(buf, "DEVNAME=");
+	if (!p)
+		return -ENOENT;
+	p += 8;
+	end = strchr(p, '\n');
+	if (end)
+		*end = '\0';
+	return snprintf(ret_path, size, "/dev/%s", p) < (int)size ? 0 : -ENAMETOOLONG;
+}
