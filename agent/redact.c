@@ -166,16 +166,27 @@ bool redact_is_masked(const void *buf, size_t len)
 
 void redact_mask_span(void *buf, size_t len, const char *kind)
 {
-	uint8_t *p = buf;
-	size_t kl = kind ? strlen(kind) : 0;
+	redact_mask_part(buf, len, kind, 0, len);
+}
 
-	if (kl && len >= kl + 3) {
-		p[0] = '[';
-		memcpy(p + 1, kind, kl);
-		p[kl + 1] = ']';
-		memset(p + kl + 2, '*', len - kl - 2);
-	} else {
-		memset(p, '*', len);
+/* Bytes [skip, skip + len) of the mask of a span of `total` bytes: a stream masks a span it
+ * emits in pieces exactly as the whole span would have been masked. */
+void redact_mask_part(uint8_t *p, size_t len, const char *kind, size_t skip, size_t total)
+{
+	size_t kl = kind ? strlen(kind) : 0, i;
+	bool tag = kl && total >= kl + 3;
+
+	for (i = 0; i < len; i++) {
+		size_t pos = skip + i;
+
+		if (!tag || pos > kl + 1)
+			p[i] = '*';
+		else if (pos == 0)
+			p[i] = '[';
+		else if (pos == kl + 1)
+			p[i] = ']';
+		else
+			p[i] = (uint8_t)kind[pos - 1];
 	}
 }
 
@@ -243,14 +254,23 @@ bool redact_placeholder(const uint8_t *v, size_t n)
 }
 
 /* Weak rules (emails, phones, assignments) only fire in text: control bytes around a
- * candidate mean binary data, where such shapes occur by chance. */
+ * candidate mean binary data, where such shapes occur by chance.  The window stays on the
+ * candidate's line, which a stream always has whole, so a stream decides as a one-shot
+ * scan does. */
 bool redact_text_context(const uint8_t *buf, size_t len, size_t start, size_t end)
 {
 	size_t a = start > 16 ? start - 16 : 0, b = end + 16 < len ? end + 16 : len, i;
 
+	for (i = start; i > a; i--)
+		if (buf[i - 1] == '\n') {
+			a = i;
+			break;
+		}
 	for (i = a; i < b; i++) {
 		uint8_t c = buf[i];
 
+		if (c == '\n' && i >= end)
+			break;
 		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
 			return false;
 	}
@@ -260,7 +280,7 @@ bool redact_text_context(const uint8_t *buf, size_t len, size_t start, size_t en
 /* --- candidates ---------------------------------------------------------------- */
 
 static void cand_push(struct rscan *x, uint32_t rule, size_t start, size_t end, float conf,
-		      bool open)
+		      uint8_t cont)
 {
 	if (rule == UINT32_MAX || end <= start || x->oom)
 		return;
@@ -275,17 +295,18 @@ static void cand_push(struct rscan *x, uint32_t rule, size_t start, size_t end, 
 		x->c = c;
 		x->cap = cap;
 	}
-	x->c[x->n++] = (struct cand){ start, end, rule, conf, open };
+	x->c[x->n++] = (struct cand){ start, end, rule, conf, cont, false };
 }
 
 void cand_add(struct rscan *x, uint32_t rule, size_t start, size_t end, float conf)
 {
-	cand_push(x, rule, start, end, conf, false);
+	cand_push(x, rule, start, end, conf, CONT_NONE);
 }
 
-void cand_add_open(struct rscan *x, uint32_t rule, size_t start, size_t end, float conf)
+void cand_add_open(struct rscan *x, uint32_t rule, size_t start, size_t end, float conf,
+		   uint8_t cont)
 {
-	cand_push(x, rule, start, end, conf, true);
+	cand_push(x, rule, start, end, conf, cont);
 }
 
 uint32_t rscan_rule_index(const struct rscan *x, const struct builtin_rule *r)
@@ -323,11 +344,12 @@ static void cand_resolve(struct rscan *x)
 	for (i = 0; i < x->n; i++) {
 		struct cand *c = &x->c[i];
 
-		if (!c->open && redact_is_masked(x->buf + c->start, c->end - c->start))
+		if (!c->cont && redact_is_masked(x->buf + c->start, c->end - c->start))
 			continue;
 		if (out > 0 && c->start < x->c[out - 1].end) {
 			struct cand *p = &x->c[out - 1];
-			int pc = e->prio[c->rule], pp = e->prio[p->rule];
+			int pc = c->carried ? 100 : e->prio[c->rule];
+			int pp = p->carried ? 100 : e->prio[p->rule];
 
 			if (pc > pp || (pc == pp && c->end - c->start > p->end - p->start))
 				*p = *c;
@@ -422,8 +444,8 @@ static int on_custom(unsigned int id, unsigned long long from, unsigned long lon
 	return x->oom ? 1 : 0;
 }
 
-int redact_scan_cands(const struct redact_engine *e, const uint8_t *buf, size_t len, bool in_key,
-		      struct rscan **ret)
+int redact_scan_cands(const struct redact_engine *e, const uint8_t *buf, size_t len,
+		      const struct cand_carry *carry, struct rscan **ret)
 {
 	struct tls_scratch *t = tls_get(e);
 	struct rscan *x;
@@ -439,8 +461,8 @@ int redact_scan_cands(const struct redact_engine *e, const uint8_t *buf, size_t 
 	x->e = e;
 	x->n = 0;
 	x->oom = false;
-	if (in_key)
-		redact_key_continue(x);
+	if (carry)
+		redact_continue(x, carry);
 	if (e->db &&
 	    hs_scan(e->db, (const char *)buf, (unsigned)len, 0, t->hs, on_literal, x) ==
 		    HS_SCAN_TERMINATED &&
@@ -469,7 +491,7 @@ int redact_scan(const struct redact_engine *e, const void *buf, size_t len,
 	size_t i;
 	int r;
 
-	r = redact_scan_cands(e, buf, len, false, &x);
+	r = redact_scan_cands(e, buf, len, NULL, &x);
 	if (r < 0)
 		return r;
 	for (i = 0; i < x->n; i++) {
@@ -495,7 +517,7 @@ int redact_mask(const struct redact_engine *e, void *buf, size_t len)
 	size_t i;
 	int r;
 
-	r = redact_scan_cands(e, buf, len, false, &x);
+	r = redact_scan_cands(e, buf, len, NULL, &x);
 	if (r < 0)
 		return r;
 	for (i = 0; i < x->n; i++)

@@ -97,23 +97,23 @@ bool redact_is_masked(const void *buf, size_t len);
  * about 21 KiB per stream.  Input longer than REDACT_STREAM_CHUNK is processed in pieces.
  *
  * A line longer than max_holdback is cut: its first bytes go out once max_holdback bytes
- * follow them, which is safe because no built-in rule matches more than
- * REDACT_MAX_MATCH (< max_holdback) bytes on one line.  A private key block longer than
- * max_holdback is masked from its BEGIN line to its END line as it passes.
+ * follow them.  A match straddling that cut is found whole when it is shorter than
+ * max_holdback; a longer one that may go on (a private key block, a JWT, a long token) is
+ * carried: the bytes going out are masked and the next bytes are scanned as its
+ * continuation, so a stream emits exactly what redact_mask() makes of the whole data.
  */
 #define REDACT_HOLDBACK_DEFAULT 4096
 #define REDACT_HOLDBACK_MIN	1024
 #define REDACT_STREAM_CONTEXT	256
 #define REDACT_STREAM_CHUNK	16384
-#define REDACT_MAX_MATCH	1000 /* longest one-line built-in match the stream guarantees */
 
 /* Receives output bytes.  A non-zero return stops the feed/flush and is returned by it. */
 typedef int (*redact_out_fn)(const void *buf, size_t len, void *ctx);
 
 /* max_holdback 0 means REDACT_HOLDBACK_DEFAULT; values under REDACT_HOLDBACK_MIN are raised
  * to it.  on_finding, when not NULL, is told every finding of this stream with offset
- * counted from the stream's first byte, once each, when its bytes go out.  The engine
- * must outlive the stream.  0 or -ENOMEM; *ret set only on success. */
+ * counted from the stream's first byte, once each, when its bytes go out (a carried match
+ * once per piece that goes out).  The engine must outlive the stream.  0 or -ENOMEM; *ret set only on success. */
 int redact_stream_new(const struct redact_engine *e, size_t max_holdback,
 		      redact_finding_fn on_finding, void *finding_ctx, struct redact_stream **ret);
 void redact_stream_free(struct redact_stream *s);

@@ -62,7 +62,25 @@ struct cand {
 	size_t start, end;
 	uint32_t rule; /* index into the engine's rule info table */
 	float confidence;
-	bool open; /* private key without its END line yet */
+	uint8_t cont; /* open: reaches the end of the data and may go on (enum cand_cont) */
+	bool carried; /* the rest of a match begun in earlier data: it wins any overlap */
+};
+
+/* How a match that reached the end of the data goes on in the next bytes of a stream. */
+enum cand_cont {
+	CONT_NONE = 0,
+	CONT_PEM,   /* a private key block: body lines up to the END line */
+	CONT_JWT,   /* base64url and dots */
+	CONT_FIXED, /* a match of known length: carry->len more bytes */
+	CONT_CLASS, /* CONT_CLASS + enum tok_class: a run of that class */
+};
+
+/* A match a stream carries over into the next bytes. */
+struct cand_carry {
+	uint8_t cont;
+	uint32_t rule;
+	size_t len; /* CONT_FIXED: bytes left */
+	size_t at;  /* where in the scanned data the continuation starts */
 };
 
 struct rscan {
@@ -75,15 +93,16 @@ struct rscan {
 };
 
 void cand_add(struct rscan *x, uint32_t rule, size_t start, size_t end, float conf);
-void cand_add_open(struct rscan *x, uint32_t rule, size_t start, size_t end, float conf);
+void cand_add_open(struct rscan *x, uint32_t rule, size_t start, size_t end, float conf,
+		   uint8_t cont);
 uint32_t rscan_rule_index(const struct rscan *x, const struct builtin_rule *r);
 bool rscan_rule_enabled(const struct rscan *x, const struct builtin_rule *r);
 
 /* Scanners that are not Vectorscan. */
 void redact_scan_digits(struct rscan *x);
 void redact_scan_emails(struct rscan *x);
-/* A private key block that started in earlier data: mask from 0 to its END line. */
-void redact_key_continue(struct rscan *x);
+/* A match that started in earlier data (a stream) goes on from the start of this data. */
+void redact_continue(struct rscan *x, const struct cand_carry *carry);
 
 /* Character classes and helpers shared by the verifiers. */
 extern const uint8_t redact_cls[256]; /* bit per enum tok_class */
@@ -103,9 +122,11 @@ bool redact_placeholder(const uint8_t *v, size_t len);
 bool redact_text_context(const uint8_t *buf, size_t len, size_t start, size_t end);
 uint32_t redact_crc32(const uint8_t *p, size_t len);
 
+void redact_mask_part(uint8_t *p, size_t len, const char *kind, size_t skip, size_t total);
+
 /* Scan into x (sorted, overlaps resolved, masks dropped) for the engine's stream code:
- * in_key starts the data inside a private key block. */
-int redact_scan_cands(const struct redact_engine *e, const uint8_t *buf, size_t len, bool in_key,
-		      struct rscan **ret);
+ * carry, when not NULL, is a match begun in earlier data. */
+int redact_scan_cands(const struct redact_engine *e, const uint8_t *buf, size_t len,
+		      const struct cand_carry *carry, struct rscan **ret);
 
 #endif

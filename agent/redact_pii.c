@@ -445,13 +445,16 @@ static size_t digit_run(struct rscan *x, size_t p)
 		return q;
 	if (!lead && !left_ok(b, p))
 		return q;
-	/* cheap reject: fewer than 8 digits within the next 24 bytes cannot be any shape */
-	if (q - p < 8) {
-		size_t i, nd = 0, lim = p + 24 < len ? p + 24 : len;
+	/* the gate of the SSE2 loop, for the bytes it does not cover: 9 digits (8 after '+')
+	 * joined only by separators */
+	if (q - p < 9) {
+		size_t i, nd = 0, lim = p + 32 < len ? p + 32 : len;
 
-		for (i = p; i < lim; i++)
+		for (i = p; i < lim && (is_digit(b[i]) || b[i] == ' ' || b[i] == '-' ||
+					b[i] == '.' || b[i] == '(' || b[i] == ')');
+		     i++)
 			nd += is_digit(b[i]);
-		if (nd < 8)
+		if (nd < (p > 0 && b[p - 1] == '+' ? 8u : 9u))
 			return q;
 	}
 	parse_groups(b, len, p, &g);
@@ -476,10 +479,10 @@ void redact_scan_digits(struct rscan *x)
 		return;
 #ifdef __SSE2__
 	/*
-	 * Every shape but the IBAN has at least 9 digits joined only by separators (space - .
-	 * ( )) from its first digit on; most digit runs in logs (ids, durations, timestamps,
-	 * hex) do not.  Masks of 48 bytes let a few bit operations reject them before any
-	 * parsing.  IBANs (digits right after two capitals) always go to the parser.
+	 * Every shape but the IBAN and +E.164 has at least 9 digits joined only by separators
+	 * (space - . ( )) from its first digit on; most digit runs in logs (ids, durations,
+	 * timestamps, hex) do not.  Masks of 48 bytes let a few bit operations reject them before
+	 * any parsing.  IBANs (digits right after two capitals) always go to the parser.
 	 */
 	if (len >= 48) {
 		const __m128i bias = _mm_set1_epi8((char)('0' + 128));
@@ -489,7 +492,8 @@ void redact_scan_digits(struct rscan *x)
 			      pc = _mm_set1_epi8(')');
 		const __m128i ua = _mm_set1_epi8('A' - 1), uz = _mm_set1_epi8('Z' + 1);
 		uint64_t d[3], a[3];
-		bool prev_digit = false, prev_upper = false;
+		const __m128i plus = _mm_set1_epi8('+');
+		bool prev_digit = false, prev_upper = false, prev_plus = false;
 		unsigned k;
 
 #define MASKS(at, dm, am)                                                                          \
@@ -522,13 +526,18 @@ void redact_scan_digits(struct rscan *x)
 				__m128i v = _mm_loadu_si128((const __m128i *)(b + i));
 				uint64_t up = (uint64_t)(unsigned)_mm_movemask_epi8(_mm_and_si128(
 					_mm_cmpgt_epi8(v, ua), _mm_cmplt_epi8(v, uz)));
+				uint64_t pl = (uint64_t)(unsigned)_mm_movemask_epi8(
+					_mm_cmpeq_epi8(v, plus));
 				uint64_t t = am & (am >> 1);
 
 				t &= t >> 2;
 				t &= t >> 4;
 				t &= am >> 8;
-				starts &= t | (up << 1) | (prev_upper ? 1u : 0u);
+				/* +<country>: E.164 numbers may have only 8 digits */
+				starts &= t | (up << 1) | (prev_upper ? 1u : 0u) | (pl << 1) |
+					  (prev_plus ? 1u : 0u);
 				prev_upper = (up >> 15) & 1;
+				prev_plus = (pl >> 15) & 1;
 			}
 			while (starts) {
 				unsigned bit = (unsigned)__builtin_ctzll(starts);
@@ -537,7 +546,8 @@ void redact_scan_digits(struct rscan *x)
 
 				starts &= starts - 1;
 				span = run ? (1ull << __builtin_ctzll(run)) - 1 : ~0ull;
-				if (popcount64((dm >> bit) & span) < 9 &&
+				if (popcount64((dm >> bit) & span) <
+					    (p > 0 && b[p - 1] == '+' ? 8u : 9u) &&
 				    !(p >= 2 && b[p - 1] >= 'A' && b[p - 1] <= 'Z'))
 					continue;
 				next = digit_run(x, p);
@@ -557,6 +567,7 @@ void redact_scan_digits(struct rscan *x)
 				MASKS(i + 16 * k, d[k + 1], a[k + 1]);
 			prev_digit = is_digit(b[i - 1]);
 			prev_upper = b[i - 1] >= 'A' && b[i - 1] <= 'Z';
+			prev_plus = b[i - 1] == '+';
 		}
 #undef MASKS
 	}

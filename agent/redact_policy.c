@@ -153,6 +153,9 @@ static bool pattern_compiles(const char *pattern, char *msg, size_t len)
 
 	if (!ok)
 		snprintf(msg, len, "%s", err && err->message ? err->message : "does not compile");
+	/* Vectorscan's messages end with a period; ours go on after them */
+	if (!ok && strlen(msg) > 1 && msg[strlen(msg) - 1] == '.')
+		msg[strlen(msg) - 1] = 0;
 	hs_free_compile_error(err);
 	hs_free_database(db);
 	return ok;

@@ -82,6 +82,17 @@ static bool check_github_crc(const uint8_t *tok, size_t len)
 
 /* --- generic verifiers --------------------------------------------------------- */
 
+/*
+ * A body longer than its rule's maximum is not that token -- unless the maximum is past
+ * what a stream holds back: a stream that already masked the start of such a token cannot
+ * take it back, so the one-shot scan masks it too (a prefixed run of that length is a
+ * secret anyway).
+ */
+static size_t max_len(const struct builtin_rule *r)
+{
+	return r->max >= REDACT_HOLDBACK_MIN - 64 ? 64 * 1024 : r->max;
+}
+
 /* prefix + body of class cls, min..max bytes, whole token on word boundaries. */
 static void v_token(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
 {
@@ -90,14 +101,17 @@ static void v_token(struct rscan *x, const struct builtin_rule *r, size_t s, siz
 
 	if (!left_boundary(x, s))
 		return;
-	n = span_cls(x, e, r->cls, r->max);
-	if (n < r->min || n > r->max)
+	n = span_cls(x, e, r->cls, max_len(r));
+	if (n < r->min || n > max_len(r))
 		return;
 	if (redact_placeholder(x->buf + e, n))
 		return;
 	if (r->check && !r->check(x->buf + s, e - s + n))
 		conf *= 0.7f; /* shape right, checksum wrong: maybe mistyped or cut, still masked */
-	cand_add(x, rscan_rule_index(x, r), s, e + n, conf);
+	if (e + n == x->len)
+		cand_add_open(x, rscan_rule_index(x, r), s, e + n, conf, CONT_CLASS + r->cls);
+	else
+		cand_add(x, rscan_rule_index(x, r), s, e + n, conf);
 }
 
 /* Like v_token, but the body must look random (for prefixes that also start words). */
@@ -107,12 +121,16 @@ static void v_token_random(struct rscan *x, const struct builtin_rule *r, size_t
 
 	if (!left_boundary(x, s))
 		return;
-	n = span_cls(x, e, r->cls, r->max);
-	if (n < r->min || n > r->max)
+	n = span_cls(x, e, r->cls, max_len(r));
+	if (n < r->min || n > max_len(r))
 		return;
 	if (!looks_random(x->buf + e, n) || redact_placeholder(x->buf + e, n))
 		return;
-	cand_add(x, rscan_rule_index(x, r), s, e + n, r->confidence);
+	if (e + n == x->len)
+		cand_add_open(x, rscan_rule_index(x, r), s, e + n, r->confidence,
+			      CONT_CLASS + r->cls);
+	else
+		cand_add(x, rscan_rule_index(x, r), s, e + n, r->confidence);
 }
 
 static void v_github(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
@@ -243,15 +261,16 @@ static bool parse_assignment(const struct rscan *x, size_t s, size_t e, struct a
 	as->vs = k;
 	if (q) {
 		while (k < len && k - as->vs <= maxval && b[k] != q && b[k] != '\n') {
-			if (esc && b[k] == '\\')
-				break;
-			if (!esc && b[k] == '\\')
+			if (b[k] == '\\' && (esc || (k + 1 < len && b[k + 1] == '\n')))
+				break; /* the closing \" of an escaped string, or a line
+					  continuation */
+			if (b[k] == '\\')
 				k++; /* an escaped character inside the string */
 			k++;
 		}
-		if (k >= len || k - as->vs > maxval || b[k] == '\n')
+		if (k >= len || k - as->vs > maxval)
 			return false;
-		if (esc && (k + 1 >= len || b[k + 1] != q))
+		if (esc ? !(b[k] == '\\' && k + 1 < len && b[k + 1] == q) : b[k] != q)
 			return false;
 	} else {
 		while (k < len && k - as->vs <= maxval && b[k] > ' ' && b[k] != ',' &&
@@ -492,43 +511,52 @@ static size_t b64_decode(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
 	return o;
 }
 
-#define JWT_MAX 8192
+#define JWT_MAX (64 * 1024)
 
 static void v_jwt(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
 {
 	const uint8_t *b = x->buf;
-	size_t len = x->len, i = s, parts = 0, p1 = 0, plen[5] = { 0 };
+	size_t len = x->len, i = s, parts = 0, p1 = 0, p2 = 0;
 	uint8_t hdr[256];
 	size_t hn;
+	bool open, payload_json;
 
 	if (s > 0 && (is_b64url(b[s - 1]) || b[s - 1] == '.' || b[s - 1] == '/' || b[s - 1] == '+'))
 		return;
+	/* dot-separated base64url parts: 3 for a JWS, 5 for a JWE; more are masked whole */
 	for (;;) {
 		size_t st = i;
 
 		while (i < len && i - s < JWT_MAX && is_b64url(b[i]))
 			i++;
-		plen[parts++] = i - st;
+		parts++;
 		if (parts == 1)
 			p1 = i - st;
-		if (parts == 5 || i + 1 >= len || b[i] != '.' || !is_b64url(b[i + 1]))
+		else if (parts == 2)
+			p2 = i - st;
+		if (i + 1 >= len || b[i] != '.' || !is_b64url(b[i + 1]) || i - s >= JWT_MAX)
 			break;
 		i++;
 	}
 	/* a trailing '.' with an empty signature is an unsigned JWT (alg none) */
 	if (parts == 2 && i < len && b[i] == '.') {
-		plen[parts++] = 0;
+		parts++;
 		i++;
 	}
-	if ((parts != 3 && parts != 5) || p1 < 10 || plen[1] < 4 || i - s >= JWT_MAX)
+	/* header.payload without a signature part is still a token when the payload is JSON;
+	 * reaching the end of the data, the token may go on in a stream's next bytes */
+	payload_json = p2 >= 3 && memcmp(b + s + p1 + 1, "eyJ", 3) == 0;
+	open = i == len && (parts > 2 || payload_json);
+	if ((parts < 3 && !payload_json) || p1 < 10 || p2 < 4 || i - s >= JWT_MAX)
 		return;
-	if (i < len && (b[i] == '+' || b[i] == '/' || b[i] == '='))
-		return; /* base64 data that happens to start with eyJ */
 	hn = b64_decode(b + s, p1 < 340 ? p1 : 340, hdr, sizeof(hdr) - 1);
 	hdr[hn] = 0;
 	if (hn < 8 || hdr[0] != '{' || !memmem(hdr, hn, "\"alg\"", 5))
 		return;
-	cand_add(x, rscan_rule_index(x, r), s, i, r->confidence);
+	if (open)
+		cand_add_open(x, rscan_rule_index(x, r), s, i, r->confidence, CONT_JWT);
+	else
+		cand_add(x, rscan_rule_index(x, r), s, i, r->confidence);
 }
 
 #define KEY_MAX (64 * 1024)
@@ -549,31 +577,37 @@ static bool pem_body_char(const uint8_t *b, size_t len, size_t i, size_t *step)
 	return false;
 }
 
-/* From `from`, find the end of an "-----END ...-----" line; 0 when there is none. */
-static size_t pem_find_end(const uint8_t *b, size_t len, size_t from)
+/*
+ * Walk a key block's body from `from`: base64 lines, headers such as Proc-Type, real or
+ * JSON-escaped line breaks, up to and including its "-----END ...-----" line.  Returns
+ * where the block ends; *open tells that the data ended first (more may follow).  A
+ * block broken by other text ends where the text starts, so a stream, which sees the same
+ * bytes, ends it at the same place.
+ */
+static size_t pem_walk(const uint8_t *b, size_t len, size_t from, bool *open)
 {
-	size_t lim = len - from > KEY_MAX ? from + KEY_MAX : len;
-	const uint8_t *p = memmem(b + from, lim - from, "-----END ", 9);
-	size_t i;
+	size_t i = from, step, k;
 
-	if (!p)
-		return 0;
-	for (i = (size_t)(p - b) + 9; i + 5 <= len && i < (size_t)(p - b) + 80; i++) {
-		if (b[i] == '\n' || b[i] == '\\')
-			return 0;
-		if (memcmp(b + i, "-----", 5) == 0)
-			return i + 5;
-	}
-	return 0;
-}
-
-/* The end of the base64 body from i (for a block whose END line is missing). */
-static size_t pem_body_end(const uint8_t *b, size_t len, size_t i)
-{
-	size_t step;
-
-	while (i < len && i < KEY_MAX + i && pem_body_char(b, len, i, &step))
+	*open = false;
+	while (i < len && i - from < KEY_MAX) {
+		if (b[i] == '-' && len - i >= 9 && memcmp(b + i, "-----END ", 9) == 0) {
+			for (k = i + 9; k < len && k < i + 80; k++) {
+				if (b[k] == '\n' || b[k] == '\\')
+					return i;
+				if (k + 5 <= len && memcmp(b + k, "-----", 5) == 0)
+					return k + 5;
+			}
+			*open = k >= len;
+			return k >= len ? len : i;
+		}
+		if (!pem_body_char(b, len, i, &step)) {
+			/* a backslash last may be the first half of an escaped \n */
+			*open = b[i] == '\\' && i + 1 == len;
+			return *open ? len : i;
+		}
 		i += step;
+	}
+	*open = i >= len;
 	return i > len ? len : i;
 }
 
@@ -581,6 +615,7 @@ static void v_private_key(struct rscan *x, const struct builtin_rule *r, size_t 
 {
 	const uint8_t *b = x->buf;
 	size_t len = x->len, i, hdr_end = 0, end;
+	bool open;
 
 	for (i = e; i + 5 <= len && i < e + 64; i++) {
 		if (b[i] == '\n' || b[i] == '\\')
@@ -593,41 +628,55 @@ static void v_private_key(struct rscan *x, const struct builtin_rule *r, size_t 
 	if (!hdr_end) {
 		/* the header itself is cut off at the end of the data */
 		if (i + 5 > len && len - e < 64)
-			cand_add_open(x, rscan_rule_index(x, r), s, len, r->confidence);
+			cand_add_open(x, rscan_rule_index(x, r), s, len, r->confidence, CONT_PEM);
 		return;
 	}
 	if (!(ends_with_ci(b + e, hdr_end - e, "PRIVATE KEY") ||
 	      ends_with_ci(b + e, hdr_end - e, "PRIVATE KEY BLOCK")))
 		return;
-	end = pem_find_end(b, len, hdr_end + 5);
-	if (end) {
+	end = pem_walk(b, len, hdr_end + 5, &open);
+	if (open)
+		cand_add_open(x, rscan_rule_index(x, r), s, len, r->confidence, CONT_PEM);
+	else if (end > hdr_end + 5 && (b[end - 1] == '-' || end - (hdr_end + 5) >= 64))
+		/* terminated, or a cut-off block; a header mentioned in prose is neither */
 		cand_add(x, rscan_rule_index(x, r), s, end, r->confidence);
-		return;
-	}
-	end = pem_body_end(b, len, hdr_end + 5);
-	if (end >= len)
-		cand_add_open(x, rscan_rule_index(x, r), s, len, r->confidence);
-	else if (end - (hdr_end + 5) >= 64) /* a cut-off block; a header in prose is not */
-		cand_add(x, rscan_rule_index(x, r), s, end, r->confidence * 0.9f);
 }
 
-/* The data starts inside a private key block that began in earlier data (a stream): every
- * byte up to its END line is key material, whatever it looks like. */
-void redact_key_continue(struct rscan *x)
+/* The data continues a match that began in earlier data of a stream: one of known length
+ * cut by the stream's holdback bound, or one that may go on (a private key block, a JWT, a
+ * long token). */
+void redact_continue(struct rscan *x, const struct cand_carry *carry)
 {
-	const struct builtin_rule *r = NULL;
-	size_t i, end;
+	const struct redact_rule_info *info;
+	size_t end = carry->at, n = redact_rules(x->e, &info), before = x->n;
+	float conf;
+	bool open = false;
 
-	for (i = 0; i < redact_builtin_count; i++)
-		if (redact_builtin_rules[i].verify == v_private_key)
-			r = &redact_builtin_rules[i];
-	if (!r)
+	if (carry->rule >= n || carry->at > x->len)
 		return;
-	end = pem_find_end(x->buf, x->len, 0);
-	if (end)
-		cand_add(x, rscan_rule_index(x, r), 0, end, r->confidence);
-	else
-		cand_add_open(x, rscan_rule_index(x, r), 0, x->len, r->confidence);
+	conf = info[carry->rule].confidence;
+	if (carry->cont == CONT_FIXED) {
+		end = carry->len < x->len - carry->at ? carry->at + carry->len : x->len;
+		open = carry->len > x->len - carry->at;
+	} else if (carry->cont == CONT_PEM) {
+		end = pem_walk(x->buf, x->len, carry->at, &open);
+	} else {
+		/* a JWT's dots count only between parts, as in v_jwt */
+		while (end < x->len &&
+		       (carry->cont == CONT_JWT
+				? (is_b64url(x->buf[end]) ||
+				   (x->buf[end] == '.' &&
+				    (end + 1 == x->len || is_b64url(x->buf[end + 1]))))
+				: in_cls(x->buf[end], carry->cont - CONT_CLASS)))
+			end++;
+		open = end == x->len;
+	}
+	if (open)
+		cand_add_open(x, carry->rule, carry->at, x->len, conf, carry->cont);
+	else if (end > carry->at)
+		cand_add(x, carry->rule, carry->at, end, conf);
+	if (x->n > before)
+		x->c[x->n - 1].carried = true;
 }
 
 /* Authorization: Bearer <token> / Basic <base64 user:password> -- the credential only. */
@@ -1064,7 +1113,11 @@ static void v_pem_base64(struct rscan *x, const struct builtin_rule *r, size_t s
 	dn = b64_decode(x->buf + s, 64, dec, sizeof(dec));
 	if (!memmem(dec, dn, "PRIVATE KEY", 11))
 		return;
-	cand_add(x, rscan_rule_index(x, r), s, s + n, r->confidence);
+	if (s + n == x->len)
+		cand_add_open(x, rscan_rule_index(x, r), s, s + n, r->confidence,
+			      CONT_CLASS + CL_B64);
+	else
+		cand_add(x, rscan_rule_index(x, r), s, s + n, r->confidence);
 }
 
 /* prefix + body like v_token, but only the body is the secret (AccountKey=<key>). */
@@ -1130,32 +1183,32 @@ const struct builtin_rule redact_builtin_rules[] = {
 	    "~aws_secret", "~awssecretkey" },
 	  v_keyword_value, CL_B64, 40, 40, check_aws_secret },
 	{ "aws-session-token", "aws-session-token", 0.9f, 2,
-	  "aws_session_token = IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD...", 0,
+	  "aws_session_token = IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQDPtYgjmUhBel31iEl2hpChYgCfrL1spNxnyVmihA/2O76UMFxFkM/R5Kjp1vRt+1fjORS/6ilI8ihN5KXSc7Tvo/hBK", 0,
 	  { "~session_token", "~sessiontoken", "~security_token", "~security-token" },
 	  v_keyword_value, CL_B64, 100, 4000, check_aws_secret },
 	{ "aws-session-token-prefix", "aws-session-token", 0.9f, 3,
-	  "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD...", 0,
+	  "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQDPtYgjmUhBel31iEl2hpChYgCfrL1spNxnyVmihA/2O76UMFxFkM/R5Kjp1vRt+1fjORS/6ilI8ihN5KXSc7Tvo/hBK", 0,
 	  { "IQoJb3JpZ2luX2Vj", "FwoGZXIvYXdzE" }, v_token, CL_B64, 80, 4000 },
 	{ "gcp-api-key", "gcp-api-key", 0.95f, 3, "AIzaSyD3x7Kq9Lm2Np4Rs6Tu8Vw0Xy1Za3Bc5De", 0,
 	  { "AIza" }, v_token, CL_ALNUM_UD, 35, 35 },
 	{ "azure-storage-key", "azure-storage-key", 0.9f, 2,
-	  "AZURE_STORAGE_KEY=<86 base64 characters>==", 0,
+	  "AZURE_STORAGE_KEY=qFYY/kv5ZJr3J1TWDtkwtDDb+xHKas1VOqg6YYZYn9ZhyiA4uoRgnatmUdjAWtGSU8po+799NksnRH9ucAUsdM==", 0,
 	  { "~storage_key", "~storagekey", "~storage_account_key", "~storageaccountkey",
 	    "~account_key", "~accountkey\"", "~azure_key", "~storage-key" },
 	  v_keyword_value, CL_B64, 86, 90, check_b64_padded },
 	{ "azure-connection-string", "azure-connection-string", 0.95f, 3,
-	  "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=<88 base64>", 0,
+	  "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=lHUvTCQCyEZDz/TddJ8HyS5SUkCnD8zRA9a9SkpXz9w3QlY7Zkuvqdt7s8Stqcbnr3yBdGBLEPH1qhT61qtc4x==", 0,
 	  { "AccountKey=", "SharedAccessKey=" }, v_token_value, CL_B64, 40, 120 },
-	{ "github-pat-classic", "github-token", 0.99f, 3, "ghp_<30 base62 + 6 CRC32>", 0,
+	{ "github-pat-classic", "github-token", 0.99f, 3, "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", 0,
 	  { "ghp_", "gho_", "ghu_", "ghs_", "ghr_" }, v_github, CL_ALNUM, 36, 36, check_github_crc },
-	{ "github-pat-fine-grained", "github-token", 0.99f, 3, "github_pat_11AB..._...", 0,
+	{ "github-pat-fine-grained", "github-token", 0.99f, 3, "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", 0,
 	  { "github_pat_" }, v_token, CL_ALNUM_UD, 80, 90 },
 	{ "gitlab-token", "gitlab-token", 0.95f, 3, "glpat-x7Kq9Lm2Np4Rs6Tu8Vw0", 0,
 	  { "glpat-", "gldt-", "glrt-", "glptt-", "glft-", "glsoat-", "glcbt-", "gloas-", "glimt-",
 	    "GR1348941" }, v_token, CL_ALNUM_UDD, 20, 80 },
 	{ "bitbucket-app-password", "bitbucket-token", 0.9f, 3, "ATBB3xKq9Lm2Np4Rs6Tu8Vw0Xy1Za3Bc5De7", 0,
 	  { "ATBB" }, v_token_random, CL_ALNUM, 28, 64 },
-	{ "bitbucket-access-token", "bitbucket-token", 0.9f, 3, "ATCTT3xFfGN0...", 0,
+	{ "bitbucket-access-token", "bitbucket-token", 0.9f, 3, "ATCTT3xFfGN0UcR64cXQLioDnkHIfxIq2HZt_PlJhx2jIclHkCiHp6bR1IqfEouHgxzNNAL5wIScGebcy8F5n3_YNBDRzrZSgqbjG3uhkWKFLf6xuI5aHUQPFeNBTxaQWk8J=6702824C", 0,
 	  { "ATCTT3" }, v_token, CL_ALNUM_UDE, 40, 300 },
 	{ "slack-token", "slack-token", 0.95f, 3,
 	  "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", 0,
@@ -1167,7 +1220,7 @@ const struct builtin_rule redact_builtin_rules[] = {
 	  { "hooks.slack.com/services/", "hooks.slack.com/workflows/", "hooks.slack.com/triggers/" },
 	  v_webhook_url, 0, 20, 200 },
 	{ "discord-webhook", "discord-webhook", 0.95f, 3,
-	  "https://discord.com/api/webhooks/123456789012345678/<68 base64url>", 0,
+	  "https://discord.com/api/webhooks/1234567890123456789/fYcMMDktXP_tKsf2rcDkdfrUnW5gcF-Ha6ili8GjHEAD6_Wj9KfzjsQGMrb9h-ImB-LK", 0,
 	  { "discord.com/api/webhooks/", "discordapp.com/api/webhooks/" }, v_webhook_url, 0, 60, 200 },
 	{ "discord-bot-token", "discord-bot-token", 0.85f, 2,
 	  "DISCORD_TOKEN=MTA4NzY1NDMyMTA5ODc2NTQzMg.GxYz12.abcdefghijklmnopqrstuvwxyz0123456789AB", 0,
@@ -1175,7 +1228,7 @@ const struct builtin_rule redact_builtin_rules[] = {
 	{ "telegram-bot-token", "telegram-bot-token", 0.95f, 3,
 	  "123456789:AAH7kq9Lm2Np4Rs6Tu8Vw0Xy1Za3Bc5De7F", 0, { ":AA" }, v_telegram },
 	{ "teams-webhook", "teams-webhook", 0.95f, 3,
-	  "https://contoso.webhook.office.com/webhookb2/<guid>@<guid>/IncomingWebhook/<hex>/<guid>", 0,
+	  "https://contoso.webhook.office.com/webhookb2/5e1158a0-8fd4-4f38-b7e6-deb4256446f0@9528d246-51fa-426a-aadf-9be2e685757f/IncomingWebhook/eee3692f09e2e8c662248b483b7ffc05/6f288b28-ddea-4a60-a7e9-e30760cbe8ba", 0,
 	  { ".webhook.office.com/webhookb2/", "outlook.office.com/webhook/",
 	    ".logic.azure.com:443/workflows/" }, v_webhook_url, 0, 40, 400 },
 	{ "stripe-secret-key", "stripe-key", 0.97f, 3, "sk_live_4eC39HqLyjWDarjtT1zdp7dc", 0,
@@ -1184,7 +1237,7 @@ const struct builtin_rule redact_builtin_rules[] = {
 	  { "whsec_" }, v_token, CL_ALNUM, 32, 64 },
 	{ "square-token", "square-token", 0.95f, 3, "sq0atp-x7Kq9Lm2Np4Rs6Tu8Vw0Xy", 0,
 	  { "sq0atp-", "sq0csp-" }, v_token, CL_ALNUM_UD, 22, 64 },
-	{ "square-access-token", "square-token", 0.85f, 3, "EAAA<60 base64url>", 0,
+	{ "square-access-token", "square-token", 0.85f, 3, "EAAAa-5ZMs1SWOpQaPRYpzbLGViYXjU2JgJngKtFI3OyV2dZAkg05rK-gqv81RKM", 0,
 	  { "EAAA" }, v_token_random, CL_ALNUM_UD, 60, 60 },
 	{ "twilio-api-key", "twilio-key", 0.9f, 3, "SK0123456789abcdef0123456789abcdef", 0,
 	  { "SK" }, v_token_random, CL_HEXLOWER, 32, 32 },
@@ -1192,7 +1245,7 @@ const struct builtin_rule redact_builtin_rules[] = {
 	  "TWILIO_AUTH_TOKEN=0123456789abcdef0123456789abcdef", 0,
 	  { "~twilio_auth_token", "~twilioauthtoken", "~twilio_token", "~twilio_secret" },
 	  v_keyword_value, CL_HEXLOWER, 32, 32 },
-	{ "sendgrid-key", "sendgrid-key", 0.97f, 3, "SG.<22>.<43>", 0,
+	{ "sendgrid-key", "sendgrid-key", 0.97f, 3, "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", 0,
 	  { "SG." }, v_token, CL_ALNUM_UDD, 60, 70 },
 	{ "mailgun-key", "mailgun-key", 0.9f, 3, "key-3ax6xnjp29jd6fds4gc373sgvjxteol0", 0,
 	  { "key-" }, v_token_random, CL_ALNUM, 32, 32 },
@@ -1201,29 +1254,29 @@ const struct builtin_rule redact_builtin_rules[] = {
 	  v_mailgun_ctx },
 	{ "mailchimp-key", "mailchimp-key", 0.9f, 3, "0123456789abcdef0123456789abcdef-us21", 0,
 	  { "-us" }, v_mailchimp },
-	{ "npm-token", "npm-token", 0.99f, 3, "npm_<30 base62 + 6 CRC32>", 0,
+	{ "npm-token", "npm-token", 0.99f, 3, "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", 0,
 	  { "npm_" }, v_github, CL_ALNUM, 36, 36, check_github_crc },
-	{ "pypi-token", "pypi-token", 0.99f, 3, "pypi-AgEIcHlwaS5vcmc...", 0,
+	{ "pypi-token", "pypi-token", 0.99f, 3, "pypi-AgEIcHlwaS5vcmcqG3omjMyXHCabM6JOF8EFd0Nhcy_1kGD2VD_eR1UYzaLiA_zNyD7CHLn_xC-1hsYgBds1ghxY5OokvQy", 0,
 	  { "pypi-AgEIcHlwaS5vcmc", "pypi-AgENdGVzdC5weXBpLm9yZw" }, v_token, CL_ALNUM_UD, 40, 1000 },
-	{ "rubygems-token", "rubygems-token", 0.97f, 3, "rubygems_<48 hex>", 0,
+	{ "rubygems-token", "rubygems-token", 0.97f, 3, "rubygems_5e19cbae530282bd36cb9d21f6be6abf0d7c1c1e21862ab8", 0,
 	  { "rubygems_" }, v_token, CL_HEX, 48, 48 },
 	{ "dockerhub-token", "dockerhub-token", 0.97f, 3, "dckr_pat_x7Kq9Lm2Np4Rs6Tu8Vw0Xy1Za3B", 0,
 	  { "dckr_pat_", "dckr_oat_" }, v_token, CL_ALNUM_UD, 24, 40 },
-	{ "openai-key", "openai-key", 0.95f, 3, "sk-proj-<base64url>", 0,
+	{ "openai-key", "openai-key", 0.95f, 3, "sk-proj-QfHOJMaidDn87XG3_q_xbMtEPO6UkzYuF0ie9Pu2njHkAm1_T3BlbkFJ5wDr16EpLLJIVGHz4FxF", 0,
 	  { "sk-" }, v_openai, CL_ALNUM_UD, 32, 300 },
-	{ "anthropic-key", "anthropic-key", 0.98f, 3, "sk-ant-api03-<93 base64url>AA", 0,
+	{ "anthropic-key", "anthropic-key", 0.98f, 3, "sk-ant-api03-EtKyPiYGFDm7ena8D5VfLDpgyyjVw5HanSBeVRsfAGeAbP0VxNjAe_9i0mYtluYI0KN1gNT11cUzYZAa3u2olZU6uqbgsAA", 0,
 	  { "sk-ant-" }, v_token, CL_ALNUM_UD, 32, 300 },
 	{ "huggingface-token", "huggingface-token", 0.95f, 3, "hf_x7Kq9Lm2Np4Rs6Tu8Vw0Xy1Za3Bc5De7Fg", 0,
 	  { "hf_", "api_org_" }, v_token_random, CL_ALNUM, 30, 40 },
-	{ "groq-key", "groq-key", 0.97f, 3, "gsk_<52 base62>", 0,
+	{ "groq-key", "groq-key", 0.97f, 3, "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", 0,
 	  { "gsk_" }, v_token, CL_ALNUM, 48, 56 },
-	{ "replicate-token", "replicate-token", 0.95f, 3, "r8_<37 base62>", 0,
+	{ "replicate-token", "replicate-token", 0.95f, 3, "r8_2oNzN2m1ElKncz8HkywhjpU05mc4J1WRcQ1uh", 0,
 	  { "r8_" }, v_token_random, CL_ALNUM, 36, 40 },
-	{ "digitalocean-token", "digitalocean-token", 0.98f, 3, "dop_v1_<64 hex>", 0,
+	{ "digitalocean-token", "digitalocean-token", 0.98f, 3, "dop_v1_ce9d97dcbee500fe7ee5fc324bdb2e1142a21c402364f9572b85a8e48f687ab1", 0,
 	  { "dop_v1_", "doo_v1_", "dor_v1_" }, v_token, CL_HEX, 64, 64 },
-	{ "shopify-token", "shopify-token", 0.97f, 3, "shpat_<32 hex>", 0,
+	{ "shopify-token", "shopify-token", 0.97f, 3, "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", 0,
 	  { "shpat_", "shpca_", "shppa_", "shpss_" }, v_token, CL_HEX, 32, 32 },
-	{ "atlassian-api-token", "atlassian-token", 0.95f, 3, "ATATT3xFfGF0<~180>", 0,
+	{ "atlassian-api-token", "atlassian-token", 0.95f, 3, "ATATT3xFfGF0aeCtL31Ugq-DfcgaTMnTC0MrAU8urbFt5misIZHbhS4_FvafhdZxEuhnbzs0z1wNiMg9aW37k5wCnHDepQHgI3HLBkbvHEzuPyXQEW88ad3DNBYjvsedonuSsddfrfifiUziXnFAAoeelK9mqmALOR2HcSGKgVP8Kd0d3mS8gB=295D0691", 0,
 	  { "ATATT3" }, v_token, CL_ALNUM_UDE, 40, 300 },
 	{ "atlassian-legacy-token", "atlassian-token", 0.8f, 2,
 	  "JIRA_API_TOKEN=x7Kq9Lm2Np4Rs6Tu8Vw0Xy1Z", 0,
@@ -1232,32 +1285,32 @@ const struct builtin_rule redact_builtin_rules[] = {
 	  v_keyword_value, CL_ALNUM, 24, 24, check_aws_secret },
 	{ "newrelic-key", "newrelic-key", 0.95f, 3, "NRAK-X7KQ9LM2NP4RS6TU8VW0XY1ZA3B", 0,
 	  { "NRAK-", "NRJS-", "NRII-", "NRIQ-" }, v_token, CL_ALNUM_UD, 19, 40 },
-	{ "newrelic-license-key", "newrelic-key", 0.9f, 3, "<36 hex>NRAL", 0, { "NRAL" },
+	{ "newrelic-license-key", "newrelic-key", 0.9f, 3, "0bf3f5fb85967f532f3ab3cc2d0b698d5c7eNRAL", 0, { "NRAL" },
 	  v_newrelic_license },
-	{ "linear-key", "linear-key", 0.97f, 3, "lin_api_<40 base62>", 0,
+	{ "linear-key", "linear-key", 0.97f, 3, "lin_api_iIMWSWMPcwLuHj31CQJVukDCSXqLoivDP4SpGmrt", 0,
 	  { "lin_api_", "lin_oauth_" }, v_token, CL_ALNUM, 40, 64 },
-	{ "notion-token", "notion-token", 0.9f, 3, "ntn_<46 base62>", 0,
+	{ "notion-token", "notion-token", 0.9f, 3, "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", 0,
 	  { "ntn_", "secret_" }, v_token_random, CL_ALNUM, 40, 50 },
-	{ "doppler-token", "doppler-token", 0.97f, 3, "dp.pt.<43 base62>", 0,
+	{ "doppler-token", "doppler-token", 0.97f, 3, "dp.pt.BSoGOsDbjqMVzaVp62BSKLVPA2oQUP44XPSL2oRlPhD", 0,
 	  { "dp.pt.", "dp.st.", "dp.sa.", "dp.ct.", "dp.scim.", "dp.audit." }, v_doppler, CL_ALNUM,
 	  40, 48 },
 	{ "vault-token", "vault-token", 0.95f, 3, "hvs.CAESIx7Kq9Lm2Np4Rs6Tu8Vw0Xy1Za3Bc5De", 0,
 	  { "hvs.", "hvb.", "hvr." }, v_token_random, CL_ALNUM_UD, 24, 300 },
-	{ "terraform-token", "terraform-token", 0.97f, 3, "<14>.atlasv1.<~67>", 0,
+	{ "terraform-token", "terraform-token", 0.97f, 3, "BuqOSg5ApYzTTO.atlasv1.uG296c0xPbX-neGBuzSm6A8cVR06AxYpThGJWZhbj11THnCMZCY7Bvqiy8CsT07Lq8T", 0,
 	  { ".atlasv1." }, v_terraform, 0, 60, 80 },
-	{ "age-secret-key", "age-secret-key", 0.99f, 3, "AGE-SECRET-KEY-1<58 bech32>", 0,
+	{ "age-secret-key", "age-secret-key", 0.99f, 3, "AGE-SECRET-KEY-1W3CSMT7Q3K0N57LM9HFNCR95GKQQDYJSXFWTUKFDE29NVLD9U88S6WG7LR", 0,
 	  { "AGE-SECRET-KEY-1" }, v_token, CL_UPPER_NUM, 58, 58 },
 	{ "sentry-dsn", "sentry-dsn", 0.9f, 3,
 	  "https://0123456789abcdef0123456789abcdef@o123456.ingest.sentry.io/4505", 0,
 	  { "sentry.io", "~sentry_dsn", "~sentry-dsn", "~sentrydsn" }, v_sentry },
-	{ "sentry-auth-token", "sentry-token", 0.95f, 3, "sntrys_<base64>", 0,
+	{ "sentry-auth-token", "sentry-token", 0.95f, 3, "sntrys_ED5jSFpFkIM3Vak1uDSKFQs1DxBA9RelOxOPbbNcRV7vZgGEFW5jcnTAOivg3QxvEXHJX6nsBvBqJd0s", 0,
 	  { "sntrys_", "sntryu_" }, v_token, CL_ALNUM_UDE, 40, 300 },
 	{ "private-key", "private-key", 0.99f, 4,
-	  "-----BEGIN OPENSSH PRIVATE KEY-----\\n...\\n-----END OPENSSH PRIVATE KEY-----", 0,
+	  "\"-----BEGIN OPENSSH PRIVATE KEY-----\\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\\n-----END OPENSSH PRIVATE KEY-----\"", 0,
 	  { "-----BEGIN " }, v_private_key },
-	{ "private-key-base64", "private-key", 0.95f, 4, "client-key-data: LS0tLS1CRUdJTiBSU0Eg...", 0,
+	{ "private-key-base64", "private-key", 0.95f, 4, "client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVBc3cwRnp2R3IzR3duUEZZaHZtdVR0aUxPZlljelVKNHpJS2R6dGdhY20wNkVNWFFkWUc2SU55TmpPUlNTTTRSZm5jUU9ET1dsZ1FsM2NBWGc2N1BheDMwaVl0Cg==", 0,
 	  { "LS0tLS1CRUdJTi" }, v_pem_base64 },
-	{ "jwt", "jwt", 0.95f, 3, "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.<signature>", 0,
+	{ "jwt", "jwt", 0.95f, 3, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvIn0.HMx1eOc3g_fp1Z5ibXt80nk8Btb2abplBpq8cJF5xgU", 0,
 	  { "eyJ" }, v_jwt },
 	{ "auth-header", "auth-header", 0.85f, 2, "Authorization: Bearer x7Kq9Lm2Np4Rs6Tu8Vw0", 0,
 	  { "~bearer ", "~basic " }, v_auth_header },

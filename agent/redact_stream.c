@@ -8,6 +8,7 @@
  * match that straddles that cut is found whole because it is shorter than max_holdback.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +21,9 @@ struct redact_stream {
 	size_t ctx_len;	  /* already emitted bytes kept as left context */
 	size_t held;	  /* bytes not yet emitted, after the context */
 	uint64_t out_off; /* stream offset of the first held byte */
-	bool in_key;	  /* the held bytes continue a private key block */
+	bool carrying;	  /* the held bytes continue a match (a key block, a long token) */
+	struct cand_carry carry;
+	uint64_t carry_start; /* stream offset where that match began */
 	redact_finding_fn on_finding;
 	void *fctx;
 };
@@ -77,81 +80,110 @@ static const char *kind_of(const struct redact_engine *e, uint32_t rule, const c
 	return info[rule].kind;
 }
 
-/* Scan what is buffered, emit the final part, keep the rest.  final: the data ends here. */
+/* Scan what is buffered, emit the final part, keep the rest.  final: the data ends here
+ * (for now: a flush on the caller's deadline may be followed by more). */
 static int process(struct redact_stream *s, bool final, redact_out_fn out, void *out_ctx)
 {
-	size_t wlen = s->ctx_len + s->held, base = s->in_key ? s->ctx_len : 0;
+	size_t wlen = s->ctx_len + s->held;
 	size_t cut, i, keep_ctx;
+	uint8_t raw_ctx[REDACT_STREAM_CONTEXT];
 	uint8_t *b = s->buf;
 	struct rscan *x;
-	bool key_open = false;
+	struct cand_carry next = { 0 };
+	uint64_t next_start = 0, pos0 = s->out_off - s->ctx_len; /* stream offset of b[0] */
+	bool carry_next = false;
 	int r;
 
-	r = redact_scan_cands(s->e, b + base, wlen - base, s->in_key, &x);
+	s->carry.at = s->ctx_len;
+	r = redact_scan_cands(s->e, b, wlen, s->carrying ? &s->carry : NULL, &x);
 	if (r < 0)
 		return r;
 	if (final) {
 		cut = wlen;
 	} else {
-		const uint8_t *nl = NULL;
-
+		cut = s->ctx_len;
 		for (i = wlen; i > s->ctx_len; i--)
 			if (b[i - 1] == '\n') {
-				nl = b + i;
+				cut = i;
 				break;
 			}
-		cut = nl ? (size_t)(nl - b) : s->ctx_len;
+		/* a match that may go on (a key block) is held from its start */
 		for (i = 0; i < x->n; i++)
-			if (x->c[i].open && x->c[i].start + base < cut)
-				cut = x->c[i].start + base > s->ctx_len ? x->c[i].start + base
-									: s->ctx_len;
+			if (x->c[i].cont && x->c[i].start < cut)
+				cut = x->c[i].start > s->ctx_len ? x->c[i].start : s->ctx_len;
 		if (wlen - cut > s->hold_max)
 			cut = wlen - s->hold_max;
+		/* A complete match across the cut (a key block up to its END line) goes out
+		 * whole: its bytes are final, and it is reported once.  One that ends where the
+		 * data ends is complete only if it ends with its END line's dashes. */
+		for (i = 0; i < x->n; i++)
+			if (!x->c[i].cont && x->c[i].start < cut && x->c[i].end > cut &&
+			    (x->c[i].end < wlen || b[x->c[i].end - 1] == '-'))
+				cut = x->c[i].end;
 	}
+	if (cut == s->ctx_len)
+		return 0; /* nothing final yet; a carried match stays carried */
+	keep_ctx = cut < REDACT_STREAM_CONTEXT ? cut : REDACT_STREAM_CONTEXT;
+	memcpy(raw_ctx, b + cut - keep_ctx, keep_ctx);
 	for (i = 0; i < x->n; i++) {
 		const struct cand *c = &x->c[i];
-		size_t st = c->start + base, en = c->end + base, ms;
+		size_t st = c->start, en = c->end, ms, total;
+		bool piece = c->carried;
+		uint64_t span0 = piece ? s->carry_start : pos0 + st;
+		const char *kind, *rule;
+		bool open_end;
 
 		if (en <= s->ctx_len || st >= cut)
 			continue;
 		ms = st > s->ctx_len ? st : s->ctx_len;
+		kind = kind_of(s->e, c->rule, &rule);
+		open_end = c->cont && en >= wlen;
 		if (s->on_finding) {
-			struct redact_finding f;
+			struct redact_finding f = {
+				.offset = (size_t)(pos0 + ms),
+				.length = (en > cut ? cut : en) - ms,
+				.kind = kind,
+				.rule = rule,
+				.confidence = c->confidence,
+			};
 
-			f.kind = kind_of(s->e, c->rule, &f.rule);
-			f.offset = (size_t)(s->out_off + (ms - s->ctx_len));
-			f.length = en - ms;
-			f.confidence = c->confidence;
 			r = s->on_finding(&f, s->fctx);
 			if (r)
 				return r;
 		}
-		{
-			const char *rn;
-
-			redact_mask_span(b + ms, en - ms, kind_of(s->e, c->rule, &rn));
+		/* A piece of a span begun in bytes already out is masked as that span's rest.
+		 * A span that may go on has no known length yet: it is long (it straddles a
+		 * cut max_holdback bytes before the end), so it gets the tag. */
+		total = open_end && !final ? SIZE_MAX : (size_t)(pos0 + en - span0);
+		if (en > cut) {
+			/* Mask what goes out now; the held rest stays raw (it is the left
+			 * context of what follows) and is masked as this match's continuation
+			 * next time. */
+			carry_next = true;
+			next.cont = open_end ? c->cont : CONT_FIXED;
+			next.rule = c->rule;
+			next.len = en - cut;
+			next_start = span0;
+			redact_mask_part(b + ms, cut - ms, kind, (size_t)(pos0 + ms - span0),
+					 total);
+		} else {
+			redact_mask_part(b + ms, en - ms, kind, (size_t)(pos0 + ms - span0), total);
 		}
-		if (c->open && en >= wlen)
-			key_open = true;
 	}
-	/* A key block that reached the end of what we have continues in the next bytes. */
-	if (s->in_key || key_open) {
-		s->in_key = false;
-		for (i = 0; i < x->n; i++)
-			if (x->c[i].open && x->c[i].end + base >= wlen &&
-			    x->c[i].start + base < cut)
-				s->in_key = true;
-	}
-	if (cut > s->ctx_len) {
-		r = out(b + s->ctx_len, cut - s->ctx_len, out_ctx);
-		if (r)
-			return r;
-	}
+	r = out(b + s->ctx_len, cut - s->ctx_len, out_ctx);
+	if (r)
+		return r;
 	s->out_off += cut - s->ctx_len;
-	keep_ctx = cut < REDACT_STREAM_CONTEXT ? cut : REDACT_STREAM_CONTEXT;
 	memmove(b, b + cut - keep_ctx, keep_ctx + (wlen - cut));
+	/* the context stays raw: a literal that overlaps an emitted match still triggers */
+	memcpy(b, raw_ctx, keep_ctx);
 	s->ctx_len = keep_ctx;
 	s->held = wlen - cut;
+	s->carrying = carry_next;
+	if (carry_next) {
+		s->carry = next;
+		s->carry_start = next_start;
+	}
 	return 0;
 }
 

@@ -494,3 +494,19 @@ Test(redact, command_list_rules_and_usage)
 	run_cmd("", 2, bad, &st);
 	cr_assert_eq(st, 2);
 }
+
+Test(redact, command_applies_the_policy_section)
+{
+	char path[] = "/tmp/test_redact_policy.XXXXXX";
+	int fd = mkstemp(path), st;
+	char *argv[] = { "redact", "--policy", path, NULL };
+	char *out;
+
+	cr_assert(fd >= 0);
+	cr_assert(write(fd, policy_text, strlen(policy_text)) == (ssize_t)strlen(policy_text));
+	close(fd);
+	out = run_cmd("x itk_0123456789abcdefABCDEF0123456789 bob@example.org\n", 3, argv, &st);
+	unlink(path);
+	cr_assert_eq(st, 0);
+	cr_assert_str_eq(out, "x [internal-token]******************** bob@example.org\n");
+}
