@@ -8,9 +8,9 @@
 
 #include "redact_labels.h"
 
-#define OPEN_MARK "\xe2\x9f\xa6"  /* ⟦ */
+#define OPEN_MARK  "\xe2\x9f\xa6" /* ⟦ */
 #define CLOSE_MARK "\xe2\x9f\xa7" /* ⟧ */
-#define MARK_LEN 3
+#define MARK_LEN   3
 
 static int push_label(struct labelled *l, size_t *cap, const struct label *lab)
 {

@@ -16,7 +16,7 @@
 struct label {
 	size_t offset; /* in the stripped text */
 	size_t length;
-	size_t line;   /* 1-based line of the label in the labelled source */
+	size_t line; /* 1-based line of the label in the labelled source */
 	int nkinds;
 	char kinds[LABEL_MAX_KINDS][48];
 };

@@ -13,7 +13,9 @@
  *     labelled byte and extend past the label by nothing, or by one quote character.
  *
  * Per-kind precision is TP findings / all findings of that kind, recall is TP labels /
- * labels of that kind (counted under the label's first kind).  The table always goes to
+ * labels of that kind (counted under the label's first kind).  Masking each document must
+ * change exactly the bytes of the findings, and at most 2% of the masked bytes may lie
+ * outside every label.  The table always goes to
  * stdout; misses, false positives and inexact spans are listed with file and line.
  *
  * The corpus directory is tests/corpus/labelled relative to the working directory (tests
@@ -48,7 +50,7 @@ struct totals {
 	struct kind_stats k[MAX_KINDS];
 	int nk;
 	unsigned files, labels, found, findings, right, exact, fp, confused;
-	size_t bytes, changed_outside;
+	size_t bytes, changed, changed_outside;
 };
 
 static const char *corpus_dir(void)
@@ -145,9 +147,9 @@ static bool span_exact(const struct labelled *doc, const struct label *lab,
 			hi = f->offset + f->length;
 		/* findings never overlap one another, so their clipped lengths add up */
 		size_t s = f->offset > lab->offset ? f->offset : lab->offset;
-		size_t e = f->offset + f->length < lab->offset + lab->length ?
-				   f->offset + f->length :
-				   lab->offset + lab->length;
+		size_t e = f->offset + f->length < lab->offset + lab->length
+				   ? f->offset + f->length
+				   : lab->offset + lab->length;
 		covered += e - s;
 	}
 	if (covered != lab->length)
@@ -240,12 +242,11 @@ static void score_file(const char *name, const struct labelled *doc, const struc
 }
 
 /* Masking must change exactly the bytes redact_scan() reported, each span masked as
- * redact_mask_span() formats it; returns how many changed bytes lie outside every label. */
-static size_t check_mask(const struct redact_engine *e, const char *name,
-			 const struct labelled *doc, const struct findings *fs)
+ * redact_mask_span() formats it; counts the changed bytes and those outside every label. */
+static void check_mask(const struct redact_engine *e, const char *name, const struct labelled *doc,
+		       const struct findings *fs, struct totals *t)
 {
 	char *masked = malloc(doc->len + 1), *expect = malloc(doc->len + 1);
-	size_t outside = 0;
 	int n;
 
 	cr_assert(masked && expect);
@@ -267,11 +268,11 @@ static size_t check_mask(const struct redact_engine *e, const char *name,
 
 		for (size_t k = 0; k < doc->nlabels && !in_label; k++)
 			in_label = overlaps(i, 1, doc->labels[k].offset, doc->labels[k].length);
-		outside += !in_label;
+		t->changed++;
+		t->changed_outside += !in_label;
 	}
 	free(masked);
 	free(expect);
-	return outside;
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -329,6 +330,11 @@ static struct redact_engine *engine(void)
 	return e;
 }
 
+static int cmp_kinds(const void *a, const void *b)
+{
+	return strcmp(((const struct kind_stats *)a)->kind, ((const struct kind_stats *)b)->kind);
+}
+
 static double ratio(unsigned a, unsigned b)
 {
 	return b ? (double)a / b : 1.0;
@@ -341,7 +347,8 @@ Test(redact_corpus, labels_name_known_kinds)
 	char **names;
 	size_t n = list_corpus(&names);
 
-	cr_assert_geq(n, 40, "the corpus has only %zu documents", n);
+	if (!getenv("AIRLOCK_REDACT_CORPUS"))
+		cr_assert_geq(n, 40, "the corpus has only %zu documents", n);
 	for (size_t i = 0; i < n; i++) {
 		struct labelled doc;
 
@@ -384,7 +391,7 @@ Test(redact_corpus, precision_and_recall)
 			cr_assert_geq(fs.v[j].offset, fs.v[j - 1].offset + fs.v[j - 1].length,
 				      "%s: findings overlap or are out of order", names[i]);
 		score_file(names[i], &doc, &fs, t);
-		t->changed_outside += check_mask(e, names[i], &doc, &fs);
+		check_mask(e, names[i], &doc, &fs, t);
 		t->files++;
 		t->bytes += doc.len;
 		free(fs.v);
@@ -393,6 +400,7 @@ Test(redact_corpus, precision_and_recall)
 	}
 	free(names);
 
+	qsort(t->k, t->nk, sizeof(t->k[0]), cmp_kinds);
 	printf("\n%-26s %7s %7s %8s %6s %9s %7s %6s\n", "kind", "labels", "found", "findings",
 	       "right", "precision", "recall", "exact");
 	for (int i = 0; i < t->nk; i++) {
@@ -408,8 +416,8 @@ Test(redact_corpus, precision_and_recall)
 	printf("%-26s %7u %7u %8u %6u %9.3f %7.3f %6u\n", "overall", t->labels, t->found,
 	       t->findings, t->right, precision, recall, t->exact);
 	printf("%u documents, %zu bytes; %u false positives, %u findings of the wrong kind; "
-	       "%.3f of found spans exact; %zu masked bytes outside every label\n",
-	       t->files, t->bytes, t->fp, t->confused, exact, t->changed_outside);
+	       "%.3f of found spans exact; %zu of %zu masked bytes outside every label\n",
+	       t->files, t->bytes, t->fp, t->confused, exact, t->changed_outside, t->changed);
 	fflush(stdout);
 
 	cr_expect_geq(precision, MIN_PRECISION, "overall precision %.3f < %.2f", precision,
@@ -417,6 +425,10 @@ Test(redact_corpus, precision_and_recall)
 	cr_expect_geq(recall, MIN_RECALL, "overall recall %.3f < %.2f", recall, MIN_RECALL);
 	cr_expect_geq(exact, MIN_EXACT, "only %.3f of found spans are exact (< %.2f)", exact,
 		      MIN_EXACT);
+	/* bytes masked that no label covers: false positives and spans that run over */
+	cr_expect_leq(t->changed_outside, (size_t)(t->changed * (1.0 - MIN_PRECISION)),
+		      "%zu of %zu masked bytes lie outside every label", t->changed_outside,
+		      t->changed);
 	for (int i = 0; i < t->nk; i++)
 		free((char *)t->k[i].kind);
 	free(t);

@@ -128,9 +128,13 @@ static const struct rcase positives[] = {
 	{ "password-assignment", "client_secret: ⟦password-assignment⟧Qm7vX2pL9sK4nR8tW1yZ6bC3⟦/⟧" },
 	{ "email", "contact: ⟦email⟧maria.gonzalez84@gmail.com⟦/⟧" },
 	{ "email", "From: Mark Thompson <⟦email⟧m.thompson+orders@posteo.de⟦/⟧>" },
+	{ "email", "To: ⟦email⟧First.Last+tag@mail.Example.co.uk⟦/⟧, ⟦email⟧JOHN.DOE@GMAIL.COM⟦/⟧" },
 	{ "phone", "\"phone\": \"⟦phone⟧+1 415-867-2291⟦/⟧\"" },
 	{ "phone", "mobile ⟦phone⟧+49 151 2093 8874⟦/⟧, office ⟦phone⟧(646) 412-0143⟦/⟧" },
+	{ "phone", "call ⟦phone⟧415.867.2291⟦/⟧ or ⟦phone⟧+1-415-867-2291⟦/⟧ after 6pm" },
+	{ "phone", "London office ⟦phone⟧+44 (0)20 7946 0018⟦/⟧, Shopify export ⟦phone⟧+4915120938874⟦/⟧," },
 	{ "us-ssn", "SSN: ⟦us-ssn⟧325-10-2665⟦/⟧" },
+	{ "us-ssn", "ssn=⟦us-ssn⟧325102665⟦/⟧&dob=1982-04-11" },
 	{ "us-ssn", "| 10231 | Tomás Alvarez | ⟦us-ssn⟧563-06-6739⟦/⟧ |" },
 	{ "credit-card", "card: ⟦credit-card⟧4195215598180991⟦/⟧ exp 09/27" },
 	{ "credit-card", "\"pan\":\"⟦credit-card⟧5310 6660 8431 9625⟦/⟧\"" },
@@ -138,6 +142,7 @@ static const struct rcase positives[] = {
 	{ "iban", "IBAN: ⟦iban⟧DE55384629895948680990⟦/⟧" },
 	{ "iban", "wire to ⟦iban⟧GB96 JJUF 6040 0077 7547 43⟦/⟧, ref OKL-Q4" },
 	{ "iban", "<IBAN>⟦iban⟧NL79PBGJ0668546852⟦/⟧</IBAN>" },
+	{ "iban", "IBAN ⟦iban⟧DE55 3846 2989 5948 6809 90⟦/⟧, BIC COBADEFFXXX" },
 };
 
 static const struct rcase negatives[] = {
@@ -240,10 +245,13 @@ static const struct rcase negatives[] = {
 	{ "email", "<img src=\"logo@2x.png\"> @media (min-width: 600px)" },
 	{ "phone", "timestamp_ms=1732181783441 pid=23140" },
 	{ "phone", "version 4.12.0-rc.3 at 10.40.3.17:8443 on 2025-11-21" },
+	{ "phone", "ISBN 978-0-13-468599-1, EIN 76-3318842, order #100045874, 2025-11-21 14:00-15:30" },
+	{ "phone", "ns=1732191234567890123 rss=412876800 disk=107374182400 mtu 9001" },
 	{ "us-ssn", "000-70-9708 666-78-0882 981-65-6016" },
 	{ "us-ssn", "854-00-9988 098-42-0000" },
 	{ "credit-card", "card 4365344321100969 was declined (bad number)" },
 	{ "credit-card", "5181 2647 8290 3063 and 4473164092429563 fail the Luhn check" },
+	{ "credit-card", "tracking 9400111899223100045874 span_id=4bf92f3577b34da6 max=9007199254740991" },
 	{ "iban", "IBAN: DE66806838971237027625 (check digits wrong)" },
 	{ "iban", "GB78HRER57819385775190" },
 	/* Generic hard negatives: identifiers, digests, encodings, masks. */
@@ -260,6 +268,7 @@ static const struct rcase negatives[] = {
 /* clang-format on */
 
 /* Every kind KINDS.md fixes: each must have at least two positives and two negatives. */
+/* clang-format off */
 static const char *const fixed_kinds[] = {
 	"aws-access-key-id", "aws-secret-access-key", "aws-session-token", "gcp-api-key",
 	"azure-storage-key", "azure-connection-string", "github-token", "gitlab-token",
@@ -272,6 +281,7 @@ static const char *const fixed_kinds[] = {
 	"age-secret-key", "sentry-dsn", "private-key", "jwt", "auth-header", "database-url",
 	"password-assignment", "email", "phone", "us-ssn", "credit-card", "iban",
 };
+/* clang-format on */
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -326,7 +336,8 @@ static void check_positive(const struct redact_engine *e, const struct rcase *c)
 		for (size_t j = 0; j < fs.n && !hit; j++) {
 			const struct redact_finding *f = &fs.v[j];
 
-			if (f->offset + f->length <= l->offset || f->offset >= l->offset + l->length)
+			if (f->offset + f->length <= l->offset ||
+			    f->offset >= l->offset + l->length)
 				continue;
 			cr_expect(label_accepts(l, f->kind), "%s: '%.*s' found as '%s' (rule %s)",
 				  c->kind, (int)l->length, doc.text + l->offset, f->kind, f->rule);
@@ -422,8 +433,8 @@ Test(redact_rules, every_rule_masks_its_example)
 		scan(e, ex, strlen(ex), &fs);
 		for (size_t j = 0; j < fs.n; j++)
 			hit |= !strcmp(fs.v[j].kind, rules[i].kind);
-		cr_expect(hit, "rule '%s': its example '%s' is not found as '%s'", rules[i].name, ex,
-			  rules[i].kind);
+		cr_expect(hit, "rule '%s': its example '%s' is not found as '%s'", rules[i].name,
+			  ex, rules[i].kind);
 	}
 	redact_engine_free(e);
 }
@@ -489,13 +500,15 @@ Test(redact_rules, crc_lowers_confidence)
 Test(redact_rules, mask_format_and_idempotence)
 {
 	struct redact_engine *e = engine();
-	char buf[] = "GITHUB_TOKEN=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\nSSN: 325-10-2665\nid 12\n";
+	char buf[] =
+		"GITHUB_TOKEN=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\nSSN: 325-10-2665\nid 12\n";
 	char expect[sizeof(buf)], again[sizeof(buf)];
 	size_t len = sizeof(buf) - 1;
 	int n;
 
 	/* the format the header documents: "[kind]" then '*' to the span's length */
-	snprintf(expect, sizeof(expect), "GITHUB_TOKEN=[github-token]%.26s\nSSN: [us-ssn]***\nid 12\n",
+	snprintf(expect, sizeof(expect),
+		 "GITHUB_TOKEN=[github-token]%.26s\nSSN: [us-ssn]***\nid 12\n",
 		 "**************************");
 	n = redact_mask(e, buf, len);
 	cr_assert_eq(n, 2, "%d findings in '%s'", n, buf);
@@ -511,5 +524,31 @@ Test(redact_rules, mask_format_and_idempotence)
 	cr_expect(redact_is_masked("[github-token]*****", 19));
 	cr_expect(redact_is_masked("*******", 7));
 	cr_expect(!redact_is_masked("ghp_i15T5lg", 11));
+	redact_engine_free(e);
+}
+
+/* A NUL or other binary byte on another line must not hide a text secret: writes to a
+ * pipe often mix both (found by fuzz_redact: a NUL two lines down switched the
+ * password-assignment rule off for the whole buffer, while the stream, cut elsewhere,
+ * masked it). */
+Test(redact_rules, binary_bytes_elsewhere_do_not_hide_secrets)
+{
+	static const char text[] = "SECRET_KEY = \"django-insecure-MJRPjoTqTySR8EnkRbqDQWMr3sxtsJd1"
+				   "xHEx4tYj\"\nDEBUG \x01\x00\x61\xc0\x00\x17P\x80"
+				   "ALLre\n";
+	struct redact_engine *e = engine();
+	size_t len = sizeof(text) - 1;
+	const char *v = strstr(text, "django-");
+	struct found fs;
+
+	scan(e, text, len, &fs);
+	cr_expect_eq(fs.n, 1, "%zu findings", fs.n);
+	if (fs.n >= 1) {
+		cr_expect_str_eq(fs.v[0].kind, "password-assignment");
+		cr_expect_eq(fs.v[0].offset, (size_t)(v - text));
+		cr_expect_eq(fs.v[0].length,
+			     strlen("django-insecure-MJRPjoTqTySR8EnkRbqDQWMr3sxtsJd1"
+				    "xHEx4tYj"));
+	}
 	redact_engine_free(e);
 }

@@ -7,6 +7,7 @@
  * stream holds back no more than its bound.
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "redact.h"
+#include "redact_labels.h"
 
 struct sink {
 	char *buf;
@@ -155,8 +157,9 @@ static void check_sample(const char *name, const char *in)
 
 Test(redact_stream, github_token_split_everywhere)
 {
-	check_sample("github-token", "export GITHUB_TOKEN=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\n"
-				     "gh pr list\n");
+	check_sample("github-token",
+		     "export GITHUB_TOKEN=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\n"
+		     "gh pr list\n");
 }
 
 Test(redact_stream, aws_pair_split_everywhere)
@@ -185,10 +188,11 @@ Test(redact_stream, escaped_private_key_in_json_split_everywhere)
 
 Test(redact_stream, jwt_and_email_split_everywhere)
 {
-	check_sample("jwt+email",
-		     "{\"user\":\"maria.gonzalez84@gmail.com\",\"token\":\"eyJhbGciOiJIUzI1NiIsInR5cCI6"
-		     "IkpXVCJ9.eyJzdWIiOiJhY2N0XzBSZ1Zkb2pLdmIiLCJpYXQiOjE3NjQ5NDczMDksImV4cCI6MTc2ND"
-		     "k0ODIwOSwic2NvcGUiOiJkZXBsb3kifQ.tTv6gEbnCUimH8kXuvN5QartUwJ4KSYtYiqHcEMdc1I\"}");
+	check_sample(
+		"jwt+email",
+		"{\"user\":\"maria.gonzalez84@gmail.com\",\"token\":\"eyJhbGciOiJIUzI1NiIsInR5cCI6"
+		"IkpXVCJ9.eyJzdWIiOiJhY2N0XzBSZ1Zkb2pLdmIiLCJpYXQiOjE3NjQ5NDczMDksImV4cCI6MTc2ND"
+		"k0ODIwOSwic2NvcGUiOiJkZXBsb3kifQ.tTv6gEbnCUimH8kXuvN5QartUwJ4KSYtYiqHcEMdc1I\"}");
 }
 
 Test(redact_stream, pii_split_everywhere)
@@ -287,7 +291,8 @@ Test(redact_stream, long_line_is_bounded)
 /* The held tail waits for the next chunk: a token cut in two is not emitted half clear. */
 Test(redact_stream, holds_back_a_partial_token)
 {
-	static const char a[] = "log: token ghp_i15T5lgKDo6ON", b[] = "iNSNmPwCN0t4vq8uY3NOZvE done\n";
+	static const char a[] = "log: token ghp_i15T5lgKDo6ON",
+			  b[] = "iNSNmPwCN0t4vq8uY3NOZvE done\n";
 	struct redact_engine *e = engine();
 	struct redact_stream *s = NULL;
 	struct sink out = { 0 };
@@ -303,5 +308,241 @@ Test(redact_stream, holds_back_a_partial_token)
 		  (int)out.len, out.buf);
 	free(out.buf);
 	redact_stream_free(s);
+	redact_engine_free(e);
+}
+
+/* Up to 24 bytes of p, non-printable ones escaped, so test output stays text. */
+static const char *printable(const char *p, size_t n, char out[100])
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && i < 24; i++) {
+		unsigned char c = p[i];
+
+		if (c >= 0x20 && c < 0x7f)
+			out[o++] = c;
+		else
+			o += sprintf(out + o, "\\x%02x", c);
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* Feed in[0..len) in fixed-size chunks with the default and the smallest holdback; the
+ * output must be the one-shot mask, byte for byte. */
+static void check_chunked(const char *what, const char *in, size_t len)
+{
+	struct redact_engine *e = engine();
+	char *ref = malloc(len);
+
+	cr_assert_not_null(ref);
+	memcpy(ref, in, len);
+	cr_assert_gt(redact_mask(e, ref, len), 0, "%s: nothing masked", what);
+	for (size_t chunk = 1; chunk <= 4096; chunk *= 4) {
+		for (size_t hold = 0; hold <= REDACT_HOLDBACK_MIN; hold += REDACT_HOLDBACK_MIN) {
+			struct redact_stream *s = NULL;
+			struct sink out = { 0 };
+			size_t i = 0;
+
+			cr_assert_eq(redact_stream_new(e, hold, NULL, NULL, &s), 0);
+			for (size_t off = 0; off < len; off += chunk)
+				cr_assert_eq(
+					redact_stream_feed(s, in + off,
+							   off + chunk > len ? len - off : chunk,
+							   sink_out, &out),
+					0);
+			cr_assert_eq(redact_stream_flush(s, sink_out, &out), 0);
+			cr_assert_eq(out.len, len);
+			while (i < len && out.buf[i] == ref[i])
+				i++;
+			char a[100], b[100];
+
+			cr_expect_eq(i, len,
+				     "%s, holdback %zu, %zu-byte chunks: from byte %zu stream "
+				     "'%s', one-shot '%s'",
+				     what, hold, chunk, i, printable(out.buf + i, len - i, a),
+				     printable(ref + i, len - i, b));
+			free(out.buf);
+			redact_stream_free(s);
+		}
+	}
+	free(ref);
+	redact_engine_free(e);
+}
+
+/* An RSA key block of `lines` base64 lines, the byte at `odd` (when not 0) replaced by
+ * 0x95, which is not UTF-8. */
+static size_t make_key(char *buf, int lines, size_t odd)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	uint64_t seed = 0x2545f4914f6cdd1dull;
+	size_t len = 0;
+
+	len += sprintf(buf + len, "$ cat id_rsa\n-----BEGIN RSA PRIVATE KEY-----\n");
+	for (int line = 0; line < lines; line++) {
+		for (int i = 0; i < 64; i++)
+			buf[len++] = b64[xorshift(&seed) % 64];
+		buf[len++] = '\n';
+	}
+	len += sprintf(buf + len, "-----END RSA PRIVATE KEY-----\n$ ");
+	if (odd)
+		buf[odd] = (char)0x95;
+	return len;
+}
+
+/* A private key block longer than the holdback goes out masked as it passes; the bytes
+ * must still be those of the one-shot mask (found by fuzz_redact). */
+Test(redact_stream, private_key_longer_than_holdback)
+{
+	char *in = malloc(8192);
+
+	cr_assert_not_null(in);
+	check_chunked("50-line key", in, make_key(in, 50, 0));
+	free(in);
+}
+
+/* A stray non-UTF-8 byte inside a key block: the one-shot mask hides the whole block, and
+ * so must the stream (fuzz_redact found the stream letting the rest through in clear). */
+Test(redact_stream, binary_byte_inside_private_key)
+{
+	char *in = malloc(8192);
+
+	cr_assert_not_null(in);
+	check_chunked("key with a 0x95 byte", in, make_key(in, 8, 100));
+	free(in);
+}
+
+/* A key block cut short (no END line, as `head -c` leaves it): its lines are masked, and
+ * the stream agrees with the one-shot mask on where the block stops (fuzz_redact found the
+ * one-shot mask running on to the end of the data while the stream stopped). */
+Test(redact_stream, truncated_private_key)
+{
+	char *in = malloc(8192), *end, *ref;
+	struct redact_engine *e = engine();
+	size_t len = make_key(in, 6, 0);
+	static const char tail[] = "$ echo done\ndone\n";
+
+	cr_assert_not_null(in);
+	end = strstr(in, "-----END");
+	cr_assert_not_null(end);
+	memcpy(end, tail, sizeof(tail));
+	len = end - in + strlen(tail);
+	check_chunked("truncated key", in, len);
+
+	ref = malloc(len);
+	cr_assert_not_null(ref);
+	memcpy(ref, in, len);
+	redact_mask(e, ref, len);
+	cr_expect(!memcmp(ref + len - strlen(tail), tail, strlen(tail)),
+		  "text after a truncated key block was masked too");
+	free(ref);
+	free(in);
+	redact_engine_free(e);
+}
+
+/* The same with escaped newlines, cut mid-line (a log line got spliced onto it); ordinary
+ * lines follow, and an unrelated END line comes later.  The one-shot mask must not bridge
+ * the block over those lines to that END, and the stream must agree (minimised from a
+ * fuzz_redact crash). */
+Test(redact_stream, truncated_escaped_private_key)
+{
+	static const char in[] =
+		"{\"output\":\"-----BEGIN OPENSSH PRIVATE KEY-----\\n"
+		"b3BlbnNzaC1rZXktdjEAcgQim4f0HuQWTpea1T0F0l7bGhuJK9n4DyM2Rlxdw78/YSBF/g\\n"
+		"vmNHdJ+WkBKleHdeM1IqZt3ub0uoLNEXojiGumgh1BAc73zl8bShNhEDiISlznBoN1o/N9\\n"
+		"7Nd2DUls9Ihwu+0htV4zhevnOavI4RVDEcakT899mHCbY6jCE946lkt3v/vdDQzCKukOBD"
+		"d:session): session opened for user deploy(uid=1001) by (uid=0)\n"
+		"Nov 21 09:32:05 web-03 systemd[1]: Started orders-worker@3.service.\n"
+		"Nov 21 09:35:00 web-03 dhclient[811]: DHCPACK of 10.40.3.17 from 10.40.0.1\n"
+		"Nov 21 09:36:00 web-03 backup.sh[22873]: ~-----END OPENSSH PRIVATE KEY-----\\n\n";
+	static const char tail[] = "Nov 21 09:35:00 web-03 dhclient[811]: DHCPACK of 10.40.3.17 "
+				   "from 10.40.0.1\n";
+	struct redact_engine *e = engine();
+	size_t len = strlen(in);
+	char *ref = malloc(len);
+
+	check_chunked("truncated escaped key", in, len);
+	cr_assert_not_null(ref);
+	memcpy(ref, in, len);
+	redact_mask(e, ref, len);
+	cr_expect(memmem(ref, len, tail, strlen(tail)) != NULL,
+		  "lines after a truncated escaped key block were masked too");
+	free(ref);
+	redact_engine_free(e);
+}
+
+/* The whole labelled corpus, labels stripped, as one stream in random chunk sizes (several
+ * rounds with different cuts): the stream emits exactly the one-shot mask of the whole. */
+Test(redact_stream, corpus_in_random_chunks)
+{
+	const char *dir = getenv("AIRLOCK_REDACT_CORPUS");
+	struct redact_engine *e = engine();
+	size_t len = 0, cap = 1 << 20;
+	char *all = malloc(cap), *ref;
+	uint64_t seed = 0x853c49e6748fea9bull;
+	struct dirent *de;
+	DIR *d;
+
+	if (!dir || !*dir)
+		dir = "tests/corpus/labelled";
+	d = opendir(dir);
+	cr_assert_not_null(d, "cannot open '%s' (run from the repo top)", dir);
+	cr_assert_not_null(all);
+	while ((de = readdir(d))) {
+		char path[4096], *raw;
+		size_t rawlen;
+		struct labelled doc;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		cr_assert_eq(read_whole_file(path, &raw, &rawlen), 0, "cannot read '%s'", path);
+		cr_assert_eq(labelled_parse(raw, rawlen, &doc, NULL), 0, "'%s': bad labels", path);
+		while (len + doc.len + 1 > cap) {
+			cap *= 2;
+			all = realloc(all, cap);
+			cr_assert_not_null(all);
+		}
+		memcpy(all + len, doc.text, doc.len);
+		len += doc.len;
+		all[len++] = '\n';
+		labelled_free(&doc);
+		free(raw);
+	}
+	closedir(d);
+	ref = malloc(len);
+	cr_assert_not_null(ref);
+	memcpy(ref, all, len);
+	cr_assert_gt(redact_mask(e, ref, len), 100);
+
+	for (int round = 0; round < 8; round++) {
+		struct redact_stream *s = NULL;
+		struct sink out = { 0 };
+		size_t off = 0, i = 0;
+		char a[100], b[100];
+
+		cr_assert_eq(
+			redact_stream_new(e, round & 1 ? REDACT_HOLDBACK_MIN : 0, NULL, NULL, &s),
+			0);
+		while (off < len) {
+			size_t n = 1 + xorshift(&seed) % (round < 4 ? 97 : 9000);
+
+			if (n > len - off)
+				n = len - off;
+			cr_assert_eq(redact_stream_feed(s, all + off, n, sink_out, &out), 0);
+			off += n;
+		}
+		cr_assert_eq(redact_stream_flush(s, sink_out, &out), 0);
+		cr_assert_eq(out.len, len);
+		while (i < len && out.buf[i] == ref[i])
+			i++;
+		cr_expect_eq(i, len, "round %d: from byte %zu stream '%s', one-shot '%s'", round, i,
+			     printable(out.buf + i, len - i, a), printable(ref + i, len - i, b));
+		free(out.buf);
+		redact_stream_free(s);
+	}
+	free(ref);
+	free(all);
 	redact_engine_free(e);
 }

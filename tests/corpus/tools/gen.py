@@ -16,6 +16,7 @@ committed output byte for byte.  The C tests read the committed output only.
     python3 tests/corpus/tools/gen.py            # rewrite tests/corpus/labelled/*
     python3 tests/corpus/tools/gen.py --check    # exit 1 if the output is stale
     python3 tests/corpus/tools/gen.py --sample ghp npm card:amex   # values for test tables
+    python3 tests/corpus/tools/gen.py --seeds DIR   # fuzz_redact seeds from the corpus
 """
 
 import base64
@@ -215,6 +216,8 @@ class Gen:
             return "\\n".join(lines)
         if esc == "json2":
             return "\\\\n".join(lines)
+        if esc.startswith("indent"):
+            return ("\n" + " " * int(esc[6:])).join(lines)
         return "\n".join(lines)
 
     def value(self, name, args):
@@ -440,10 +443,9 @@ def render(name, text):
             memo[key] = v
         return v
 
+    # Text such as Postman's {{baseUrl}} or Jinja's {{ x }} does not match the
+    # placeholder syntax and stays as it is; an unknown generator name raises.
     out = PLACEHOLDER.sub(sub, text)
-    if "{{" in out and re.search(r"\{\{[a-z]", out):
-        raise ValueError("%s: unparsed placeholder near '%s'" %
-                         (name, out[out.index("{{"):out.index("{{") + 40]))
     check_markers(name, out)
     return out
 
@@ -477,9 +479,24 @@ def sample(specs):
     return 0
 
 
+def seeds(dst):
+    """Write the corpus, labels stripped and cut to 4 KB pieces, as fuzzing seeds.  The
+    first byte of a seed is fuzz_redact's chunking selector."""
+    os.makedirs(dst, exist_ok=True)
+    for i, name in enumerate(sorted(os.listdir(OUT))):
+        with open(os.path.join(OUT, name), encoding="utf-8") as f:
+            text = re.sub("⟦[^⟧]*⟧", "", f.read()).encode()
+        for j in range(0, len(text), 4000):
+            with open(os.path.join(dst, "%s.%d" % (name, j)), "wb") as f:
+                f.write(bytes([i & 0xff]) + text[j:j + 4000])
+    return 0
+
+
 def main():
     if sys.argv[1:2] == ["--sample"]:
         return sample(sys.argv[2:])
+    if sys.argv[1:2] == ["--seeds"] and len(sys.argv) == 3:
+        return seeds(sys.argv[2])
     check = "--check" in sys.argv[1:]
     os.makedirs(OUT, exist_ok=True)
     stale = []
