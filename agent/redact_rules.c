@@ -601,9 +601,19 @@ static bool pem_body_char(const uint8_t *b, size_t len, size_t i, size_t *step)
 	if (is_alnum(c) || c == '+' || c == '/' || c == '=' || c == '\n' || c == '\r' || c == ' ' ||
 	    c == '\t' || c == ':' || c == ',' || c == '-' || c == '.')
 		return true;
-	/* a stray byte that is not ASCII text (a corrupted copy) does not end the block */
-	if (c >= 0x80 || c == 0)
-		return true;
+	/* a stray byte or two that are not ASCII text (a corrupted copy) do not end the block;
+	 * three or more are text (a UTF-8 character) or data after it */
+	if (c >= 0x80 || c == 0) {
+		size_t k = i;
+
+		while (k < len && k - i < 3 && (b[k] >= 0x80 || b[k] == 0))
+			k++;
+		if (k - i <= 2) { /* also at the end of the data: more may follow */
+			*step = k - i;
+			return true;
+		}
+		return false;
+	}
 	/* JSON-escaped line breaks, \n, or escaped again inside a JSON string, \\n */
 	if (c == '\\') {
 		size_t k = i;
