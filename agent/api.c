@@ -270,9 +270,10 @@ static void peer_evaluate(struct airlockd *d, struct api_conn *c, struct api_pee
 	p->cred = c->cred;
 	p->inside = true;
 	user_name(c->cred.uid, p->name, sizeof(p->name));
-	/* A connection whose peer is this very daemon was made on behalf of a target: the gate
-	 * carries out an allowed connect(2) itself, so SO_PEERCRED names us, not the session
-	 * process that asked.  It stays "inside", whatever the credentials say. */
+	/* A peer with this very daemon's pid stays "inside", whatever the credentials say.
+	 * The gate makes allowed AF_UNIX connects from a connector in the target's cgroup
+	 * (agent/connector.c), so none should name us; should one (a regression, a call made
+	 * for a target some other way), it must not count as an outside root process. */
 	if (c->cred.pid == getpid())
 		return;
 	if (c->pidfd < 0 || !pidfd_alive(c->pidfd))

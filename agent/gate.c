@@ -133,7 +133,7 @@ static int gate_allow(struct airlockd *d, struct gate_notif *n, bool *taken)
 		if (f) {
 			f->n = n;
 			f->src = (struct loop_src){ .kind = LOOP_INFLIGHT, .ptr = f };
-			r = loop_add(d->epfd, n->wait_fd, EPOLLOUT, &f->src);
+			r = loop_add(d->epfd, n->wait_fd, n->wait_events, &f->src);
 			if (r == 0) {
 				f->next = d->inflight;
 				d->inflight = f;

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
@@ -31,6 +32,7 @@
 #include <unistd.h>
 #include <utime.h>
 
+#include "connector.h"
 #include "pathres.h"
 #include "procmem.h"
 #include "syscalls.h"
@@ -148,10 +150,13 @@ void notify_release(struct gate_notif *n)
 	}
 	if (n->pidfd >= 0)
 		close(n->pidfd);
-	if (n->wait_fd >= 0)
+	if (n->wait_fd >= 0 && n->wait_child)
+		connector_kill(n->wait_fd);
+	else if (n->wait_fd >= 0)
 		close(n->wait_fd);
 	n->pidfd = -1;
 	n->wait_fd = -1;
+	n->wait_child = false;
 }
 
 static bool is_open(const struct syscall_desc *d)
@@ -518,6 +523,9 @@ int notify_recv(int listener, struct gate_notif *n)
 	n->arch = sn->data.arch;
 	n->pidfd = -1;
 	n->wait_fd = -1;
+	n->wait_events = 0;
+	n->wait_child = false;
+	n->wait_val = 0;
 	n->reopen[0] = '\0';
 	n->target = NULL;
 	request_reset(&n->req);
@@ -1095,21 +1103,60 @@ static int prepare_addr(const struct gate_notif *n, const struct target *t,
 	return 0;
 }
 
+static bool is_unix(int sock)
+{
+	socklen_t len = sizeof(int);
+	int domain = 0;
+
+	return getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_UNIX;
+}
+
+/* Hand an AF_UNIX call to a connector (agent/connector.h), so that the peer's SO_PEERCRED
+ * and SCM_CREDENTIALS name a process of the target, not the daemon.  Always -EINPROGRESS
+ * (the connector's pidfd in wait_fd) or -errno. */
+static int start_connector(struct gate_notif *n, const struct target *t,
+			   const struct connector_call *c, int64_t val)
+{
+	int pidfd, r;
+
+	r = connector_start(t, c, &pidfd);
+	if (r < 0)
+		return r;
+	n->wait_fd = pidfd;
+	n->wait_events = EPOLLIN;
+	n->wait_child = true;
+	n->wait_val = val;
+	return -EINPROGRESS;
+}
+
 static int emulate_connect(struct gate_notif *n, const struct target *t)
 {
 	struct sockaddr_storage addr;
 	struct saved_creds creds;
 	socklen_t len;
 	int sock, h = -1, fl, r;
+	bool unix_sock;
 
 	sock = getfd(n, (int)n->req.args[0]);
 	if (sock < 0)
 		return sock == -ENOENT ? sock : respond_result(n, sock);
 	fl = fcntl(sock, F_GETFL);
+	unix_sock = is_unix(sock);
 	r = target_creds_enter(t, &creds, false);
 	if (r < 0)
 		goto out;
 	r = prepare_addr(n, t, &addr, &len, &h);
+	if (r >= 0 && unix_sock) {
+		/* The connector blocks, or not, as the target's socket says: nothing to flip. */
+		target_creds_leave(&creds);
+		r = start_connector(n, t,
+				    &(struct connector_call){ .sock = sock,
+							      .keep_fd = h,
+							      .addr = (struct sockaddr *)&addr,
+							      .addrlen = len },
+				    0);
+		goto out;
+	}
 	if (r >= 0) {
 		/* The file description's O_NONBLOCK is shared with the target: a blocking
 		 * connect is started non-blocking and finished by notify_complete(). */
@@ -1124,6 +1171,7 @@ static int emulate_connect(struct gate_notif *n, const struct target *t)
 	}
 	if (r == -EINPROGRESS && !(fl & O_NONBLOCK)) {
 		n->wait_fd = sock;
+		n->wait_events = EPOLLOUT;
 		sock = -1;
 		goto out;
 	}
@@ -1138,6 +1186,34 @@ out:
 	return r;
 }
 
+/* A connector is done: answer with its outcome. */
+static int complete_connector(struct gate_notif *n)
+{
+	int err = 0, r;
+
+	r = connector_finish(n->wait_fd, &err);
+	if (r == -EAGAIN) {
+		/* Called before it exited (a pidfd is readable only after): the caller has
+		 * stopped waiting, so stop it rather than leave the target without an answer;
+		 * the call is interrupted. */
+		connector_kill(n->wait_fd);
+		r = 0;
+		err = -EINTR;
+	} else {
+		close(n->wait_fd);
+	}
+	n->wait_fd = -1;
+	n->wait_child = false;
+	if (!notify_id_valid(n))
+		return -ENOENT;
+	if (r < 0) {
+		/* it could not become the target: the call did not happen; closed */
+		respond(n, 0, -EPERM, 0);
+		return r;
+	}
+	return err < 0 ? respond(n, 0, err, 0) : respond(n, n->wait_val, 0, 0);
+}
+
 int notify_complete(struct gate_notif *n)
 {
 	socklen_t len = sizeof(int);
@@ -1145,6 +1221,8 @@ int notify_complete(struct gate_notif *n)
 
 	if (n->wait_fd < 0)
 		return -EINVAL;
+	if (n->wait_child)
+		return complete_connector(n);
 	if (getsockopt(n->wait_fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		err = errno;
 	/* only a blocking socket was parked here: give it back its blocking mode */
@@ -1263,6 +1341,22 @@ static int emulate_send(struct gate_notif *n, const struct syscall_desc *d, cons
 	if (r < 0)
 		goto out;
 	r = prepare_addr(n, t, &addr, &len, &h);
+	if (r >= 0 && is_unix(sock)) {
+		/* the receiver's SCM_CREDENTIALS must name the target's side, not the daemon */
+		target_creds_leave(&creds);
+		r = start_connector(n, t,
+				    &(struct connector_call){
+					    .sock = sock,
+					    .keep_fd = h,
+					    .addr = req->addrlen ? (struct sockaddr *)&addr : NULL,
+					    .addrlen = req->addrlen ? len : 0,
+					    .send = true,
+					    .buf = buf,
+					    .len = (size_t)got,
+					    .flags = flags },
+				    got);
+		goto out;
+	}
 	if (r >= 0) {
 		iov = (struct iovec){ .iov_base = buf, .iov_len = (size_t)got };
 		mh.msg_iov = &iov;

@@ -6,7 +6,8 @@
  *
  *   notify_recv()     ioctl(NOTIF_RECV) -> decode -> read args -> NOTIF_ID_VALID
  *   notify_allow()    perform on the daemon's copy (open -> ADDFD|SEND, connect -> pidfd_getfd
- *                     + connect) or CONTINUE where the decision rests on registers / exec
+ *                     + connect, by a connector with the target's identity for AF_UNIX) or
+ *                     CONTINUE where the decision rests on registers / exec
  *   notify_deny()     return -errno to the caller
  *
  * These functions do not log; they return 0 or -errno and the caller logs once.
@@ -28,6 +29,12 @@ struct gate_notif {
 	uint32_t arch; /* AUDIT_ARCH_* of the call */
 	int pidfd;     /* pidfd of the target process, taken at receive time, or -1 */
 	int wait_fd;   /* set by notify_allow() returning -EINPROGRESS, else -1 */
+	/* what the loop waits for on wait_fd: EPOLLOUT (a socket), EPOLLIN (a pidfd) */
+	uint32_t wait_events;
+	/* Private to notify.c: wait_fd is an AF_UNIX connector's pidfd (agent/connector.h),
+	 * and the value to answer when its call succeeds. */
+	bool wait_child;
+	int64_t wait_val;
 	/* Private to notify.c: the daemon's /proc path through which an object without a name
 	 * (a pipe behind /proc/self/fd/1) is re-opened; "" for ordinary paths. */
 	char reopen[64];
@@ -53,16 +60,18 @@ bool notify_id_valid(const struct gate_notif *n);
 int notify_allow(struct gate_notif *n);
 
 /* notify_allow() returns -EINPROGRESS when acting would block the caller (a blocking
- * connect): the daemon waits for EPOLLOUT on n->wait_fd and then calls
- * notify_complete(), which answers the target with the outcome and closes wait_fd.  The
- * loop never blocks.  wait_fd is a copy of the target's socket: closing it does not take
- * it out of an epoll set, so unregister it before notify_complete(). */
+ * connect) or is done by another process (an AF_UNIX connect or send, made by a connector
+ * with the target's identity): the daemon waits for n->wait_events on n->wait_fd and then
+ * calls notify_complete(), which answers the target with the outcome and closes wait_fd.
+ * The loop never blocks.  wait_fd may be a copy of the target's socket: closing it does
+ * not take it out of an epoll set, so unregister it before notify_complete(). */
 int notify_complete(struct gate_notif *n);
 
 /* Fail the call with -err (err > 0). */
 int notify_deny(struct gate_notif *n, int err);
 
-/* Release what a notification holds (pidfd, wait_fd); does not answer it. */
+/* Release what a notification holds (pidfd, wait_fd, a connector still running, which is
+ * killed); does not answer it. */
 void notify_release(struct gate_notif *n);
 
 /* Everything the launcher and the daemon need to build a session's filter. */

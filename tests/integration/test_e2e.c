@@ -7,6 +7,8 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 
 #include "e2e.h"
@@ -203,8 +205,9 @@ Test(e2e, a_process_inside_a_session_cannot_approve)
 }
 
 /* POLICY's 'local-net' rule makes the filter notify connect(2), so above the in-session
- * CLI reached the API through a connect the daemon performed for it (SO_PEERCRED names
- * the daemon).  Without a connect rule the CLI connects by itself: refused as well. */
+ * CLI reached the API through a connect the gate performed for it (SO_PEERCRED names a
+ * connector in the session's cgroup).  Without a connect rule the CLI connects by itself:
+ * refused as well. */
 Test(e2e_inside, approving_from_inside_is_refused_without_connect_rules, .timeout = 60)
 {
 	struct test_daemon d2;
@@ -619,4 +622,92 @@ Test(e2e, a_scope_is_refused_for_a_cut_argv_and_the_approver_told)
 	cr_assert_eq(test_wait_child(pid, 5000), 1);
 	close(fd);
 	json_decref(a);
+}
+
+/* The child of airlockd whose cgroup is below this daemon's session base: a connector. */
+static pid_t session_child_of_airlockd(char *ret_cgroup, size_t len)
+{
+	char file[96], list[512], line[512], *p, *end;
+	pid_t found = 0;
+	FILE *f;
+
+	snprintf(file, sizeof(file), "/proc/%d/task/%d/children", (int)D.pid, (int)D.pid);
+	f = fopen(file, "re");
+	if (!f)
+		return 0;
+	if (!fgets(list, sizeof(list), f))
+		list[0] = '\0';
+	fclose(f);
+	for (p = list; !found; p = end) {
+		long pid = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		snprintf(file, sizeof(file), "/proc/%ld/cgroup", pid);
+		f = fopen(file, "re");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (strncmp(line, "0::", 3) == 0 && strstr(line, D.cgroup_name)) {
+				line[strcspn(line, "\n")] = '\0';
+				snprintf(ret_cgroup, len, "%s", line + 3);
+				found = (pid_t)pid;
+			}
+		fclose(f);
+	}
+	return found;
+}
+
+/* An allowed AF_UNIX connect from a session reaches its server from a connector in the
+ * session's cgroup, never from airlockd: a server that trusts a peer pid must not see a
+ * root daemon.  A full backlog keeps the connector waiting so that it can be looked at. */
+Test(e2e, an_allowed_unix_connect_is_not_made_by_airlockd)
+{
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	char dir[] = "/tmp/al-e2e-unix-XXXXXX", cg[512] = "", buf[8] = "", *out;
+	struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
+	struct ucred peer;
+	socklen_t len = sizeof(peer);
+	int srv, prefill, conn, fd, i;
+	pid_t pid, connector = 0;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(un.sun_path, sizeof(un.sun_path), "%s/sock", dir);
+	srv = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_eq(bind(srv, (struct sockaddr *)&un, sizeof(un)), 0);
+	cr_assert_eq(listen(srv, 0), 0);
+	prefill = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_eq(connect(prefill, (struct sockaddr *)&un, sizeof(un)), 0);
+
+	/* no rule names the socket: allowed */
+	pid = test_airlock_spawn(&D, &fd, "run", "--", helper("unix_hello"), un.sun_path, NULL);
+	cr_assert_gt(pid, 0);
+	for (i = 0; i < 500 && !connector; i++) {
+		connector = session_child_of_airlockd(cg, sizeof(cg));
+		if (!connector)
+			nanosleep(&tick, NULL);
+	}
+	cr_assert_gt(connector, 0, "no connector in a session cgroup while the connect waited");
+	cr_log_info("airlockd %d, connector %d in '%s'", (int)D.pid, (int)connector, cg);
+	conn = accept4(srv, NULL, NULL, SOCK_CLOEXEC);
+	cr_assert_geq(conn, 0);
+	close(conn);
+	close(prefill);
+
+	out = test_read_all(fd, 5000);
+	cr_assert_str_eq(out, "connected\n");
+	cr_assert_eq(test_wait_child(pid, 5000), 0);
+	conn = accept4(srv, NULL, NULL, SOCK_CLOEXEC);
+	cr_assert_geq(conn, 0, "the connection did not reach the server");
+	cr_assert_eq(getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &peer, &len), 0);
+	cr_assert_neq(peer.pid, D.pid, "the server's peer is airlockd");
+	cr_assert_eq(peer.pid, connector);
+	cr_assert_eq(read(conn, buf, 5), 5);
+	cr_assert_str_eq(buf, "hello");
+	close(conn);
+	close(srv);
+	free(out);
+	close(fd);
+	unlink(un.sun_path);
+	rmdir(dir);
 }

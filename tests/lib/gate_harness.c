@@ -190,7 +190,7 @@ static void serve_one(struct gate_harness *h, int ep, gate_decide_fn decide, voi
 	r = notify_allow(n);
 	h->last_allow = r;
 	if (r == -EINPROGRESS) {
-		struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = n };
+		struct epoll_event ev = { .events = n->wait_events, .data.ptr = n };
 
 		h->parked++;
 		if (epoll_ctl(ep, EPOLL_CTL_ADD, n->wait_fd, &ev) == 0)
