@@ -350,9 +350,20 @@ static void cand_resolve(struct rscan *x)
 			struct cand *p = &x->c[out - 1];
 			int pc = c->carried ? 100 : e->prio[c->rule];
 			int pp = p->carried ? 100 : e->prio[p->rule];
+			size_t lo = p->start < c->start ? p->start : c->start;
+			size_t hi = p->end > c->end ? p->end : c->end;
+
+			bool strong = (pc > pp ? pp : pc) >= 2;
 
 			if (pc > pp || (pc == pp && c->end - c->start > p->end - p->start))
 				*p = *c;
+			/* Two strong matches (tokens, keys): the winner names the kind, and no byte
+			 * of the other is left in clear.  A weak one (an email that is really a
+			 * URL's password@host) just loses. */
+			if (strong) {
+				p->start = lo;
+				p->end = hi;
+			}
 			continue;
 		}
 		x->c[out++] = *c;

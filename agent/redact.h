@@ -113,7 +113,8 @@ typedef int (*redact_out_fn)(const void *buf, size_t len, void *ctx);
 /* max_holdback 0 means REDACT_HOLDBACK_DEFAULT; values under REDACT_HOLDBACK_MIN are raised
  * to it.  on_finding, when not NULL, is told every finding of this stream with offset
  * counted from the stream's first byte, once each, when its bytes go out (a carried match
- * once per piece that goes out).  The engine must outlive the stream.  0 or -ENOMEM; *ret set only on success. */
+ * once per piece that goes out).  The engine must outlive the stream.  0 or -ENOMEM; *ret set only
+ * on success. */
 int redact_stream_new(const struct redact_engine *e, size_t max_holdback,
 		      redact_finding_fn on_finding, void *finding_ctx, struct redact_stream **ret);
 void redact_stream_free(struct redact_stream *s);

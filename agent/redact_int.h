@@ -38,7 +38,7 @@ enum tok_class {
 	CL_COUNT,
 };
 
-#define RULE_LIT_MAX 12
+#define RULE_LIT_MAX 16
 
 struct builtin_rule {
 	const char *name;

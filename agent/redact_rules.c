@@ -228,6 +228,15 @@ static bool parse_assignment(const struct rscan *x, size_t s, size_t e, struct a
 			k++;
 		else if (k < len && b[k] == ':')
 			return false; /* C++ scope, not an assignment */
+		/* Terraform state outputs: "name": {"value": "...", ...} */
+		if (as->quoted_key) {
+			size_t v = k;
+
+			while (v < len && b[v] == ' ')
+				v++;
+			if (len - v > 10 && memcmp(b + v, "{\"value\":", 9) == 0)
+				k = v + 9;
+		}
 	} else if (b[k] == '>' && as->ks > 0 && b[as->ks - 1] == '<') {
 		k++;
 		xml = true;
@@ -307,12 +316,14 @@ static void v_keyword_value(struct rscan *x, const struct builtin_rule *r, size_
 
 /* Keys whose value is a secret: the key must end with one of these. */
 static const char *const secret_key_suffixes[] = {
-	"password",    "passwd",	 "passphrase", "pass",		"pwd",
-	"secret",      "token",		 "apikey",     "api_key",	"api-key",
-	"secret_key",  "secretkey",	 "access_key", "accesskey",	"private_key",
-	"privatekey",  "credentials",	 "credential", "auth_key",	"authkey",
-	"signing_key", "encryption_key", "master_key", "client_secret", "app_key",
-	"requirepass", "masterauth",	 NULL,
+	"password",	 "passwd",	   "passphrase",  "pass",
+	"pwd",		 "secret",	   "token",	  "apikey",
+	"api_key",	 "api-key",	   "secret_key",  "secretkey",
+	"access_key",	 "accesskey",	   "private_key", "privatekey",
+	"credentials",	 "credential",	   "auth_key",	  "authkey",
+	"signing_key",	 "encryption_key", "master_key",  "client_secret",
+	"app_key",	 "requirepass",	   "masterauth",  "key_base",
+	"logged_in_key", "nonce_key",	   "salt",	  NULL,
 };
 
 /* ... but not these, whose values are not secrets. */
@@ -340,7 +351,7 @@ static bool key_is_secret(const uint8_t *k, size_t n)
 
 		if (!ends_with_ci(k, n, *p))
 			continue;
-		if (l >= 6 || n == l)
+		if (l >= 5 || n == l)
 			return true;
 		/* short suffixes (pass, pwd) only as a word of their own: db_pass, dbPass */
 		before = k[n - l - 1];
@@ -405,9 +416,22 @@ static const struct builtin_rule *rule_named(const char *name)
 
 static bool discord_shape(const uint8_t *v, size_t n);
 
+static bool aws_secret_shape(const uint8_t *v, size_t n);
+static bool aws_key_id_before(const struct rscan *x, size_t at);
+
 static void add_password_value(struct rscan *x, const struct builtin_rule *r, size_t vs, size_t ve)
 {
 	const uint8_t *v = x->buf + vs;
+
+	/* ci_secret_key = <40 base64> next to an AKIA key id: an AWS secret access key */
+	if (aws_secret_shape(v, ve - vs) && aws_key_id_before(x, vs)) {
+		const struct builtin_rule *a = rule_named("aws-secret-access-key");
+
+		if (a) {
+			cand_add(x, rscan_rule_index(x, a), vs, ve, a->confidence);
+			return;
+		}
+	}
 
 	/* a value whose shape names its kind better (a Discord bot token under bot_token) */
 	if (discord_shape(v, ve - vs)) {
@@ -458,6 +482,13 @@ static void v_password_assignment(struct rscan *x, const struct builtin_rule *r,
 	if (as.ve - as.vs < r->min || redact_placeholder(v, as.ve - as.vs))
 		return;
 	if (!as.quoted_val && bare_value_is_code(v, as.ve - as.vs))
+		return;
+	/* WP_CACHE_KEY_SALT='shop.example.io': a salt that is a name is not a secret */
+	if (ends_with_ci(x->buf + as.ks, as.ke - as.ks, "salt") && !looks_random(v, as.ve - as.vs))
+		return;
+	/* "--password via the CLI": a flag's bare value must look like a secret, not a word */
+	if (as.sep == ' ' && !as.quoted_val && !looks_random(v, as.ve - as.vs) &&
+	    !has_digit(v, as.ve - as.vs))
 		return;
 	/* a path is a file holding the secret, not the secret (PASSWORD_FILE=/run/...) */
 	if (v[0] == '/' || (as.ve - as.vs > 2 && v[0] == '~' && v[1] == '/'))
@@ -570,9 +601,29 @@ static bool pem_body_char(const uint8_t *b, size_t len, size_t i, size_t *step)
 	if (is_alnum(c) || c == '+' || c == '/' || c == '=' || c == '\n' || c == '\r' || c == ' ' ||
 	    c == '\t' || c == ':' || c == ',' || c == '-' || c == '.')
 		return true;
-	if (c == '\\' && i + 1 < len && (b[i + 1] == 'n' || b[i + 1] == 'r')) {
-		*step = 2;
-		return true;
+	/* a stray byte or two that are not ASCII text (a corrupted copy) do not end the block;
+	 * three or more are text (a UTF-8 character) or data after it */
+	if (c >= 0x80 || c == 0) {
+		size_t k = i;
+
+		while (k < len && k - i < 3 && (b[k] >= 0x80 || b[k] == 0))
+			k++;
+		if (k - i <= 2) { /* also at the end of the data: more may follow */
+			*step = k - i;
+			return true;
+		}
+		return false;
+	}
+	/* JSON-escaped line breaks, \n, or escaped again inside a JSON string, \\n */
+	if (c == '\\') {
+		size_t k = i;
+
+		while (k < len && k - i < 4 && b[k] == '\\')
+			k++;
+		if (k < len && (b[k] == 'n' || b[k] == 'r')) {
+			*step = k + 1 - i;
+			return true;
+		}
 	}
 	return false;
 }
@@ -591,18 +642,23 @@ static size_t pem_walk(const uint8_t *b, size_t len, size_t from, bool *open)
 	*open = false;
 	while (i < len && i - from < KEY_MAX) {
 		if (b[i] == '-' && len - i >= 9 && memcmp(b + i, "-----END ", 9) == 0) {
+			/* the label is capitals, digits and spaces, then the closing dashes */
 			for (k = i + 9; k < len && k < i + 80; k++) {
-				if (b[k] == '\n' || b[k] == '\\')
-					return i;
-				if (k + 5 <= len && memcmp(b + k, "-----", 5) == 0)
+				if (b[k] == '-' && k + 5 <= len && memcmp(b + k, "-----", 5) == 0)
 					return k + 5;
+				if (!((b[k] >= 'A' && b[k] <= 'Z') || is_digit(b[k]) ||
+				      b[k] == ' ' || b[k] == '-'))
+					return i;
 			}
 			*open = k >= len;
 			return k >= len ? len : i;
 		}
 		if (!pem_body_char(b, len, i, &step)) {
-			/* a backslash last may be the first half of an escaped \n */
-			*open = b[i] == '\\' && i + 1 == len;
+			/* backslashes last may be the start of an escaped \n */
+			k = i;
+			while (k < len && b[k] == '\\')
+				k++;
+			*open = k == len && k - i <= 4;
 			return *open ? len : i;
 		}
 		i += step;
@@ -779,6 +835,9 @@ static void url_password(struct rscan *x, const struct builtin_rule *r, size_t s
 	while (i > 0 && s - i < 32 &&
 	       (is_alnum(b[i - 1]) || b[i - 1] == '+' || b[i - 1] == '-' || b[i - 1] == '.'))
 		i--;
+	/* a URL after a JSON-escaped line break: \npostgresql:// */
+	if (i > 0 && b[i - 1] == '\\' && (b[i] == 'n' || b[i] == 'r' || b[i] == 't'))
+		i++;
 	ss = i;
 	if (ss == s)
 		return;
@@ -1162,6 +1221,138 @@ static bool check_b64_padded(const uint8_t *v, size_t n)
 
 /* --- the table ------------------------------------------------------------------ */
 
+/* 40 base64 characters, upper and lower case: the shape of an AWS secret access key. */
+static bool aws_secret_shape(const uint8_t *v, size_t n)
+{
+	bool up = false, lo = false;
+	size_t i;
+
+	if (n != 40)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (!in_cls(v[i], CL_B64) || v[i] == '=')
+			return false;
+		up |= v[i] >= 'A' && v[i] <= 'Z';
+		lo |= v[i] >= 'a' && v[i] <= 'z';
+	}
+	return up && lo && looks_random(v, n);
+}
+
+/* An AWS access key id (AKIA/ASIA + 16) within a few lines before `at`. */
+static bool aws_key_id_before(const struct rscan *x, size_t at)
+{
+	size_t a = at > 400 ? at - 400 : 0, i;
+
+	for (i = a; i + 20 <= at; i++)
+		if ((x->buf[i] == 'A') &&
+		    (memcmp(x->buf + i, "AKIA", 4) == 0 || memcmp(x->buf + i, "ASIA", 4) == 0) &&
+		    span_cls(x, i + 4, CL_UPPER_NUM, 17) == 16)
+			return true;
+	return false;
+}
+
+/* An AWS key id followed on its line by a secret: "AKIA... / wJalr..." in chat and notes. */
+static void v_aws_pair(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	const uint8_t *b = x->buf;
+	size_t i, lim = e + 16 + 80 < x->len ? e + 16 + 80 : x->len;
+
+	if (!left_boundary(x, s) || span_cls(x, e, CL_UPPER_NUM, 17) != 16)
+		return;
+	for (i = e + 16; i + 40 <= lim; i++) {
+		if (b[i] == '\n')
+			return;
+		if ((i > 0 && in_cls(b[i - 1], CL_B64)) || !in_cls(b[i], CL_B64))
+			continue;
+		if (span_cls(x, i, CL_B64, 41) == 40 && aws_secret_shape(b + i, 40)) {
+			cand_add(x, rscan_rule_index(x, r), i, i + 40, r->confidence);
+			return;
+		}
+	}
+}
+
+/* Postman and similar: {"key": "X-Api-Key", "value": "..."}. */
+static void v_key_value_pair(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	const uint8_t *b = x->buf;
+	size_t i = e, ns, ne, vs, ve;
+
+	while (i < x->len && b[i] == ' ')
+		i++;
+	if (i >= x->len || b[i] != '"')
+		return;
+	ns = ++i;
+	while (i < x->len && i - ns < 64 && b[i] != '"')
+		i++;
+	ne = i;
+	if (i >= x->len || b[i] != '"' || ne == ns)
+		return;
+	if (!key_is_secret(b + ns, ne - ns) && !ends_with_ci(b + ns, ne - ns, "api-key") &&
+	    !ends_with_ci(b + ns, ne - ns, "auth-token"))
+		return;
+	i++;
+	while (i < x->len && (b[i] == ',' || b[i] == ' '))
+		i++;
+	if (x->len - i < 10 || memcmp(b + i, "\"value\":", 8) != 0)
+		return;
+	i += 8;
+	while (i < x->len && b[i] == ' ')
+		i++;
+	if (i >= x->len || b[i] != '"')
+		return;
+	vs = ++i;
+	while (i < x->len && i - vs <= 256 && b[i] != '"' && b[i] != '\n')
+		i++;
+	ve = i;
+	if (i >= x->len || b[i] != '"' || ve - vs < 3 || redact_placeholder(b + vs, ve - vs))
+		return;
+	cand_add(x, rscan_rule_index(x, r), vs, ve, r->confidence);
+}
+
+/* Kafka's basic.auth.user.info=USER:SECRET: the secret. */
+static void v_user_info(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	struct assign as;
+	const uint8_t *c;
+
+	if (!parse_assignment(x, s, e, &as, r->max))
+		return;
+	c = memchr(x->buf + as.vs, ':', as.ve - as.vs);
+	if (!c || (size_t)(c - x->buf) + 1 >= as.ve)
+		return;
+	if (redact_placeholder(c + 1, x->buf + as.ve - c - 1))
+		return;
+	cand_add(x, rscan_rule_index(x, r), (size_t)(c - x->buf) + 1, as.ve, r->confidence);
+}
+
+/* Terraform state of a random_password resource: "result": "<the password>". */
+static void v_tf_random_password(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	struct assign as;
+	size_t a = s > 400 ? s - 400 : 0;
+
+	if (!memmem(x->buf + a, s - a, "random_password", 15))
+		return;
+	if (!parse_assignment(x, s + 1, e - 1, &as, r->max) || !as.quoted_val ||
+	    redact_placeholder(x->buf + as.vs, as.ve - as.vs))
+		return;
+	cand_add(x, rscan_rule_index(x, r), as.vs, as.ve, r->confidence);
+}
+
+/* A quoted 64-byte key in base64 (86 characters and "=="), as `az storage account keys
+ * list` prints Azure storage keys. */
+static void v_b64_key88(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	const uint8_t *b = x->buf;
+	size_t i = s;
+
+	while (i > 0 && s - i <= 86 && in_cls(b[i - 1], CL_B64) && b[i - 1] != '=')
+		i--;
+	if (s - i != 86 || i == 0 || b[i - 1] != '"' || !looks_random(b + i, 86))
+		return;
+	cand_add(x, rscan_rule_index(x, r), i, s + 2, r->confidence);
+}
+
 /* Rows leave the parameters their verifier does not use at zero. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
@@ -1189,6 +1380,9 @@ const struct builtin_rule redact_builtin_rules[] = {
 	{ "aws-session-token-prefix", "aws-session-token", 0.9f, 3,
 	  "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQDPtYgjmUhBel31iEl2hpChYgCfrL1spNxnyVmihA/2O76UMFxFkM/R5Kjp1vRt+1fjORS/6ilI8ihN5KXSc7Tvo/hBK", 0,
 	  { "IQoJb3JpZ2luX2Vj", "FwoGZXIvYXdzE" }, v_token, CL_B64, 80, 4000 },
+	{ "aws-secret-after-key-id", "aws-secret-access-key", 0.85f, 2,
+	  "AKIAZ7VRSQ2EXU5MJ3NO / 9dkq3V+Jr0wzN1Lh6tXbY2cUe4mPaS7fQ8oGiR5K", 0,
+	  { "AKIA", "ASIA" }, v_aws_pair },
 	{ "gcp-api-key", "gcp-api-key", 0.95f, 3, "AIzaSyD3x7Kq9Lm2Np4Rs6Tu8Vw0Xy1Za3Bc5De", 0,
 	  { "AIza" }, v_token, CL_ALNUM_UD, 35, 35 },
 	{ "azure-storage-key", "azure-storage-key", 0.9f, 2,
@@ -1196,6 +1390,9 @@ const struct builtin_rule redact_builtin_rules[] = {
 	  { "~storage_key", "~storagekey", "~storage_account_key", "~storageaccountkey",
 	    "~account_key", "~accountkey\"", "~azure_key", "~storage-key" },
 	  v_keyword_value, CL_B64, 86, 90, check_b64_padded },
+	{ "azure-storage-key-quoted", "azure-storage-key", 0.8f, 1,
+	  "\"value\": \"9lE9Zmsr1XcV2ezVyrvaR4tNvyG6GJmoyPcz3cbcpfMyWr0XZbKO6hFmQtyxfzZ/AIyfJFwCkRDVL+15O/Uwxg==\"", 0,
+	  { "==\"" }, v_b64_key88 },
 	{ "azure-connection-string", "azure-connection-string", 0.95f, 3,
 	  "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=lHUvTCQCyEZDz/TddJ8HyS5SUkCnD8zRA9a9SkpXz9w3QlY7Zkuvqdt7s8Stqcbnr3yBdGBLEPH1qhT61qtc4x==", 0,
 	  { "AccountKey=", "SharedAccessKey=" }, v_token_value, CL_B64, 40, 120 },
@@ -1320,6 +1517,15 @@ const struct builtin_rule redact_builtin_rules[] = {
 	  { "://" }, v_db_url },
 	{ "url-password", "url-password", 0.85f, 1, "https://deploy:s3cr3t-pw@git.example.com/repo", 0,
 	  { "://" }, v_web_url_password },
+	{ "key-value-pair", "password-assignment", 0.85f, 1,
+	  "{\"key\": \"password\", \"value\": \"s3cr3t-pw\"}", 0,
+	  { "\"key\":" }, v_key_value_pair },
+	{ "user-info", "password-assignment", 0.85f, 1,
+	  "basic.auth.user.info=SR2KQ4XJ7DPN6FYE:s3cr3t-pw", 0,
+	  { "~user.info", "~userinfo" }, v_user_info, 0, 3, 256 },
+	{ "terraform-random-password", "password-assignment", 0.85f, 1,
+	  "\"type\": \"random_password\", ... \"result\": \"s3cr3t-pw\"", 0,
+	  { "\"result\"" }, v_tf_random_password, 0, 3, 256 },
 	{ "docker-auth", "password-assignment", 0.9f, 1, "\"auth\": \"dXNlcjpzM2NyM3QtcHc=\"", 0,
 	  { "\"auth\"" }, v_docker_auth },
 	{ "mysql-password-flag", "password-assignment", 0.85f, 1, "mysql -u app -p's3cr3t-pw'", 0,
@@ -1328,7 +1534,8 @@ const struct builtin_rule redact_builtin_rules[] = {
 	  { " -u ", " --user ", " --user=" }, v_curl_user },
 	{ "password-assignment", "password-assignment", 0.8f, 1, "DB_PASSWORD=s3cr3t-pw", 0,
 	  { "~pass", "~pwd", "~secret", "~token", "~api_key", "~apikey", "~api-key", "~access_key",
-	    "~accesskey", "~credential", "~app_key" }, v_password_assignment, 0, 3, 256 },
+	    "~accesskey", "~credential", "~app_key", "~master_key", "~auth_key", "~_salt",
+	    "~nonce_key", "~logged_in_key" }, v_password_assignment, 0, 3, 256 },
 };
 /* clang-format on */
 
