@@ -33,6 +33,8 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -41,6 +43,9 @@
 #include "notify.h"
 
 extern char **environ;
+
+/* How long the launcher waits for one answer of airlockd's. */
+#define API_TIMEOUT_S 30
 
 /* --- finding the command ------------------------------------------------------------ */
 
@@ -85,7 +90,8 @@ int launcher_find_command(const char *name, char **ret_path)
 		end = strchrnul(dir, ':');
 		dlen = (size_t)(end - dir);
 		/* an empty entry is the current directory */
-		if (asprintf(&cand, "%.*s%s%s", (int)dlen, dlen ? dir : ".", "/", name) < 0)
+		if (dlen == 0 ? asprintf(&cand, "./%s", name) < 0
+			      : asprintf(&cand, "%.*s/%s", (int)dlen, dir, name) < 0)
 			return -ENOMEM;
 		r = check_executable(cand);
 		if (r == 0) {
@@ -142,7 +148,8 @@ static int session_create(const struct launch *l, struct session *s, char *err, 
 		goto out;
 	}
 	if (r < 0) {
-		snprintf(err, err_len, "session.create: %s", strerror(-r));
+		snprintf(err, err_len, "session.create: %s",
+			 r == -EAGAIN ? "airlockd did not answer in time" : strerror(-r));
 		goto out;
 	}
 	r = -EPROTO;
@@ -207,7 +214,8 @@ static int session_attach(const struct launch *l, const struct session *s, pid_t
 	if (r == -EREMOTEIO)
 		snprintf(err, err_len, "airlockd refused to attach the session: %s", why);
 	else if (r < 0)
-		snprintf(err, err_len, "session.attach: %s", strerror(-r));
+		snprintf(err, err_len, "session.attach: %s",
+			 r == -EAGAIN ? "airlockd did not answer in time" : strerror(-r));
 	json_decref(resp);
 	json_decref(req);
 	return r;
@@ -236,7 +244,8 @@ struct child_ctx {
 	unsigned prog_len;
 	int reserved;
 	int ready_w, release_r;
-	const sigset_t *mask; /* the mask to exec with */
+	const sigset_t *mask;	      /* the mask to exec with */
+	const struct sigaction *chld; /* the SIGCHLD disposition to exec with */
 	pid_t parent;
 };
 
@@ -312,6 +321,7 @@ static void __attribute__((noreturn)) child_run(const struct child_ctx *c)
 		child_set_user_env(u);
 	}
 	prctl(PR_SET_PDEATHSIG, 0);
+	sigaction(SIGCHLD, c->chld, NULL);
 	sigprocmask(SIG_SETMASK, c->mask, NULL);
 	execve(l->path, l->argv, environ);
 	e = errno;
@@ -464,16 +474,25 @@ static int relay_until_exit(int sigfd, pid_t child, int *ret_status)
 int launcher_run(const struct launch *l, int *ret_status, char *err, size_t err_len)
 {
 	static const int relayed[] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGCHLD };
+	static const struct timeval api_timeout = { .tv_sec = API_TIMEOUT_S };
 	struct session s = { 0 };
 	struct sock_filter *prog = NULL;
 	unsigned prog_len = 0;
 	int ready[2] = { -1, -1 }, release[2] = { -1, -1 };
 	int reserved = -1, sigfd = -1, status = 0, r;
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, old_chld;
 	sigset_t set, old;
 	bool masked = false;
 	pid_t child = -1, self = getpid();
 	size_t i;
 
+	/* P blocks the signals it relays during the handshake: a daemon that stops answering
+	 * must not leave it stuck, unkillable but by SIGKILL. */
+	if (setsockopt(l->api_fd, SOL_SOCKET, SO_RCVTIMEO, &api_timeout, sizeof(api_timeout)) < 0) {
+		r = -errno;
+		snprintf(err, err_len, "setting the API timeout: %s", strerror(-r));
+		return r;
+	}
 	r = session_create(l, &s, err, err_len);
 	if (r < 0)
 		return r;
@@ -509,6 +528,10 @@ int launcher_run(const struct launch *l, int *ret_status, char *err, size_t err_
 		goto out;
 	}
 	masked = true;
+	/* A caller that ignores SIGCHLD would have the kernel reap C before P can wait for
+	 * it; C gets the caller's disposition back before exec. */
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGCHLD, &dfl, &old_chld);
 	sigfd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (sigfd < 0) {
 		r = -errno;
@@ -530,6 +553,7 @@ int launcher_run(const struct launch *l, int *ret_status, char *err, size_t err_
 				       .ready_w = ready[1],
 				       .release_r = release[0],
 				       .mask = &old,
+				       .chld = &old_chld,
 				       .parent = self };
 
 		close(ready[0]);
@@ -572,8 +596,10 @@ out:
 		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
-	if (masked)
+	if (masked) {
+		sigaction(SIGCHLD, &old_chld, NULL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
+	}
 	if (sigfd >= 0)
 		close(sigfd);
 	for (i = 0; i < 2; i++) {

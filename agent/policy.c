@@ -115,8 +115,8 @@ static int subtree_alias_free(struct parser *ps, const yaml_node_t *root, bool *
 	if (!stack)
 		return -ENOMEM;
 	for (;;) {
-		/* Without aliases each node is pushed once: the stack cannot overflow; with
-		 * one, the walk stops at the second visit, before pushing more than nnodes. */
+		/* Without aliases each node is pushed once.  Pushes stop at nnodes entries:
+		 * a full stack holds some node twice, which is reported when it is popped. */
 		if (n->type == YAML_SEQUENCE_NODE) {
 			for (yaml_node_item_t *it = n->data.sequence.items.start;
 			     it < n->data.sequence.items.top && top < ps->nnodes; it++)
@@ -159,12 +159,13 @@ static const char *scalar(struct parser *ps, const yaml_node_t *n, const char *w
 	return s;
 }
 
-/* Walk a mapping: each pair's key as text (NULL when the key is not a scalar: reported) and
- * its value node (NULL when it could not be walked: reported). */
+/* Each pair of a mapping; pair_get() then walks its key and value. */
 #define for_each_pair(ps, map, pair)                                                               \
 	for (yaml_node_pair_t *pair = (map)->data.mapping.pairs.start;                             \
 	     pair < (map)->data.mapping.pairs.top; pair++)
 
+/* A pair's key as text and its key and value nodes; false (reported) when the key is not
+ * a scalar or either node was already walked. */
 static bool pair_get(struct parser *ps, const yaml_node_pair_t *pair, const char **ret_key,
 		     yaml_node_t **ret_key_node, yaml_node_t **ret_value)
 {
@@ -187,7 +188,7 @@ static bool first_key(struct parser *ps, const yaml_node_t *k, const char *key,
 		      const yaml_node_t **slot)
 {
 	if (*slot) {
-		report(ps, &k->start_mark, false, "duplicate key '%s' (first at line %d)", key,
+		report(ps, &k->start_mark, false, "duplicate key '%.100s' (first at line %d)", key,
 		       (int)(*slot)->start_mark.line + 1);
 		return false;
 	}

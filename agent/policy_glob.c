@@ -184,8 +184,10 @@ static bool comps_match(char *const *comp, size_t np, const struct psplit *sp, s
 	return i == np;
 }
 
-/* Index of the first segment below anchor a, or -1 when the path is not a or below it. */
-static int below(const struct psplit *sp, const char *a)
+/* Index of the first segment below anchor a, or -1 when the path is not a or below it.
+ * root_is_none: an anchor of "/" anchors nothing (a session started in / has no workspace,
+ * or the glob for "the whole workspace" would be the whole filesystem). */
+static int below(const struct psplit *sp, const char *a, bool root_is_none)
 {
 	size_t n;
 	int j;
@@ -195,6 +197,8 @@ static int below(const struct psplit *sp, const char *a)
 	n = strlen(a);
 	while (n > 0 && a[n - 1] == '/')
 		n--;
+	if (n == 0 && root_is_none)
+		return -1;
 	if (strncmp(sp->path, a, n) != 0 || (sp->path[n] != '/' && sp->path[n] != '\0'))
 		return -1;
 	for (j = 0; (size_t)j < sp->ns && sp->seg[j].off < n; j++)
@@ -221,12 +225,12 @@ bool pglob_match_split(const struct pglob *g, struct psplit *sp, const char *hom
 	case PGLOB_HOME:
 		/* Computed once per path: most globs of a policy share the two anchors. */
 		if (sp->home_at == -2)
-			sp->home_at = below(sp, home);
+			sp->home_at = below(sp, home, false);
 		j0 = sp->home_at;
 		break;
 	case PGLOB_WORKSPACE:
 		if (sp->ws_at == -2)
-			sp->ws_at = below(sp, workspace);
+			sp->ws_at = below(sp, workspace, true);
 		j0 = sp->ws_at;
 		break;
 	default:
@@ -333,8 +337,12 @@ int pglob_compile(const char *text, enum pglob_mode mode, struct pglob *ret, con
 		g.kind = PGLOB_ABS;
 		rest = text;
 	} else {
+		/* A leading "./" is the workspace itself, so that "the workspace and everything
+		 * in it" can be written: "**" alone is anchored at the root. */
 		g.kind = PGLOB_WORKSPACE;
 		rest = text;
+		if (rest[0] == '.' && (rest[1] == '/' || rest[1] == '\0'))
+			rest++;
 	}
 	r = 0;
 	for (p = rest; *p && r == 0;) {

@@ -131,6 +131,7 @@ uint64_t pmatch_ops(const struct pmatch *m)
  * globs look at it. */
 struct decide_ctx {
 	const struct al_request *r;
+	int only_end; /* 0: both paths; 1 or 2: look at path or path2 alone (see rule_applies) */
 	struct psplit path, path2;
 	bool path_ready, path2_ready;
 };
@@ -157,7 +158,7 @@ static bool any_glob(const struct pglobs *gs, struct decide_ctx *c, int which)
 	const char *path = which == 1 ? c->r->path : c->r->path2;
 	struct psplit *sp;
 
-	if (!path[0] || gs->n == 0)
+	if (!path[0] || gs->n == 0 || (c->only_end && c->only_end != which))
 		return false;
 	sp = split_of(c, which);
 	for (size_t i = 0; i < gs->n; i++)
@@ -261,11 +262,46 @@ static bool pmatch_matches(const struct pmatch *m, struct decide_ctx *c, bool un
 	return m->keys != 0;
 }
 
+/* Does rule r decide request c->r: its match matches and its except does not?
+ *
+ * A rename or a link has two paths, and an except must cover each end the rule is about,
+ * or a carve-out on one end would excuse the other: moving a file from the excepted
+ * workspace into /etc, or renaming an excepted *.sample hook to an active one.  So the
+ * ends the match matches on alone are each checked against the except alone (a match that
+ * needs both ends at once, as write+delete on a rename can, needs both excepted). */
+static bool rule_applies(const struct prule *r, struct decide_ctx *c, bool strict)
+{
+	const struct al_request *req = c->r;
+	bool ends[3] = { false, false, false };
+	bool applies = false;
+
+	c->only_end = 0;
+	if (!pmatch_matches(&r->match, c, strict))
+		return false;
+	if (!r->has_except)
+		return true;
+	if (!req->path2[0] || (req->op != AL_OP_WRITE && req->op != AL_OP_DELETE))
+		return !pmatch_matches(&r->except, c, !strict);
+	for (int e = 1; e <= 2; e++) {
+		c->only_end = e;
+		ends[e] = pmatch_matches(&r->match, c, strict);
+	}
+	if (!ends[1] && !ends[2])
+		ends[1] = ends[2] = true;
+	for (int e = 1; e <= 2 && !applies; e++) {
+		c->only_end = e;
+		applies = ends[e] && !pmatch_matches(&r->except, c, !strict);
+	}
+	c->only_end = 0;
+	return applies;
+}
+
 void policy_decide(const struct policy *p, const struct al_request *req, struct al_decision *ret)
 {
 	struct decide_ctx c; /* not zeroed: 16 KiB of segments, filled only when used */
 
 	c.r = req;
+	c.only_end = 0;
 	c.path_ready = c.path2_ready = false;
 	memset(ret, 0, sizeof(*ret));
 	ret->action = AL_ALLOW;
@@ -275,9 +311,7 @@ void policy_decide(const struct policy *p, const struct al_request *req, struct 
 		const struct prule *r = &p->rules[i];
 		bool strict = r->action == AL_ASK || r->action == AL_DENY;
 
-		if (!pmatch_matches(&r->match, &c, strict))
-			continue;
-		if (r->has_except && pmatch_matches(&r->except, &c, !strict))
+		if (!rule_applies(r, &c, strict))
 			continue;
 		ret->action = r->action;
 		ret->rule = r->name;

@@ -84,9 +84,10 @@ struct al_request {
 };
 
 /* The request as a JSON object, for the API, `airlock watch` and the audit log: op,
- * syscall, pid, tgid, uid, path, path2, flags, argv, addr ("1.2.3.4:443", "[::1]:80",
- * "unix:/path", "unix:@abstract"); fields that do not apply are left out.  A new
- * reference, NULL on allocation failure. */
+ * syscall, pid, tgid, uid, path, path2, flags, argv (argv_truncated), addr ("1.2.3.4:443",
+ * "[::1]:80", "unix:/path", "unix:@abstract"), args (the registers, for classes decided
+ * on them); fields that do not apply are left out, bytes that are not UTF-8 are shown as
+ * \xNN.  A new reference, NULL on allocation failure. */
 json_t *al_request_to_json(const struct al_request *r);
 
 /* Fill *r from such an object (also "home" and "workspace", used by `airlock policy
@@ -94,10 +95,11 @@ json_t *al_request_to_json(const struct al_request *r);
  * in err and *r unusable. */
 int al_request_from_json(const json_t *j, struct al_request *r, char *err, size_t err_len);
 
-/* A canonical string of the op and the arguments policy matched on (paths, argv, address,
- * syscall), for approval scopes ("allow the same action for this session").  0, or
- * -ENOSPC when it does not fit: a key is never truncated, since two different actions
- * must never share one. */
+/* A canonical string of the op and the arguments policy matched on (paths, argv[1..],
+ * address, syscall and registers), for approval scopes ("allow the same action for this
+ * session").  0; -ENOSPC when it does not fit (buf is then ""): a key is never truncated,
+ * since two different actions must never share one; -E2BIG for an exec whose argv the gate
+ * had to cut, which no scope may cover. */
 int al_request_key(const struct al_request *r, char *buf, size_t len);
 
 /* Socket addresses as text, the forms above.  al_addr_format: 0 or -ENOSPC / -EAFNOSUPPORT.

@@ -428,3 +428,84 @@ Test(run, bad_user_is_125)
 	cr_assert_str_eq(o.err, "airlock run: --user 'root' needs root\n");
 	outcome_free(&o);
 }
+
+/* Run argv with SIGCHLD ignored (as a caller may pass it on across exec); its stdout. */
+static char *run_ignoring_sigchld(char *const *argv, int *ret_status)
+{
+	char *out;
+	pid_t pid;
+	int p[2];
+
+	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		signal(SIGCHLD, SIG_IGN);
+		dup2(p[1], 1);
+		execvp(argv[0], argv);
+		_exit(99);
+	}
+	close(p[1]);
+	out = test_read_all(p[0], 10000);
+	close(p[0]);
+	cr_assert_eq(waitpid(pid, ret_status, 0), pid);
+	return out;
+}
+
+/* A caller that ignores SIGCHLD still gets the command's status, and the command
+ * inherits the ignored SIGCHLD as it would without airlock. */
+Test(run, caller_ignoring_sigchld)
+{
+	char *bare[] = { "sh", "-c", "grep SigIgn /proc/self/status; exit 7", NULL };
+	char *gated[] = { airlock_bin,	 "--runtime-dir",
+			  d.runtime_dir, "run",
+			  "--",		 "sh",
+			  "-c",		 "grep SigIgn /proc/self/status; exit 7",
+			  NULL };
+	char *want, *got;
+	int st;
+
+	want = run_ignoring_sigchld(bare, &st);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 7);
+	got = run_ignoring_sigchld(gated, &st);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 7, "status 0x%x", st);
+	cr_assert_str_eq(got, want);
+	free(want);
+	free(got);
+}
+
+Test(run, workspace_is_where_the_command_starts)
+{
+	char dir[] = "/tmp/airlock-run-ws-XXXXXX", want[64];
+	struct outcome o;
+
+	cr_assert_not_null(mkdtemp(dir));
+	run_airlock((char *const[]){ "--workspace", dir, NULL }, (char *const[]){ "pwd", NULL },
+		    NULL, &o);
+	cr_assert(WIFEXITED(o.status) && WEXITSTATUS(o.status) == 0, "status 0x%x: %s", o.status,
+		  o.err);
+	snprintf(want, sizeof(want), "%s\n", dir);
+	cr_assert_str_eq(o.out, want);
+	outcome_free(&o);
+	rmdir(dir);
+
+	run_airlock((char *const[]){ "--workspace", "/nonexistent-airlock", NULL },
+		    (char *const[]){ "pwd", NULL }, NULL, &o);
+	cr_assert(WIFEXITED(o.status) && WEXITSTATUS(o.status) == 125, "status 0x%x", o.status);
+	cr_assert_str_eq(o.err, "airlock run: workspace '/nonexistent-airlock': No such file or "
+				"directory\n");
+	outcome_free(&o);
+}
+
+Test(run, refused_session_is_125)
+{
+	struct outcome o;
+
+	run_airlock((char *const[]){ "--profile", "airlock-no-such-profile", NULL },
+		    (char *const[]){ "true", NULL }, NULL, &o);
+	cr_assert(WIFEXITED(o.status) && WEXITSTATUS(o.status) == 125, "status 0x%x", o.status);
+	cr_assert(strncmp(o.err, "airlock run: airlockd refused the session: ", 43) == 0 &&
+			  strstr(o.err, "airlock-no-such-profile"),
+		  "stderr: %s", o.err);
+	outcome_free(&o);
+}

@@ -568,6 +568,19 @@ Test(policy, read_rules_match_a_new_name_for_the_file)
 	/* Nor is writing it or deleting it. */
 	expect(p, req_path(AL_OP_WRITE, HOME "/.aws/credentials"), AL_ALLOW, NULL);
 	expect(p, req_path(AL_OP_DELETE, HOME "/.aws/credentials"), AL_ALLOW, NULL);
+	/* A new name for an excepted file is excepted. */
+	policy_free(p);
+	p = load("version: 1\n"
+		 "rules:\n"
+		 "  - name: keys\n"
+		 "    match: { read: ['~/.ssh/id_*'] }\n"
+		 "    except: { read: ['~/.ssh/id_*.pub'] }\n"
+		 "    action: ask\n");
+	r = req_path(AL_OP_WRITE, HOME "/.ssh/id_ed25519.pub");
+	r->syscall = "linkat";
+	snprintf(r->path2, sizeof(r->path2), WS "/k.pub");
+	expect(p, r, AL_ALLOW, NULL);
+	expect(p, req_rename(HOME "/.ssh/id_ed25519", WS "/k"), AL_ASK, "keys");
 	policy_free(p);
 }
 
@@ -583,6 +596,11 @@ Test(policy, except_excludes)
 	expect(p, req_path(AL_OP_WRITE, WS "/.git/hooks/pre-commit"), AL_ASK, "hooks");
 	expect(p, req_path(AL_OP_WRITE, WS "/.git/hooks/pre-commit.sample"), AL_ALLOW, NULL);
 	expect(p, req_path(AL_OP_WRITE, WS "/.git/hooks"), AL_ALLOW, NULL);
+	/* An except must cover each end: activating a sample hook by renaming it. */
+	expect(p, req_rename(WS "/.git/hooks/pre-commit.sample", WS "/.git/hooks/pre-commit"),
+	       AL_ASK, "hooks");
+	expect(p, req_rename(WS "/.git/hooks/a.sample", WS "/.git/hooks/b.sample"), AL_ALLOW, NULL);
+	expect(p, req_rename(WS "/x", WS "/.git/hooks/b.sample"), AL_ALLOW, NULL);
 	policy_free(p);
 }
 
@@ -737,6 +755,21 @@ Test(policy, glob_anchors)
 	cr_assert_not(G("~/.ssh/**", "/home/uu/.ssh/id_rsa"), "a home is a whole component");
 	cr_assert(G("src/**", WS "/src/main.c"));
 	cr_assert_not(G("src/**", "/src/main.c"), "relative globs are in the workspace");
+	cr_assert(G("./**", WS));
+	cr_assert(G("./**", WS "/a/b"));
+	cr_assert_not(G("./**", HOME "/x"));
+	cr_assert(G(".", WS));
+	cr_assert(G("./src/*.c", WS "/src/a.c"));
+	{
+		/* A session started in / has no workspace: "./**" is not the filesystem. */
+		struct pglob g;
+		const char *why;
+
+		cr_assert_eq(pglob_compile("./**", PGLOB_MODE_PATH, &g, &why), 0);
+		cr_assert_not(pglob_match(&g, "/etc/passwd", HOME, "/"));
+		cr_assert(pglob_match(&g, "/etc/passwd", HOME, "/etc"));
+		pglob_free(&g);
+	}
 	cr_assert(G("*.log", WS "/x.log"));
 	cr_assert_not(G("*.log", WS "/sub/x.log"));
 	cr_assert(glob("sudo", PGLOB_MODE_EXEC, "/usr/bin/sudo"));
@@ -1243,6 +1276,39 @@ Test(policy, default_leaves_ordinary_work_alone)
 	expect(p, req_connect("unix:/run/user/1000/pulse/native"), AL_ALLOW, NULL);
 	expect(p, req_connect("unix:" WS "/.devserver.sock"), AL_ALLOW, NULL);
 	expect(p, req_syscall(AL_OP_PRIVILEGE, "setresuid"), AL_AUDIT, "privilege-syscalls");
+	policy_free(p);
+}
+
+Test(policy, default_as_root_and_in_system_directories)
+{
+	/* An agent in a container, as root, working in /opt/app. */
+	struct policy *p = load_default();
+	struct al_request *r;
+
+#define ROOTED(req) (r = (req), r->home = "/root", r->workspace = "/opt/app", r)
+
+	expect(p, ROOTED(req_path(AL_OP_WRITE, "/opt/app/src/main.py")), AL_ALLOW, NULL);
+	expect(p, ROOTED(req_path(AL_OP_DELETE, "/opt/app/build/x.o")), AL_ALLOW, NULL);
+	expect(p, ROOTED(req_path(AL_OP_CHMOD, "/opt/app/run.sh")), AL_ALLOW, NULL);
+	expect(p, ROOTED(req_path(AL_OP_WRITE, "/root/.cache/pip/http/x")), AL_ALLOW, NULL);
+	expect(p, ROOTED(req_path(AL_OP_WRITE, "/root/.npm/_cacache/x")), AL_ALLOW, NULL);
+	expect(p, ROOTED(req_path(AL_OP_WRITE, "/opt/other/x")), AL_ASK, "system-files");
+	expect(p, ROOTED(req_path(AL_OP_WRITE, "/etc/hosts")), AL_ASK, "system-files");
+	expect(p, ROOTED(req_path(AL_OP_WRITE, "/root/.bashrc")), AL_ASK, "persistence");
+	expect(p, ROOTED(req_path(AL_OP_READ, "/root/.aws/credentials")), AL_ASK,
+	       "credentials-read");
+	/* Out of the excepted workspace into the protected tree: the far end decides. */
+	expect(p, ROOTED(req_rename("/opt/app/passwd", "/etc/passwd")), AL_ASK, "system-files");
+	expect(p, ROOTED(req_rename("/opt/app/a", "/opt/app/b")), AL_ALLOW, NULL);
+	r = ROOTED(req_path(AL_OP_WRITE, "/opt/app/a"));
+	r->syscall = "linkat";
+	snprintf(r->path2, sizeof(r->path2), "/usr/bin/x");
+	expect(p, r, AL_ASK, "system-files");
+	/* Started in /: no workspace, nothing excepted. */
+	r = req_path(AL_OP_WRITE, "/etc/hosts");
+	r->workspace = "/";
+	expect(p, r, AL_ASK, "system-files");
+#undef ROOTED
 	policy_free(p);
 }
 
