@@ -402,8 +402,10 @@ Test(redact_stream, private_key_longer_than_holdback)
 	free(in);
 }
 
-/* A stray non-UTF-8 byte inside a key block: the one-shot mask hides the whole block, and
- * so must the stream (fuzz_redact found the stream letting the rest through in clear). */
+/* A stray non-UTF-8 byte inside a key block (a flipped bit, a mangled paste): the rest is
+ * still the key, so the block is masked, by the one-shot mask and by the stream alike
+ * (fuzz_redact found the stream letting the key through in clear where the one-shot mask
+ * hid it). */
 Test(redact_stream, binary_byte_inside_private_key)
 {
 	char *in = malloc(8192);
