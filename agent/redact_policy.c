@@ -242,6 +242,7 @@ int redact_policy_parse(yaml_document_t *doc, yaml_node_t *node, const char *fil
 {
 	struct redact_policy *rp;
 	yaml_node_pair_t *p;
+	unsigned seen = 0;
 	int r = -EINVAL;
 
 	rp = calloc(1, sizeof(*rp));
@@ -262,10 +263,22 @@ int redact_policy_parse(yaml_document_t *doc, yaml_node_t *node, const char *fil
 		goto fail;
 	}
 	for (p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
+		static const char *const keys[] = { "enabled", "targets", "rules", "disable" };
 		yaml_node_t *k = yaml_document_get_node(doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(doc, p->value);
 		const char *ks = scalar(k);
 		yaml_node_item_t *it;
+		unsigned ki;
+
+		for (ki = 0; ks && ki < 4; ki++) {
+			if (strcmp(ks, keys[ki]))
+				continue;
+			if (seen & (1u << ki)) {
+				diag(diags, file, k, false, "redact: '%s' given twice", ks);
+				goto fail;
+			}
+			seen |= 1u << ki;
+		}
 
 		if (ks && !strcmp(ks, "enabled")) {
 			if (parse_bool(v, &rp->enabled) < 0) {
@@ -286,8 +299,6 @@ int redact_policy_parse(yaml_document_t *doc, yaml_node_t *node, const char *fil
 				goto fail;
 			}
 			n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-			free(rp->rules);
-			rp->nrules = 0;
 			rp->rules = calloc(n + 1, sizeof(*rp->rules));
 			if (!rp->rules) {
 				r = -ENOMEM;
@@ -379,8 +390,15 @@ int redact_policy_load_buffer(const char *buf, size_t len, const char *name,
 		for (p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
 			const char *k = scalar(yaml_document_get_node(&doc, p->key));
 
-			if (k && !strcmp(k, "redact"))
+			if (k && !strcmp(k, "redact")) {
+				if (section) {
+					diag(diags, name, yaml_document_get_node(&doc, p->key), false,
+					     "policy: 'redact' given twice");
+					r = -EINVAL;
+					goto out;
+				}
 				section = yaml_document_get_node(&doc, p->value);
+			}
 		}
 	} else if (root && !(root->type == YAML_SCALAR_NODE && !*scalar(root))) {
 		diag(diags, name, root, false, "policy: expected a mapping at the top level");

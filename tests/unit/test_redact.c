@@ -397,6 +397,8 @@ Test(redact, policy_errors_name_line_and_value)
 		{ "redact:\n  colour: red\n", 2, "'colour'" },
 		{ "redact:\n  rules:\n    - pattern: 'x'\n", 3, "name" },
 		{ "redact:\n  enabled: maybe\n", 2, "'maybe'" },
+		{ "redact:\n  rules: []\n  rules: []\n", 3, "'rules' given twice" },
+		{ "redact:\n  enabled: true\nredact:\n  enabled: false\n", 3, "'redact' given twice" },
 	};
 	size_t i;
 
