@@ -211,6 +211,8 @@ static bool glob_hits(const struct pglob *g, struct decide_ctx *c, int which)
 		return pglob_states_cover(g, here);
 	if (here != PSTATE_ABOVE && (here & pglob_final(g)))
 		return true; /* the end itself */
+	if (!here)
+		return false; /* nothing below this end can match: no need to look at the other */
 	if (c->rename)
 		there = states_at(g, c, which == 1 ? 2 : 1);
 	return tree_moves(g, c, here, there);
