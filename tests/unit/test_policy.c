@@ -1447,8 +1447,7 @@ Test(policy, rename_of_an_unrelated_directory_is_not_asked)
 	expect(p, req_rename(HOME "/.configx", HOME "/y"), AL_ALLOW, NULL);
 	/* the workspace as a whole, and a file in a hooks directory as before */
 	expect(p, req_rename(WS, HOME "/proj2"), AL_ALLOW, NULL);
-	expect(p, req_rename(WS "/.git/hooks/a.sample", WS "/.git/hooks/b.sample"), AL_ALLOW,
-	       NULL);
+	expect(p, req_rename(WS "/.git/hooks/a.sample", WS "/.git/hooks/b.sample"), AL_ALLOW, NULL);
 	expect(p, req_rename(WS "/.git/hooks/a.sample", WS "/.git/hooks/pre-push"), AL_ASK,
 	       "git-hooks");
 	policy_free(p);
