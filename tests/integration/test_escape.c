@@ -565,6 +565,32 @@ Test(escape_files, git_hook_is_not_planted_through_a_renamed_directory)
 	free(out);
 }
 
+/* A rule that names one file (not a tree): its directory must not be renamed away, the
+ * file written under the new name, and the directory renamed back. */
+Test(escape_files, file_rule_covers_renaming_its_directory)
+{
+	static const char policy[] = "version: 1\n"
+				     "rules:\n"
+				     "  - name: file\n"
+				     "    match: { write: [\"@/prot/file\"] }\n"
+				     "    action: deny\n";
+	char p[160], *out, *now;
+
+	start(policy);
+	snprintf(p, sizeof(p), "%s/prot", dir);
+	cr_assert_eq(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/prot/file", dir);
+	put(p, ORIGINAL);
+	cr_assert_eq(attack(&out, "rename-tree", NULL, NULL, NULL), 0);
+	now = slurp(p);
+	cr_expect(now && strcmp(now, ORIGINAL) == 0, "the file was changed to '%s':\n%s",
+		  now ? now : "(gone)", out);
+	cr_expect(strstr(out, "rename the tree away: EPERM"), "the rename was not denied:\n%s",
+		  out);
+	free(now);
+	free(out);
+}
+
 /* Foreign ABIs are killed by the filter: SIGSYS, before anything is opened. */
 Test(escape_files, x32_syscall_numbers_are_killed)
 {
