@@ -1443,6 +1443,7 @@ int notify_allow(struct gate_notif *n)
 	case AL_OP_MOUNT:
 	case AL_OP_MODULE:
 	case AL_OP_PTRACE:
+	case AL_OP_SIGNAL:
 	case AL_OP_BPF:
 	case AL_OP_KEXEC:
 	case AL_OP_REBOOT:

@@ -20,7 +20,7 @@ static const char *const op_names[AL_OP__MAX] = {
 	[AL_OP_CHOWN] = "chown", [AL_OP_CONNECT] = "connect", [AL_OP_PRIVILEGE] = "privilege",
 	[AL_OP_MOUNT] = "mount", [AL_OP_MODULE] = "module",   [AL_OP_PTRACE] = "ptrace",
 	[AL_OP_BPF] = "bpf",	 [AL_OP_KEXEC] = "kexec",     [AL_OP_REBOOT] = "reboot",
-	[AL_OP_OTHER] = "other",
+	[AL_OP_SIGNAL] = "signal", [AL_OP_OTHER] = "other",
 };
 
 const char *al_op_name(enum al_op op)
