@@ -117,9 +117,9 @@ static enum notify_cond class_condition(const struct syscall_desc *d, uint64_t o
  * ptrace-class calls and signals aimed outside the session.  A class no rule names is then
  * allowed by policy as before (the daemon performs the call on its own copy).
  */
-#define HARDENING_OPS                                                                      \
-	((1ULL << AL_OP_WRITE) | (1ULL << AL_OP_DELETE) | (1ULL << AL_OP_CHMOD) |          \
-	 (1ULL << AL_OP_CHOWN) | (1ULL << AL_OP_MOUNT) | (1ULL << AL_OP_PTRACE) |          \
+#define HARDENING_OPS                                                                              \
+	((1ULL << AL_OP_WRITE) | (1ULL << AL_OP_DELETE) | (1ULL << AL_OP_CHMOD) |                  \
+	 (1ULL << AL_OP_CHOWN) | (1ULL << AL_OP_MOUNT) | (1ULL << AL_OP_PTRACE) |                  \
 	 (1ULL << AL_OP_SIGNAL))
 
 #define ANY_ARG (-1)

@@ -322,7 +322,8 @@ static void gate_handle(struct airlockd *d, struct session *s, struct gate_notif
 	if (hard) {
 		dec = (struct al_decision){ .action = AL_DENY, .rule = hard, .error = EPERM };
 		log_info("session %llu pid %d: %s '%s' refused by %s", (unsigned long long)s->id,
-			 (int)n->req.tgid, n->req.syscall ? n->req.syscall : "?", n->req.path, hard);
+			 (int)n->req.tgid, n->req.syscall ? n->req.syscall : "?", n->req.path,
+			 hard);
 	}
 	if (dec.action == AL_ALLOW) {
 		/* The common case stays cheap: no /proc reads, no record. */
