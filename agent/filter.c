@@ -112,16 +112,11 @@ static enum notify_cond class_condition(const struct syscall_desc *d, uint64_t o
  * Built-in hardening, the filter's half (the daemon's half is agent/hardening.c; both are
  * listed in docs/gate.md, "Built-in hardening").  It holds whatever the policy says.
  *
- * Classes notified whatever the policy: the daemon refuses, before policy, writes and
- * deletes of its own files and of the cgroup filesystem, mounts no rule allows, and
- * ptrace-class calls and signals aimed outside the session.  A class no rule names is then
- * allowed by policy as before (the daemon performs the call on its own copy).
+ * GATE_FILTER_HARDENING_OPS (notify.h) are notified whatever the policy: the daemon
+ * refuses writes and deletes of its own files and of the cgroup filesystem, mounts no rule
+ * allows, and ptrace-class calls and signals aimed outside the session.  A class no rule
+ * names is then allowed by policy as before (the daemon performs the call on its copy).
  */
-#define HARDENING_OPS                                                                              \
-	((1ULL << AL_OP_WRITE) | (1ULL << AL_OP_DELETE) | (1ULL << AL_OP_CHMOD) |                  \
-	 (1ULL << AL_OP_CHOWN) | (1ULL << AL_OP_MOUNT) | (1ULL << AL_OP_PTRACE) |                  \
-	 (1ULL << AL_OP_SIGNAL))
-
 #define ANY_ARG (-1)
 
 /* Calls refused in the filter, on register arguments alone. */
@@ -468,7 +463,7 @@ int gate_filter_build(const struct gate_filter_spec *spec, struct sock_filter **
 	cond = calloc(n, sizeof(*cond));
 	if (!cond)
 		return -ENOMEM;
-	ops = spec->ops | HARDENING_OPS;
+	ops = spec->ops | GATE_FILTER_HARDENING_OPS;
 	for (i = 0; i < n; i++)
 		cond[i] = table[i].nr >= 0 && !name_is_hardened(table[i].name, ops)
 				  ? class_condition(&table[i], ops)

@@ -50,6 +50,7 @@ static const struct protection {
 } protections[] = {
 	{ "hardening:reach-outside", HK_TARGET_OUTSIDE, OP(AL_OP_PTRACE) | OP(AL_OP_SIGNAL),
 	  HP_NONE, NULL, false },
+	{ "hardening:mount-needs-rule", HK_MOUNT_RULE, OP(AL_OP_MOUNT), HP_NONE, NULL, false },
 	{ "hardening:policy-file", HK_PATH, PATH_OPS | TREE_OPS, HP_POLICY, NULL, false },
 	{ "hardening:audit-log", HK_PATH, PATH_OPS | TREE_OPS, HP_AUDIT, NULL, false },
 	{ "hardening:runtime-dir", HK_PATH, PATH_OPS | TREE_OPS, HP_RUNTIME, NULL, true },
@@ -58,7 +59,6 @@ static const struct protection {
 	{ "hardening:bpffs", HK_PATH, PATH_OPS | TREE_OPS, HP_FIXED, "/sys/fs/bpf", true },
 	{ "hardening:userfaultfd", HK_PATH, PATH_OPS, HP_FIXED, "/dev/userfaultfd", false },
 	{ "hardening:proc-outside", HK_PROC_OUTSIDE, PATH_OPS, HP_NONE, NULL, false },
-	{ "hardening:mount-needs-rule", HK_MOUNT_RULE, OP(AL_OP_MOUNT), HP_NONE, NULL, false },
 };
 
 int hardening_pid_in_session(const char *session_cgroup, pid_t pid, bool *ret_inside)

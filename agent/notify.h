@@ -83,6 +83,13 @@ struct gate_filter_spec {
 	gid_t user_gid;
 };
 
+/* Classes the filter notifies whatever spec->ops says: the daemon's built-in hardening
+ * (agent/hardening.c) decides on them before policy. */
+#define GATE_FILTER_HARDENING_OPS                                                                  \
+	((1ULL << AL_OP_WRITE) | (1ULL << AL_OP_DELETE) | (1ULL << AL_OP_CHMOD) |                  \
+	 (1ULL << AL_OP_CHOWN) | (1ULL << AL_OP_MOUNT) | (1ULL << AL_OP_PTRACE) |                  \
+	 (1ULL << AL_OP_SIGNAL))
+
 /* Build the cBPF program for a session.  *ret_prog is malloc'ed struct sock_filter[],
  * *ret_len its instruction count.  Foreign architectures are killed, io_uring_setup and
  * clone3 fail (ENOSYS, so libc falls back to clone), seccomp(2) with NEW_LISTENER is
