@@ -621,9 +621,12 @@ gone:
 
 static int openat2_in_root(const struct target *t, const char *path, int flags, mode_t mode)
 {
+	/* The path was resolved when it was decided: a symlink on it now was swapped in since
+	 * (a directory turned into a link while an ask waited), and following it would let
+	 * O_TRUNC or O_CREAT act on another file before the fd is checked. */
 	struct open_how how = {
 		.flags = (uint64_t)(unsigned)flags,
-		.resolve = RESOLVE_IN_ROOT,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS,
 	};
 	int fd;
 
@@ -739,10 +742,25 @@ static int open_decided(const struct gate_notif *n, const struct target *t)
 			return fd;
 		r = 0;
 	} else if (n->reopen[0]) {
-		fd = open(n->reopen, flags, req->mode & 07777);
-		if (fd < 0)
+		/* The target's fd table can change under us (dup2 is not gated): verify an
+		 * O_PATH handle first and open the daemon's own handle, so that O_TRUNC acts
+		 * only on the object decided. */
+		char own[32];
+		int h = open(n->reopen, O_PATH | O_CLOEXEC);
+
+		if (h < 0)
 			return -errno;
-		r = check_reopen(fd, req->path);
+		r = check_reopen(h, req->path);
+		if (r < 0) {
+			close(h);
+			return r;
+		}
+		snprintf(own, sizeof(own), "/proc/self/fd/%d", h);
+		fd = open(own, flags, req->mode & 07777);
+		r = fd < 0 ? -errno : 0;
+		close(h);
+		if (fd < 0)
+			return r;
 	} else {
 		fd = openat2_in_root(t, req->path, flags, req->mode);
 		if (fd < 0)
