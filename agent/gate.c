@@ -13,6 +13,7 @@
 #include "audit.h"
 #include "bpf_layer.h"
 #include "cgroup.h"
+#include "execcheck.h"
 #include "log.h"
 #include "restart.h"
 
@@ -126,7 +127,10 @@ static int gate_allow(struct airlockd *d, struct gate_notif *n, bool *taken)
 	struct gate_inflight *f;
 	int r;
 
-	r = notify_allow(n);
+	/* An exec is let through with CONTINUE: arm the kernel's check of what runs first. */
+	r = n->req.op == AL_OP_EXEC ? execcheck_arm(d->bpf, n) : 0;
+	if (r == 0)
+		r = notify_allow(n);
 	if (r == -EINPROGRESS) {
 		f = calloc(1, sizeof(*f));
 		r = -ENOMEM;
@@ -296,6 +300,12 @@ static void gate_handle(struct airlockd *d, struct session *s, struct gate_notif
 	n->req.home = s->home;
 	n->req.workspace = s->workspace;
 	policy_decide(d->policy, &n->req, &dec);
+	/* An exec is also decided on its #! interpreter; a file that cannot be inspected is
+	 * not run. */
+	if (n->req.op == AL_OP_EXEC && execcheck_decide(d->policy, n, &dec) < 0) {
+		dec = (struct al_decision){ .action = AL_DENY, .error = EACCES,
+					    .rule = "exec-check" };
+	}
 	if (dec.action == AL_ALLOW) {
 		/* The common case stays cheap: no /proc reads, no record. */
 		if (gate_allow(d, n, &taken) < 0)
