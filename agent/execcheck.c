@@ -25,6 +25,7 @@
 #include "bpf_layer.h"
 #include "log.h"
 #include "pathres.h"
+#include "procmem.h"
 #include "session.h"
 #include "target.h"
 
@@ -140,34 +141,28 @@ static int shebang_parse(char *line, size_t n, char **ret_name, char **ret_arg)
 	return 0;
 }
 
-/* PATH from the target's environment (bounded), or DEFAULT_PATH. */
-static void target_path(pid_t tgid, char *buf, size_t len)
+/* PATH from the environment the exec passes on (what env will search), or DEFAULT_PATH.
+ * Read once, for the decision only: env's own exec of NAME is gated again. */
+static void target_path(const struct al_request *req, char *buf, size_t len)
 {
-	char proc[64], *env = malloc(ENVIRON_MAX);
-	ssize_t n = -1;
-	int fd;
+	enum { ENV_MAX = 512 };
+	uint64_t envp = strcmp(req->syscall, "execveat") == 0 ? req->args[3] : req->args[2];
+	char **env = calloc(ENV_MAX + 1, sizeof(*env)), *strs = malloc(ENVIRON_MAX);
+	bool cut;
+	int n, i;
 
 	snprintf(buf, len, "%s", DEFAULT_PATH);
-	if (!env)
-		return;
-	snprintf(proc, sizeof(proc), "/proc/%d/environ", (int)tgid);
-	fd = open(proc, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, env, ENVIRON_MAX - 1);
-		close(fd);
-	}
-	for (ssize_t i = 0; n > 0 && i < n;) {
-		size_t l;
-
-		env[n] = '\0';
-		l = strlen(env + i);
-		if (strncmp(env + i, "PATH=", 5) == 0) {
-			snprintf(buf, len, "%s", env + i + 5);
-			break;
+	if (env && strs && envp &&
+	    procmem_read_argv(req->pid, envp, env, ENV_MAX, strs, ENVIRON_MAX, &n, &cut) == 0) {
+		for (i = 0; i < n; i++) {
+			if (strncmp(env[i], "PATH=", 5) == 0) {
+				snprintf(buf, len, "%s", env[i] + 5);
+				break;
+			}
 		}
-		i += (ssize_t)l + 1;
 	}
 	free(env);
+	free(strs);
 }
 
 /* Resolve an interpreter name as the target would open it (its root, cwd, credentials);
@@ -389,7 +384,7 @@ int execcheck_prepare(struct gate_notif *n, struct al_request **ret_interp)
 		char *copy = strdup(iarg), *rest = NULL, *resolved = malloc(PATH_MAX);
 		const char *prog = copy ? env_program(copy, &rest) : NULL;
 
-		target_path(req->tgid, search, PATH_MAX);
+		target_path(req, search, PATH_MAX);
 		if (prog && resolved && interp_resolve(t, prog, search, resolved) == 0)
 			interp = interp_request(req, resolved, prog, rest);
 		free(resolved);
