@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
+#include <pthread.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -209,8 +211,11 @@ Test(exec_verify_kernel, another_file_is_killed_before_its_first_instruction)
 	struct bpf_layer *b = layer();
 	struct al_exec_expect x;
 	struct seen seen = { 0 };
+	char buf[2048];
 	int status;
 
+	bpf_layer_describe(b, buf, sizeof(buf));
+	cr_expect(strstr(buf, "exec-check: active"), "status says:\n%s", buf);
 	expect_for(good, decided, &x);
 	/* The decided name, but another file behind it: a swap after the decision. */
 	cr_assert_eq(rename(evil, good), 0);
@@ -414,6 +419,47 @@ Test(exec_verify_daemon, allowed_programs_scripts_and_env_shebangs_run)
 	free(m);
 }
 
+/* execveat relative to a dirfd and on an fd (fexecve): the kernel names them "/dev/fd/N/NAME"
+ * and "/dev/fd/N", which is what the daemon must expect. */
+Test(exec_verify_daemon, execveat_forms_run)
+{
+	char helper[PATH_MAX], bin[160], s1[200], text[256], *out = NULL, *err = NULL, *m;
+	int r;
+
+	start("version: 1\n"
+	      "rules:\n"
+	      "  - name: never\n"
+	      "    match: { exec: [\"%s/bin/nothing\", \"%s/bin/nothing2\"] }\n"
+	      "    action: deny\n",
+	      dir, dir);
+	if (!exec_check_active())
+		cr_skip_test("the exec hook does not load on this kernel");
+	snprintf(helper, sizeof(helper), "%s/tests/helpers/exec_at", test_build_dir());
+	snprintf(bin, sizeof(bin), "%s/bin", dir);
+	r = test_airlock(&D, &out, &err, "run", "--", helper, bin, "evil", "x", NULL);
+	cr_assert_eq(r, 0, "execveat(dirfd, name) failed (%d): %s", r, err ? err : "");
+	free(out);
+	free(err);
+	r = test_airlock(&D, &out, &err, "run", "--", helper, evil, "", NULL);
+	cr_assert_eq(r, 0, "execveat(fd, \"\", AT_EMPTY_PATH) failed (%d): %s", r, err ? err : "");
+	free(out);
+	free(err);
+	/* a script through a dirfd: binfmt_script passes "/dev/fd/N/s1" on as its argument */
+	snprintf(s1, sizeof(s1), "%s/s1", bin);
+	snprintf(text, sizeof(text), "#!/bin/sh\necho s1 >> %s\n", marker);
+	put(s1, text, 0755);
+	r = test_airlock(&D, &out, &err, "run", "--", helper, bin, "s1", NULL);
+	cr_assert_eq(r, 0, "a script through a dirfd failed (%d): %s", r, err ? err : "");
+	free(out);
+	free(err);
+	m = slurp(marker);
+	cr_assert(m && strstr(m, "argv0=evil\n") && strstr(m, "s1\n"), "marker: %s", m ? m : "");
+	free(m);
+	m = slurp(D.audit_path);
+	cr_assert(!m || !strstr(m, "killed"), "a legitimate exec was killed:\n%s", m);
+	free(m);
+}
+
 /* `#!/usr/bin/env NAME`: policy decides on NAME as found on the target's PATH. */
 Test(exec_verify_daemon, env_shebang_is_decided_on_the_program_env_runs)
 {
@@ -443,4 +489,91 @@ Test(exec_verify_daemon, env_shebang_is_decided_on_the_program_env_runs)
 			  "the script's exec was not denied:\n%s", a ? a : "");
 		free(a);
 	}
+}
+
+/* ---- without the exec hook ------------------------------------------------------------- */
+
+TestSuite(exec_verify_fallback, .init = setup, .fini = teardown, .timeout = 30);
+
+static void *park(void *arg)
+{
+	(void)arg;
+	pause();
+	return NULL;
+}
+
+/* A child that waits: single-threaded, with a second thread, or a vfork child whose
+ * parent (another child of ours) shares its memory. */
+static pid_t child(int kind, pid_t *ret_middle)
+{
+	int ready[2];
+	pid_t pid, got = 0;
+
+	cr_assert_eq(pipe2(ready, O_CLOEXEC), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		pthread_t th;
+		pid_t self;
+
+		close(ready[0]);
+		if (kind == 1 && pthread_create(&th, NULL, park, NULL) != 0)
+			_exit(1);
+		if (kind == 2) {
+			self = vfork();
+			if (self == 0) {
+				pid_t me = getpid();
+
+				if (write(ready[1], &me, sizeof(me)) != sizeof(me))
+					_exit(1);
+				for (;;)
+					pause();
+			}
+			_exit(0);
+		}
+		self = getpid();
+		if (write(ready[1], &self, sizeof(self)) != sizeof(self))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	cr_assert_eq(read(ready[0], &got, sizeof(got)), sizeof(got));
+	close(ready[0]);
+	*ret_middle = pid;
+	return got;
+}
+
+static int arm_without_hook(pid_t pid)
+{
+	struct gate_notif *n = calloc(1, sizeof(*n));
+	int r;
+
+	cr_assert_not_null(n);
+	n->req.pid = pid;
+	n->req.tgid = pid;
+	r = execcheck_arm(NULL, n);
+	free(n);
+	return r;
+}
+
+/* Never open: with no hook to catch a rewrite, an exec from a process whose memory another
+ * task shares is refused; a lone process still execs. */
+Test(exec_verify_fallback, shared_memory_execs_are_refused_without_the_hook)
+{
+	pid_t pids[3], middle[3];
+	char buf[1024];
+
+	for (int k = 0; k < 3; k++)
+		pids[k] = child(k, &middle[k]);
+	cr_expect_eq(arm_without_hook(pids[0]), 0, "a single-threaded process was refused");
+	cr_expect_eq(arm_without_hook(pids[1]), -EPERM, "a second thread went unnoticed");
+	cr_expect_eq(arm_without_hook(pids[2]), -EPERM, "a vfork child went unnoticed");
+	for (int k = 0; k < 3; k++) {
+		kill(pids[k], SIGKILL);
+		kill(middle[k], SIGKILL);
+		waitpid(middle[k], NULL, 0);
+	}
+	bpf_layer_describe(NULL, buf, sizeof(buf));
+	cr_expect(strstr(buf, "exec-check: inactive"), "status says:\n%s", buf);
 }
