@@ -13,6 +13,7 @@
 #include "audit.h"
 #include "bpf_layer.h"
 #include "cgroup.h"
+#include "execcheck.h"
 #include "hardening.h"
 #include "log.h"
 #include "restart.h"
@@ -127,7 +128,10 @@ static int gate_allow(struct airlockd *d, struct gate_notif *n, bool *taken)
 	struct gate_inflight *f;
 	int r;
 
-	r = notify_allow(n);
+	/* An exec is let through with CONTINUE: arm the kernel's check of what runs first. */
+	r = n->req.op == AL_OP_EXEC ? execcheck_arm(d->bpf, n) : 0;
+	if (r == 0)
+		r = notify_allow(n);
 	if (r == -EINPROGRESS) {
 		f = calloc(1, sizeof(*f));
 		r = -ENOMEM;
@@ -316,8 +320,13 @@ static void gate_handle(struct airlockd *d, struct session *s, struct gate_notif
 	n->req.home = s->home;
 	n->req.workspace = s->workspace;
 	policy_decide(d->policy, &n->req, &dec);
-	/* A deny of policy stands, under its own rule's name; anything else the hardening
-	 * refuses. */
+	/* An exec is also decided on its #! interpreter; a file that cannot be inspected is
+	 * not run. */
+	if (n->req.op == AL_OP_EXEC && execcheck_decide(d->policy, n, &dec) < 0) {
+		dec = (struct al_decision){ .action = AL_DENY, .error = EACCES,
+					    .rule = "exec-check" };
+	}
+	/* A deny stands, under its own rule's name; anything else the hardening refuses. */
 	hard = dec.action == AL_DENY ? NULL : gate_hardening(d, s, &n->req, &dec);
 	if (hard) {
 		dec = (struct al_decision){ .action = AL_DENY, .rule = hard, .error = EPERM };

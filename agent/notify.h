@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "airlock/abi.h"
 #include "request.h"
 
 struct target;
@@ -42,6 +43,11 @@ struct gate_notif {
 	 * checked with NOTIF_ID_VALID) by notify_recv() and used by notify_allow(); freed by
 	 * notify_release().  NULL when not held. */
 	struct target *target;
+	/* exec: the path as the kernel copies it into bprm->filename (execveat relative to a
+	 * dirfd: "/dev/fd/N/name" or "/dev/fd/N"), set by notify_recv(); and what the BPF exec
+	 * hook must find, filled by agent/execcheck.c when the exec is decided. */
+	char exec_filename[PATH_MAX + 32];
+	struct al_exec_expect exec_expect;
 	struct al_request req;
 };
 
