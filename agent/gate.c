@@ -323,7 +323,8 @@ static void gate_handle(struct airlockd *d, struct session *s, struct gate_notif
 	/* An exec is also decided on its #! interpreter; a file that cannot be inspected is
 	 * not run. */
 	if (n->req.op == AL_OP_EXEC && execcheck_decide(d->policy, n, &dec) < 0) {
-		dec = (struct al_decision){ .action = AL_DENY, .error = EACCES,
+		dec = (struct al_decision){ .action = AL_DENY,
+					    .error = EACCES,
 					    .rule = "exec-check" };
 	}
 	/* A deny stands, under its own rule's name; anything else the hardening refuses. */
