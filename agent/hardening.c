@@ -61,7 +61,8 @@ static const struct protection {
 	{ "hardening:proc-outside", HK_PROC_OUTSIDE, PATH_OPS, HP_NONE, NULL, false },
 };
 
-int hardening_pid_in_session(const char *session_cgroup, pid_t pid, bool *ret_inside)
+/* Is pid (of the daemon's pid namespace) in the session's cgroup or below it? */
+static int pid_in_session(const char *session_cgroup, pid_t pid, bool *ret_inside)
 {
 	char cg[PATH_MAX];
 	size_t n = strlen(session_cgroup);
@@ -147,7 +148,7 @@ static bool pid_outside(const struct hardening_scope *hs, pid_t pid)
 
 	if (pid <= 0)
 		return true;
-	r = hardening_pid_in_session(hs->session_cgroup, pid, &inside);
+	r = pid_in_session(hs->session_cgroup, pid, &inside);
 	if (r == -ENOENT || r == -ESRCH)
 		return false;
 	return r < 0 || !inside;

@@ -34,8 +34,4 @@ struct hardening_scope {
 const char *hardening_check(const struct hardening_scope *hs, const struct al_request *req,
 			    const struct al_decision *dec);
 
-/* Is pid (in the daemon's pid namespace) inside the cgroup named by session_cgroup or
- * below it?  -errno when it cannot be told. */
-int hardening_pid_in_session(const char *session_cgroup, pid_t pid, bool *ret_inside);
-
 #endif
