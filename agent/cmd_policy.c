@@ -87,7 +87,7 @@ static void usage_test(FILE *f)
 	      "    {\"op\":\"mount\",\"syscall\":\"fsopen\"}\n"
 	      "\n"
 	      "Fields: op (exec, write, read, delete, chmod, chown, connect, privilege, mount,\n"
-	      "module, ptrace, bpf, kexec, reboot, other), syscall, path, path2 (absolute and\n"
+	      "module, ptrace, bpf, kexec, reboot, signal, other), syscall, path, path2 (absolute and\n"
 	      "normalized, as the gate reports them), argv, addr (1.2.3.4:443, [::1]:80,\n"
 	      "unix:/path, unix:@abstract), args (up to 6 register values), flags, pid, tgid,\n"
 	      "uid, home and workspace (what '~' and relative globs mean), and expect: the\n"

@@ -359,6 +359,24 @@ static int read_args(struct gate_notif *n, const struct syscall_desc *d, struct 
 	return 0;
 }
 
+/* What the kernel's alloc_bprm() makes bprm->filename from the exec's dirfd and path: the
+ * BPF exec hook compares it with the decided path, byte for byte. */
+static int exec_filename(struct gate_notif *n, const struct syscall_desc *d,
+			 const struct raw_args *a)
+{
+	int dirfd = name_is(d, "execveat") ? (int)n->req.args[0] : AL_AT_FDCWD_ARG;
+	int len;
+
+	if (dirfd == AL_AT_FDCWD_ARG || a->path[0] == '/')
+		len = snprintf(n->exec_filename, sizeof(n->exec_filename), "%s", a->path);
+	else if (!a->path[0])
+		len = snprintf(n->exec_filename, sizeof(n->exec_filename), "/dev/fd/%d", dirfd);
+	else
+		len = snprintf(n->exec_filename, sizeof(n->exec_filename), "/dev/fd/%d/%s",
+			       dirfd, a->path);
+	return len < 0 || (size_t)len >= sizeof(n->exec_filename) ? -ENAMETOOLONG : 0;
+}
+
 /* Does the call follow a final symlink on its (first) path? */
 static bool follows_last(const struct syscall_desc *d, const struct al_request *req,
 			 const struct raw_args *a)
@@ -528,6 +546,8 @@ int notify_recv(int listener, struct gate_notif *n)
 	n->wait_val = 0;
 	n->reopen[0] = '\0';
 	n->target = NULL;
+	n->exec_filename[0] = '\0';
+	memset(&n->exec_expect, 0, sizeof(n->exec_expect));
 	request_reset(&n->req);
 	n->req.syscall_nr = sn->data.nr;
 	n->req.pid = (pid_t)sn->pid;
@@ -583,6 +603,8 @@ int notify_recv(int listener, struct gate_notif *n)
 		 * resolved as the target. */
 		a = calloc(1, sizeof(*a));
 		r = a ? read_args(n, d, a) : -ENOMEM;
+		if (r >= 0 && d->op == AL_OP_EXEC)
+			r = exec_filename(n, d, a);
 		if (r >= 0) {
 			r = target_creds_enter(t, &creds, false);
 			if (r >= 0) {
@@ -1443,6 +1465,7 @@ int notify_allow(struct gate_notif *n)
 	case AL_OP_MOUNT:
 	case AL_OP_MODULE:
 	case AL_OP_PTRACE:
+	case AL_OP_SIGNAL:
 	case AL_OP_BPF:
 	case AL_OP_KEXEC:
 	case AL_OP_REBOOT:

@@ -782,18 +782,31 @@ Test(escape_files, userfaultfd_page_does_not_stall_the_daemon)
 	free(out);
 }
 
-/* Root can kill airlockd (signals are not gated).  That stops every session's gated calls
- * -- closed, never open: the kernel fails them once the listener is gone. */
+/* A session cannot signal airlockd (built-in hardening: signals aimed outside the session
+ * are refused).  When airlockd dies anyway (the OOM killer, an admin), every session's gated
+ * calls stop -- closed, never open: the kernel fails them once the listener is gone. */
 Test(escape_files, killing_the_daemon_fails_closed)
 {
 	char pid[16], *out;
+	int fd = -1;
+	pid_t child;
 
 	start(POLICY_FILES);
 	snprintf(pid, sizeof(pid), "%d", (int)D.pid);
-	cr_assert_eq(attack(&out, "kill-daemon", pid, NULL, NULL), 0);
-	assert_target_intact(out);
-	cr_expect(strstr(out, "open the protected file with airlockd gone: ENOSYS"), "%s", out);
-	/* the daemon died by the attack: its exit status says nothing */
+	child = test_airlock_spawn(&D, &fd, "run", "--", attacker, dir, "kill-daemon", pid, NULL);
+	cr_assert_gt(child, 0);
+	usleep(400 * 1000);
+	cr_expect(daemon_answers(1000), "a session killed airlockd");
+	kill(D.pid, SIGKILL);
+	test_wait_child(child, 5000);
+	out = test_read_all(fd, 1000);
+	close(fd);
+	cr_log_info("attacker:\n%s", out ? out : "");
+	cr_expect(out && strstr(out, "kill airlockd: EPERM"), "%s", out ? out : "");
+	assert_target_intact(out ? out : "");
+	cr_expect(out && strstr(out, "open the protected file with airlockd gone: ENOSYS"), "%s",
+		  out ? out : "");
+	/* the daemon died by our signal: its exit status says nothing */
 	test_daemon_stop(&D);
 	daemon_up = false;
 	free(out);

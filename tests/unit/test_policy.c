@@ -842,7 +842,7 @@ Test(policy, errors_are_collected)
 	expect_diag("t.yaml:11:24: error: unknown syscall 'frobnicate'");
 	expect_diag("t.yaml:11:42: error: unknown operation class 'io' (expected exec, write, "
 		    "read, delete, chmod, chown, connect, privilege, mount, module, ptrace, bpf, "
-		    "kexec, reboot, other)");
+		    "kexec, reboot, signal, other)");
 	expect_diag("t.yaml:13:14: error: bad duration '10x' for 'timeout' (expected a number and "
 		    "a unit: 500ms, 30s, 10m, 2h)");
 	expect_diag("t.yaml:15:26: error: unknown key 'path' in match (expected exec, argv, write, "
