@@ -92,8 +92,7 @@ static ssize_t read_head(int pathfd, char *buf, size_t len)
 
 /* dev/ino of a regular file, and its first bytes.  -EACCES when it is not a regular file
  * (the kernel refuses to exec it). */
-static int inspect(int pathfd, struct stat *ret_st, char *head, size_t head_len,
-		   ssize_t *ret_n)
+static int inspect(int pathfd, struct stat *ret_st, char *head, size_t head_len, ssize_t *ret_n)
 {
 	ssize_t n;
 
@@ -146,7 +145,8 @@ static int shebang_parse(char *line, size_t n, char **ret_name, char **ret_arg)
 static void target_path(const struct al_request *req, char *buf, size_t len)
 {
 	enum { ENV_MAX = 512 };
-	uint64_t envp = req->syscall && strcmp(req->syscall, "execveat") == 0 ? req->args[3] : req->args[2];
+	uint64_t envp =
+		req->syscall && strcmp(req->syscall, "execveat") == 0 ? req->args[3] : req->args[2];
 	char **env = calloc(ENV_MAX + 1, sizeof(*env)), *strs = malloc(ENVIRON_MAX);
 	bool cut;
 	int n, i;
@@ -228,7 +228,7 @@ static int argv_push(struct al_request *r, size_t *used, const char *s)
  * AL_EXEC_ARGV_HASHED bytes; argv_len is the whole length when argv is whole. */
 struct argv_hasher {
 	char buf[AL_EXEC_ARGV_HASHED];
-	size_t len;  /* bytes in buf */
+	size_t len; /* bytes in buf */
 	size_t total;
 };
 
@@ -469,7 +469,8 @@ static int shares_memory(pid_t tgid)
 
 int execcheck_filename(const struct al_request *req, const char *raw, char *buf, size_t len)
 {
-	int dirfd = req->syscall && strcmp(req->syscall, "execveat") == 0 ? (int)req->args[0] : AL_AT_FDCWD_ARG;
+	int dirfd = req->syscall && strcmp(req->syscall, "execveat") == 0 ? (int)req->args[0]
+									  : AL_AT_FDCWD_ARG;
 	int n;
 
 	if (dirfd == AL_AT_FDCWD_ARG || raw[0] == '/')

@@ -166,8 +166,9 @@ static __always_inline int exec_verify(struct task_struct *task, __u32 old_pid, 
 	len = end - start > x->argv_len ? x->argv_len : (__u32)(end - start);
 	if (len > AL_EXEC_ARGV_HASHED)
 		len = AL_EXEC_ARGV_HASHED;
-	if (len > 0 && bpf_probe_read_user(sc->buf, len & (AL_EXEC_PATH_MAX - 1) ?: AL_EXEC_PATH_MAX,
-					   (const void *)start) < 0)
+	if (len > 0 &&
+	    bpf_probe_read_user(sc->buf, len & (AL_EXEC_PATH_MAX - 1) ?: AL_EXEC_PATH_MAX,
+				(const void *)start) < 0)
 		bad |= AL_EXEC_MISMATCH_ARGV;
 	else if (fnv1a(sc->buf, len) != x->argv_hash)
 		bad |= AL_EXEC_MISMATCH_ARGV;
