@@ -304,9 +304,12 @@ static void gate_handle(struct airlockd *d, struct session *s, struct gate_notif
 	 * not run. */
 	if (n->req.op == AL_OP_EXEC) {
 		r = execcheck_decide(d->policy, n, &dec);
-		if (r < 0) /* what the kernel would say: ENOENT, ENOEXEC, ELOOP ... */
-			dec = (struct al_decision){ .action = AL_DENY, .error = -r,
-						    .rule = "exec-check" };
+		if (r < 0) { /* what the kernel would say: ENOENT, ENOEXEC, ELOOP ... */
+			memset(&dec, 0, sizeof(dec));
+			dec.action = AL_DENY;
+			dec.error = -r;
+			dec.rule = "exec-check";
+		}
 	}
 	if (dec.action == AL_ALLOW) {
 		/* The common case stays cheap: no /proc reads, no record. */
