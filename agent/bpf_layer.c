@@ -538,7 +538,8 @@ size_t bpf_layer_describe(const struct bpf_layer *b, char *buf, size_t len)
 		buf[0] = '\0';
 	if (!b) {
 		describe_add(buf, len, &off, "session-tracking: not loaded\n");
-		describe_add(buf, len, &off, "exec-check: inactive (no BPF layer: execs of "
+		describe_add(buf, len, &off,
+			     "exec-check: inactive (no BPF layer: execs of "
 			     "processes sharing their memory are refused)\n");
 		return off;
 	}
@@ -566,10 +567,13 @@ size_t bpf_layer_describe(const struct bpf_layer *b, char *buf, size_t len)
 		describe_add(buf, len, &off, ")\n");
 	}
 	if (b->active[HOOK_EXEC] >= 0)
-		describe_add(buf, len, &off, "exec-check: active (%s: kills an exec that is not "
-			     "what was decided)\n", variants[HOOK_EXEC][b->active[HOOK_EXEC]].attach);
+		describe_add(buf, len, &off,
+			     "exec-check: active (%s: kills an exec that is not "
+			     "what was decided)\n",
+			     variants[HOOK_EXEC][b->active[HOOK_EXEC]].attach);
 	else
-		describe_add(buf, len, &off, "exec-check: inactive (no exec hook: execs of "
+		describe_add(buf, len, &off,
+			     "exec-check: inactive (no exec hook: execs of "
 			     "processes sharing their memory are refused)\n");
 	describe_mount(&b->bpffs, buf, len, &off);
 	describe_mount(&b->tracefs, buf, len, &off);

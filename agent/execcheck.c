@@ -92,8 +92,7 @@ static ssize_t read_head(int pathfd, char *buf, size_t len)
 
 /* dev/ino of a regular file, and its first bytes.  -EACCES when it is not a regular file
  * (the kernel refuses to exec it). */
-static int inspect(int pathfd, struct stat *ret_st, char *head, size_t head_len,
-		   ssize_t *ret_n)
+static int inspect(int pathfd, struct stat *ret_st, char *head, size_t head_len, ssize_t *ret_n)
 {
 	ssize_t n;
 
@@ -146,7 +145,8 @@ static int shebang_parse(char *line, size_t n, char **ret_name, char **ret_arg)
 static void target_path(const struct al_request *req, char *buf, size_t len)
 {
 	enum { ENV_MAX = 512 };
-	uint64_t envp = strcmp(req->syscall, "execveat") == 0 ? req->args[3] : req->args[2];
+	uint64_t envp =
+		req->syscall && strcmp(req->syscall, "execveat") == 0 ? req->args[3] : req->args[2];
 	char **env = calloc(ENV_MAX + 1, sizeof(*env)), *strs = malloc(ENVIRON_MAX);
 	bool cut;
 	int n, i;
@@ -228,7 +228,7 @@ static int argv_push(struct al_request *r, size_t *used, const char *s)
  * AL_EXEC_ARGV_HASHED bytes; argv_len is the whole length when argv is whole. */
 struct argv_hasher {
 	char buf[AL_EXEC_ARGV_HASHED];
-	size_t len;  /* bytes in buf */
+	size_t len; /* bytes in buf */
 	size_t total;
 };
 
@@ -467,6 +467,74 @@ static int shares_memory(pid_t tgid)
 	return 0;
 }
 
+int execcheck_filename(const struct al_request *req, const char *raw, char *buf, size_t len)
+{
+	int dirfd = req->syscall && strcmp(req->syscall, "execveat") == 0 ? (int)req->args[0]
+									  : AL_AT_FDCWD_ARG;
+	int n;
+
+	if (dirfd == AL_AT_FDCWD_ARG || raw[0] == '/')
+		n = snprintf(buf, len, "%s", raw);
+	else if (!raw[0])
+		n = snprintf(buf, len, "/dev/fd/%d", dirfd);
+	else
+		n = snprintf(buf, len, "/dev/fd/%d/%s", dirfd, raw);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/*
+ * An ask taken over from a previous daemon (agent/restart.c) carries the decided request
+ * but not the path string as the thread passed it.  Read it again from the thread (which
+ * still waits in the call), insist that it still resolves to the decided path, and build
+ * the expectation from that: a change after this read is caught by the hook as usual.
+ */
+static int reprepare(struct gate_notif *n)
+{
+	struct target t = { .procfd = -1, .rootfd = -1 };
+	struct al_request *req = &n->req, *interp = NULL;
+	bool at = req->syscall && strcmp(req->syscall, "execveat") == 0;
+	char *raw = malloc(PATH_MAX), *now = malloc(PATH_MAX), reopen[PATHRES_REOPEN_MAX];
+	struct saved_creds creds;
+	unsigned flags = PATHRES_FOLLOW;
+	int r;
+
+	r = -ENOMEM;
+	if (!raw || !now)
+		goto out;
+	r = target_open(req->pid, &t);
+	if (r < 0)
+		goto out;
+	r = procmem_read_string(req->pid, req->args[at ? 1 : 0], raw, PATH_MAX);
+	if (r < 0)
+		goto out_target;
+	if (at && (req->args[4] & AT_SYMLINK_NOFOLLOW))
+		flags = 0;
+	if (at && (req->args[4] & AT_EMPTY_PATH))
+		flags |= PATHRES_EMPTY_PATH;
+	r = target_creds_enter(&t, &creds, false);
+	if (r < 0)
+		goto out_target;
+	r = pathres_resolve(&t, at ? (int)req->args[0] : AL_AT_FDCWD_ARG, raw, flags, now, reopen);
+	target_creds_leave(&creds);
+	if (r == 0 && strcmp(now, req->path) != 0)
+		r = -ESTALE;
+	if (r == 0)
+		r = execcheck_filename(req, raw, n->exec_filename, sizeof(n->exec_filename));
+	if (r == 0 && !notify_id_valid(n))
+		r = -ENOENT;
+	if (r == 0) {
+		/* the interpreter was decided before the restart: only the expectation */
+		r = execcheck_prepare(n, &interp);
+		free(interp);
+	}
+out_target:
+	target_close(&t);
+out:
+	free(raw);
+	free(now);
+	return r;
+}
+
 int execcheck_arm(struct bpf_layer *b, struct gate_notif *n)
 {
 	struct timespec ts;
@@ -475,6 +543,11 @@ int execcheck_arm(struct bpf_layer *b, struct gate_notif *n)
 	if (!bpf_layer_exec_check_active(b)) {
 		r = shares_memory(n->req.tgid);
 		return r < 0 ? r : r ? -EPERM : 0;
+	}
+	if (!n->exec_filename[0]) {
+		r = reprepare(n);
+		if (r < 0)
+			return r;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	n->exec_expect.armed_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;

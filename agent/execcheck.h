@@ -46,8 +46,15 @@ enum al_action execcheck_stricter(enum al_action a, enum al_action b);
 /* Just before the CONTINUE of an allowed exec: arm the BPF check for that thread.  When
  * the layer has no exec hook, -EPERM for a process whose memory another task can write
  * (more than one thread, or a vfork child sharing its parent's memory): that exec could
- * change after the decision with nothing to catch it. */
+ * change after the decision with nothing to catch it.  An ask taken over from a previous
+ * daemon is prepared here (its path read again from the waiting thread, which must still
+ * resolve to the decided path: else -ESTALE). */
 int execcheck_arm(struct bpf_layer *b, struct gate_notif *n);
+
+/* bprm->filename as the kernel's alloc_bprm() builds it from the exec's dirfd and the
+ * path string raw: raw itself, or "/dev/fd/N/raw", or "/dev/fd/N" for "".  0 or
+ * -ENAMETOOLONG. */
+int execcheck_filename(const struct al_request *req, const char *raw, char *buf, size_t len);
 
 /* FNV-1a, as the BPF side computes it. */
 uint64_t execcheck_hash(const void *buf, size_t len);

@@ -323,10 +323,14 @@ static void gate_handle(struct airlockd *d, struct session *s, struct gate_notif
 	policy_decide(d->policy, &n->req, &dec);
 	/* An exec is also decided on its #! interpreter; a file that cannot be inspected is
 	 * not run. */
-	if (n->req.op == AL_OP_EXEC && execcheck_decide(d->policy, n, &dec) < 0) {
-		dec = (struct al_decision){ .action = AL_DENY,
-					    .error = EACCES,
-					    .rule = "exec-check" };
+	if (n->req.op == AL_OP_EXEC) {
+		r = execcheck_decide(d->policy, n, &dec);
+		if (r < 0) { /* what the kernel would say: ENOENT, ENOEXEC, ELOOP ... */
+			memset(&dec, 0, sizeof(dec));
+			dec.action = AL_DENY;
+			dec.error = -r;
+			dec.rule = "exec-check";
+		}
 	}
 	/* A deny stands, under its own rule's name; anything else the hardening refuses. */
 	hard = dec.action == AL_DENY ? NULL : gate_hardening(d, s, &n->req, &dec);

@@ -33,6 +33,7 @@
 #include <utime.h>
 
 #include "connector.h"
+#include "execcheck.h"
 #include "pathres.h"
 #include "procmem.h"
 #include "syscalls.h"
@@ -359,24 +360,6 @@ static int read_args(struct gate_notif *n, const struct syscall_desc *d, struct 
 	return 0;
 }
 
-/* What the kernel's alloc_bprm() makes bprm->filename from the exec's dirfd and path: the
- * BPF exec hook compares it with the decided path, byte for byte. */
-static int exec_filename(struct gate_notif *n, const struct syscall_desc *d,
-			 const struct raw_args *a)
-{
-	int dirfd = name_is(d, "execveat") ? (int)n->req.args[0] : AL_AT_FDCWD_ARG;
-	int len;
-
-	if (dirfd == AL_AT_FDCWD_ARG || a->path[0] == '/')
-		len = snprintf(n->exec_filename, sizeof(n->exec_filename), "%s", a->path);
-	else if (!a->path[0])
-		len = snprintf(n->exec_filename, sizeof(n->exec_filename), "/dev/fd/%d", dirfd);
-	else
-		len = snprintf(n->exec_filename, sizeof(n->exec_filename), "/dev/fd/%d/%s",
-			       dirfd, a->path);
-	return len < 0 || (size_t)len >= sizeof(n->exec_filename) ? -ENAMETOOLONG : 0;
-}
-
 /* Does the call follow a final symlink on its (first) path? */
 static bool follows_last(const struct syscall_desc *d, const struct al_request *req,
 			 const struct raw_args *a)
@@ -604,7 +587,8 @@ int notify_recv(int listener, struct gate_notif *n)
 		a = calloc(1, sizeof(*a));
 		r = a ? read_args(n, d, a) : -ENOMEM;
 		if (r >= 0 && d->op == AL_OP_EXEC)
-			r = exec_filename(n, d, a);
+			r = execcheck_filename(&n->req, a->path, n->exec_filename,
+					       sizeof(n->exec_filename));
 		if (r >= 0) {
 			r = target_creds_enter(t, &creds, false);
 			if (r >= 0) {

@@ -166,8 +166,9 @@ static __always_inline int exec_verify(struct task_struct *task, __u32 old_pid, 
 	len = end - start > x->argv_len ? x->argv_len : (__u32)(end - start);
 	if (len > AL_EXEC_ARGV_HASHED)
 		len = AL_EXEC_ARGV_HASHED;
-	if (len > 0 && bpf_probe_read_user(sc->buf, len & (AL_EXEC_PATH_MAX - 1) ?: AL_EXEC_PATH_MAX,
-					   (const void *)start) < 0)
+	if (len > 0 &&
+	    bpf_probe_read_user(sc->buf, len & (AL_EXEC_PATH_MAX - 1) ?: AL_EXEC_PATH_MAX,
+				(const void *)start) < 0)
 		bad |= AL_EXEC_MISMATCH_ARGV;
 	else if (fnv1a(sc->buf, len) != x->argv_hash)
 		bad |= AL_EXEC_MISMATCH_ARGV;
@@ -184,22 +185,22 @@ static __always_inline void count_exec(struct task_struct *task, __u32 old_pid, 
 {
 	struct al_exec_event *e;
 	struct al_session *s;
-	__u64 cgroup_id = 0;
+	__u64 cgroup_id;
 	int verdict;
 
-	verdict = exec_verify(task, old_pid, file, filename);
 	s = current_session(&cgroup_id);
-	if (s)
-		__sync_fetch_and_add(&s->execs, 1);
-	/* A mismatch is reported even outside every session: it is an alert. */
-	if (!s && verdict <= 0)
+	if (!s)
 		return;
+	__sync_fetch_and_add(&s->execs, 1);
+	/* Members only: every exec of a member is notified, so its expectation is fresh; a
+	 * thread id reused outside every session never meets a stale one. */
+	verdict = exec_verify(task, old_pid, file, filename);
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e)
 		return;
 	e->cgroup_id = cgroup_id;
-	e->session_id = s ? s->session_id : 0;
+	e->session_id = s->session_id;
 	e->checked = verdict >= 0;
 	e->mismatch = verdict > 0 ? (__u32)verdict : 0;
 	e->ino = BPF_CORE_READ(file, f_inode, i_ino);

@@ -19,12 +19,12 @@
 #define AL_FILENAME_LEN 256
 /* Exec verification (docs/bpf.md): how much the hook hashes, how long an expectation
  * stands.  Both sides hash with 64-bit FNV-1a. */
-#define AL_EXEC_PATH_MAX	 4096 /* bprm->filename, PATH_MAX */
-#define AL_EXEC_ARGV_HASHED	 4096 /* leading bytes of the new image's argv area */
-#define AL_EXEC_EXPECT_TTL_NS	 (5ull * 1000000000ull)
-#define AL_MAX_EXEC_EXPECT	 8192
-#define AL_FNV_OFFSET		 0xcbf29ce484222325ull
-#define AL_FNV_PRIME		 0x100000001b3ull
+#define AL_EXEC_PATH_MAX      4096 /* bprm->filename, PATH_MAX */
+#define AL_EXEC_ARGV_HASHED   4096 /* leading bytes of the new image's argv area */
+#define AL_EXEC_EXPECT_TTL_NS (5ull * 1000000000ull)
+#define AL_MAX_EXEC_EXPECT    8192
+#define AL_FNV_OFFSET	      0xcbf29ce484222325ull
+#define AL_FNV_PRIME	      0x100000001b3ull
 
 /* Value of the `sessions` map, keyed by the session's cgroup v2 id (__u64).  The daemon
  * creates the entry; the BPF programs only bump the counters. */
@@ -48,9 +48,9 @@ struct al_exec_event {
 	__u64 session_id;
 	__u64 ino;
 	__u32 dev;
-	__u32 pid;     /* tgid of the process after exec */
-	__u32 ppid;    /* tgid of its real parent */
-	__u32 old_pid; /* the thread that called exec: a seccomp notification names this one */
+	__u32 pid;	/* tgid of the process after exec */
+	__u32 ppid;	/* tgid of its real parent */
+	__u32 old_pid;	/* the thread that called exec: a seccomp notification names this one */
 	__u32 checked;	/* 1: airlockd had an expectation for this exec and it was compared */
 	__u32 mismatch; /* AL_EXEC_MISMATCH_* bits; nonzero: the process was sent SIGKILL */
 	char comm[AL_COMM_LEN];		/* the new comm, NUL-terminated */

@@ -28,10 +28,14 @@
 #include "bpf_layer.h"
 #include "daemon.h"
 #include "execcheck.h"
+#include "test_cgroup.h"
 
 static char dir[64], marker[128], evil[128], good[128];
 static struct test_daemon D;
 static bool daemon_up;
+/* The kernel tests' session: children enter it, the layer counts it as a session. */
+static char cg_path[PATH_MAX];
+static uint64_t cg_id;
 
 static void put(const char *path, const char *text, mode_t mode)
 {
@@ -108,6 +112,10 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 
 static void teardown(void)
 {
+	if (cg_path[0]) {
+		rmdir(cg_path);
+		cg_path[0] = '\0';
+	}
 	if (daemon_up) {
 		cr_expect_eq(test_daemon_stop(&D), 0);
 		daemon_up = false;
@@ -159,10 +167,10 @@ static void on_event(const struct al_exec_event *e, void *ctx)
 	s->last = *e;
 }
 
-/* Fork a child that waits, arm x for its thread id, let it execve(path, argv).  Returns its
- * wait status. */
-static int exec_with_expectation(struct bpf_layer *b, const struct al_exec_expect *x,
-				 const char *path, char *const *argv)
+/* Fork a child that waits (in the session's cgroup when in_session), arm x for its thread
+ * id, let it execve(path, argv).  Returns its wait status. */
+static int exec_in(bool in_session, struct bpf_layer *b, const struct al_exec_expect *x,
+		   const char *path, char *const *argv)
 {
 	struct al_exec_expect armed = *x;
 	struct timespec ts;
@@ -175,6 +183,8 @@ static int exec_with_expectation(struct bpf_layer *b, const struct al_exec_expec
 	cr_assert_geq(pid, 0);
 	if (pid == 0) {
 		close(go[1]);
+		if (in_session && test_cgroup_enter(cg_path, getpid()) < 0)
+			_exit(122);
 		if (read(go[0], &c, 1) != 1)
 			_exit(120);
 		execv(path, argv);
@@ -190,10 +200,16 @@ static int exec_with_expectation(struct bpf_layer *b, const struct al_exec_expec
 	return status;
 }
 
-static struct bpf_layer *layer(void)
+static int exec_with_expectation(struct bpf_layer *b, const struct al_exec_expect *x,
+				 const char *path, char *const *argv)
+{
+	return exec_in(true, b, x, path, argv);
+}
+
+static struct bpf_layer *layer_refusing(unsigned int refused)
 {
 	struct bpf_layer *b = NULL;
-	int r = bpf_layer_open(&b);
+	int r = bpf_layer_open_refusing(refused, &b);
 
 	if (r < 0)
 		cr_skip_test("no BPF layer on this kernel: %s", strerror(-r));
@@ -201,7 +217,21 @@ static struct bpf_layer *layer(void)
 		bpf_layer_close(b);
 		cr_skip_test("the exec hook does not load on this kernel");
 	}
+	if (!cg_path[0]) {
+		char name[64];
+		int r2;
+
+		snprintf(name, sizeof(name), "airlock-execverify-%d", (int)getpid());
+		r2 = test_cgroup_make(name, cg_path, sizeof(cg_path), &cg_id);
+		cr_assert_eq(r2, 0, "cgroup: %s", strerror(-r2));
+	}
+	cr_assert_eq(bpf_layer_session_add(b, cg_id, 1), 0);
 	return b;
+}
+
+static struct bpf_layer *layer(void)
+{
+	return layer_refusing(0);
 }
 
 Test(exec_verify_kernel, another_file_is_killed_before_its_first_instruction)
@@ -280,6 +310,11 @@ Test(exec_verify_kernel, the_decided_exec_runs_and_consumes_its_expectation)
 	m = slurp(marker);
 	cr_assert(m && strstr(m, "argv0=evil"), "marker: %s", m ? m : "(none)");
 	free(m);
+	/* Only session members are checked: an expectation for a thread outside every
+	 * session (a thread id reused after a failed exec) never kills it. */
+	cr_assert_eq(unlink(marker), 0);
+	status = exec_in(false, b, &x, evil, other);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status 0x%x", status);
 	/* Entries are per thread id and consumed: a thread without one is not checked. */
 	cr_assert_eq(unlink(marker), 0);
 	{
@@ -291,6 +326,8 @@ Test(exec_verify_kernel, the_decided_exec_runs_and_consumes_its_expectation)
 		pid = fork();
 		if (pid == 0) {
 			close(go[1]);
+			if (test_cgroup_enter(cg_path, getpid()) < 0)
+				_exit(122);
 			if (read(go[0], &c, 1) != 1)
 				_exit(120);
 			execv(evil, other);
@@ -303,6 +340,39 @@ Test(exec_verify_kernel, the_decided_exec_runs_and_consumes_its_expectation)
 	}
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status 0x%x", status);
 	bpf_layer_close(b);
+}
+
+/* The check holds in every spelling of the exec hook (raw_tp reads bprm with CO-RE; the
+ * classic tracepoint takes the name from its record and the file from mm->exe_file). */
+Test(exec_verify_kernel, every_hook_spelling_kills_a_mismatch)
+{
+	static const unsigned int only[] = { BPF_LAYER_RAW_TP | BPF_LAYER_TP,
+					     BPF_LAYER_TP_BTF | BPF_LAYER_TP,
+					     BPF_LAYER_TP_BTF | BPF_LAYER_RAW_TP };
+	static const char *const decided[] = { "good", NULL };
+	char *const argv[] = { "good", NULL };
+	struct al_exec_expect x;
+	int status;
+
+	for (size_t k = 0; k < sizeof(only) / sizeof(only[0]); k++) {
+		struct bpf_layer *b = layer_refusing(only[k]);
+		struct seen seen = { 0 };
+
+		expect_for(good, decided, &x);
+		status = exec_with_expectation(b, &x, evil, argv);
+		cr_expect(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+			  "spelling %zu: not killed (status 0x%x)", k, status);
+		cr_expect_geq(bpf_layer_events_consume(b, on_event, &seen), 1);
+		cr_expect_eq(seen.last.mismatch, AL_EXEC_MISMATCH_FILENAME | AL_EXEC_MISMATCH_FILE,
+			     "spelling %zu: bits 0x%x", k, seen.last.mismatch);
+		/* and the decided exec still runs */
+		expect_for(good, decided, &x);
+		status = exec_with_expectation(b, &x, good, argv);
+		cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			  "spelling %zu: the decided exec failed (status 0x%x)", k, status);
+		bpf_layer_close(b);
+	}
+	cr_assert_null(slurp(marker), "the new image ran before it was killed");
 }
 
 /* ---- through airlockd ------------------------------------------------------------------ */
