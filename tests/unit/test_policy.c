@@ -763,7 +763,7 @@ Test(policy, glob_anchors)
 	cr_assert(G(".", WS));
 	cr_assert(G("./src/*.c", WS "/src/a.c"));
 	{
-		/* A session started in / has no workspace: "./**" is not the filesystem. */
+		// A session started in / has no workspace: "./**" is not the filesystem.
 		struct pglob g;
 		const char *why;
 
