@@ -22,6 +22,7 @@ static const struct cli_command commands[] = {
 	{ "watch", cmd_watch, "follow asks and decisions as they happen" },
 	{ "policy", cmd_policy, "check, show and test policy files" },
 	{ "audit", cmd_audit, "verify the audit log's hash chain" },
+	{ "redact", cmd_redact, "mask secrets and personal data (stdin to stdout)" },
 	{ NULL, NULL, NULL },
 };
 

@@ -23,6 +23,7 @@
 #include "audit.h"
 #include "bpf_layer.h"
 #include "airlockd.h"
+#include "execcheck.h"
 #include "gate.h"
 #include "log.h"
 #include "policy.h"
@@ -154,10 +155,10 @@ static int handle_signal(struct airlockd *d, int sfd)
 	return stop;
 }
 
-/* Exec events of sessions: logged for now; checking an approved exec against the file that
- * really ran is the BPF layer's next step. */
+/* Exec events of sessions; a mismatch with what was decided is audited as an alert. */
 static void exec_event(const struct al_exec_event *e, void *ctx)
 {
+	execcheck_event(ctx, e);
 	log_debug("session %llu: pid %u (parent %u) executed '%s'",
 		  (unsigned long long)e->session_id, e->pid, e->ppid, e->filename);
 }

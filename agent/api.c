@@ -29,6 +29,10 @@
 #define API_OUT_MAX	 (8u << 20) /* a watcher this far behind is dropped */
 #define API_CONN_MAX	 1024	    /* clients at once */
 #define API_CONN_PER_UID 64	    /* clients at once of one non-root uid */
+/* Peers inside sessions have budgets of their own, so that an agent cannot take the slots
+ * of the approvers outside (the caps above count only peers outside). */
+#define API_CONN_PER_SESSION 16	 /* clients at once from inside one session */
+#define API_CONN_INSIDE_MAX  256 /* clients at once from inside all sessions */
 
 /* ---- connections --------------------------------------------------------- */
 
@@ -37,6 +41,10 @@ struct api_conn {
 	int fd;
 	int pidfd; /* the peer process, to tell when its pid may have been reused */
 	struct ucred cred;
+	/* Where the peer was when it connected, for the budgets: inside a session (or not
+	 * known), and then which one ("<base>/sN", "" when unknown). */
+	bool inside;
+	char session_cg[PATH_MAX];
 	struct api_linebuf in;
 	char *out;
 	size_t out_off, out_len, out_cap; /* queued replies: out[out_off .. out_len) */
@@ -358,6 +366,8 @@ static json_t *op_status(struct airlockd *d, struct api_conn *c, const struct ap
 	if (!d->bpf)
 		json_array_append_new(layers, json_string("bpf: inactive (could not load)"));
 	json_array_append_new(layers, json_string("seccomp-notify: active"));
+	/* built in, whatever the policy: docs/gate.md, "Built-in hardening" */
+	json_array_append_new(layers, json_string("hardening: on"));
 	for (s = d->sessions.head; s; s = s->next) {
 		if (!peer_sees(p, s->uid) || s->ended)
 			continue;
@@ -548,7 +558,7 @@ static json_t *op_session_create(struct airlockd *d, struct api_conn *c, const s
 	s->uid = pw.pw_uid;
 	s->gid = pw.pw_gid;
 	s->user = strdup(pw.pw_name);
-	s->home = strdup(pw.pw_dir);
+	session_set_home(s, pw.pw_dir); /* s->home stays NULL on failure, checked below */
 	s->workspace = strdup(cwd);
 	s->profile = jprof && json_is_string(jprof) ? strdup(json_string_value(jprof)) : NULL;
 	s->argv = json_deep_copy(jargv);
@@ -832,13 +842,55 @@ void api_conn_event(struct airlockd *d, struct api_conn *c, uint32_t events)
 		loop_mod(d->epfd, c->fd, EPOLLOUT, &c->src);
 }
 
+/* Where the peer of c is: inside a session (or not known: counted as inside) and which
+ * one, as "<base>/sN". */
+static void conn_place(const struct airlockd *d, struct api_conn *c)
+{
+	char cg[PATH_MAX], *end;
+	size_t n = strlen(d->cg.rel);
+
+	c->inside = true;
+	c->session_cg[0] = '\0';
+	if (cgroup_of_pid(c->cred.pid, cg, sizeof(cg)) < 0)
+		return;
+	if (strncmp(cg, d->cg.rel, n) != 0 || (cg[n] != '\0' && cg[n] != '/')) {
+		c->inside = false;
+		return;
+	}
+	/* a cgroup below the session's counts as the session */
+	end = cg[n] ? strchr(cg + n + 1, '/') : NULL;
+	if (end)
+		*end = '\0';
+	snprintf(c->session_cg, sizeof(c->session_cg), "%s", cg);
+}
+
+/* Is there room for c?  Outside: 1024 in all, 64 per non-root uid.  Inside: 16 per
+ * session, 256 in all. */
+static bool conn_has_room(const struct api_server *srv, const struct api_conn *c)
+{
+	size_t total = 0, same = 0;
+	const struct api_conn *o;
+
+	for (o = srv->conns; o; o = o->next) {
+		if (o->inside != c->inside)
+			continue;
+		total++;
+		if (c->inside)
+			same += strcmp(o->session_cg, c->session_cg) == 0;
+		else
+			same += o->cred.uid == c->cred.uid;
+	}
+	if (c->inside)
+		return total < API_CONN_INSIDE_MAX && same < API_CONN_PER_SESSION;
+	return total < API_CONN_MAX && (c->cred.uid == 0 || same < API_CONN_PER_UID);
+}
+
 /* Set up one accepted client.  0, or -errno with fd closed. */
 static int conn_new(struct airlockd *d, int fd)
 {
 	struct api_server *srv = d->api;
-	struct api_conn *c, *o;
+	struct api_conn *c;
 	socklen_t sl = sizeof(struct ucred);
-	size_t total = 0, same_uid = 0;
 	int r;
 
 	c = calloc(1, sizeof(*c));
@@ -852,12 +904,10 @@ static int conn_new(struct airlockd *d, int fd)
 		r = -errno;
 		goto fail;
 	}
-	/* The socket is open to every local user: one uid cannot take every slot. */
-	for (o = srv->conns; o; o = o->next) {
-		total++;
-		same_uid += o->cred.uid == c->cred.uid;
-	}
-	if (total >= API_CONN_MAX || (c->cred.uid != 0 && same_uid >= API_CONN_PER_UID)) {
+	/* The socket is open to every local user: one uid, or one session, cannot take
+	 * every slot. */
+	conn_place(d, c);
+	if (!conn_has_room(srv, c)) {
 		r = -EMFILE;
 		goto fail;
 	}

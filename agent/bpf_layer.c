@@ -464,6 +464,46 @@ int bpf_layer_events_consume(struct bpf_layer *b,
 	return r;
 }
 
+bool bpf_layer_exec_check_active(const struct bpf_layer *b)
+{
+	return b && b->active[HOOK_EXEC] >= 0;
+}
+
+/* Delete expectations older than their time: left by execs that failed, or by threads
+ * that exited before the hook consumed them. */
+static void exec_expect_sweep(struct bpf_layer *b, uint64_t now_ns)
+{
+	struct bpf_map *m = b->skel->maps.exec_expect;
+	struct al_exec_expect x;
+	__u32 key, next;
+	bool first = true;
+
+	while (bpf_map__get_next_key(m, first ? NULL : &key, &next, sizeof(next)) == 0) {
+		first = false;
+		key = next;
+		if (bpf_map__lookup_elem(m, &key, sizeof(key), &x, sizeof(x), 0) == 0 &&
+		    now_ns - x.armed_ns > AL_EXEC_EXPECT_TTL_NS)
+			bpf_map__delete_elem(m, &key, sizeof(key), 0);
+	}
+}
+
+int bpf_layer_exec_expect(struct bpf_layer *b, uint32_t tid, const struct al_exec_expect *x)
+{
+	__u32 key = tid;
+	int r;
+
+	if (!bpf_layer_exec_check_active(b))
+		return -EOPNOTSUPP;
+	r = bpf_map__update_elem(b->skel->maps.exec_expect, &key, sizeof(key), x, sizeof(*x),
+				 BPF_ANY);
+	if (r == -E2BIG) {
+		exec_expect_sweep(b, x->armed_ns);
+		r = bpf_map__update_elem(b->skel->maps.exec_expect, &key, sizeof(key), x,
+					 sizeof(*x), BPF_ANY);
+	}
+	return r;
+}
+
 /* snprintf that accumulates: *off grows by what would have been written. */
 static void describe_add(char *buf, size_t len, size_t *off, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -498,6 +538,9 @@ size_t bpf_layer_describe(const struct bpf_layer *b, char *buf, size_t len)
 		buf[0] = '\0';
 	if (!b) {
 		describe_add(buf, len, &off, "session-tracking: not loaded\n");
+		describe_add(buf, len, &off,
+			     "exec-check: inactive (no BPF layer: execs of "
+			     "processes sharing their memory are refused)\n");
 		return off;
 	}
 	for (h = 0; h < HOOK_COUNT; h++) {
@@ -523,6 +566,15 @@ size_t bpf_layer_describe(const struct bpf_layer *b, char *buf, size_t len)
 		}
 		describe_add(buf, len, &off, ")\n");
 	}
+	if (b->active[HOOK_EXEC] >= 0)
+		describe_add(buf, len, &off,
+			     "exec-check: active (%s: kills an exec that is not "
+			     "what was decided)\n",
+			     variants[HOOK_EXEC][b->active[HOOK_EXEC]].attach);
+	else
+		describe_add(buf, len, &off,
+			     "exec-check: inactive (no exec hook: execs of "
+			     "processes sharing their memory are refused)\n");
 	describe_mount(&b->bpffs, buf, len, &off);
 	describe_mount(&b->tracefs, buf, len, &off);
 	if (b->memlock > 0)

@@ -2,6 +2,7 @@
 #include "cli_api.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -123,4 +124,36 @@ void cli_print_json(FILE *f, const json_t *j)
 		fprintf(f, "%s\n", s);
 		free(s);
 	}
+}
+
+int cli_parse_json_only(int argc, char **argv, const char *cmd, void (*usage)(FILE *f),
+			bool *ret_json)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool as_json = false;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			as_json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "airlock %s: unexpected argument '%s'\n", cmd, argv[optind]);
+		return 2;
+	}
+	*ret_json = as_json;
+	return -1;
 }

@@ -8,6 +8,7 @@
 #define AIRLOCK_CLI_API_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +27,12 @@ void cli_format_duration(uint64_t ms, char *buf, size_t len);
 /* What a request is about, on one line: the command line of an exec, the path(s) of a
  * file operation, the address of a connect, the syscall otherwise. */
 void cli_format_what(const json_t *req, char *buf, size_t len);
+
+/* The options of a command that takes only --json and --help.  Returns -1 when the command
+ * goes on (*ret_json set), else the exit status to return (0 after --help, 2 on a usage
+ * error, already reported). */
+int cli_parse_json_only(int argc, char **argv, const char *cmd, void (*usage)(FILE *f),
+			bool *ret_json);
 
 /* One JSON value per line on f (for --json). */
 void cli_print_json(FILE *f, const json_t *j);

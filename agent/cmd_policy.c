@@ -87,7 +87,7 @@ static void usage_test(FILE *f)
 	      "    {\"op\":\"mount\",\"syscall\":\"fsopen\"}\n"
 	      "\n"
 	      "Fields: op (exec, write, read, delete, chmod, chown, connect, privilege, mount,\n"
-	      "module, ptrace, bpf, kexec, reboot, other), syscall, path, path2 (absolute and\n"
+	      "module, ptrace, bpf, kexec, reboot, signal, other), syscall, path, path2 (absolute and\n"
 	      "normalized, as the gate reports them), argv, addr (1.2.3.4:443, [::1]:80,\n"
 	      "unix:/path, unix:@abstract), args (up to 6 register values), flags, pid, tgid,\n"
 	      "uid, home and workspace (what '~' and relative globs mean), and expect: the\n"
@@ -95,7 +95,8 @@ static void usage_test(FILE *f)
 	      "airlockd shows are in this form, so recorded requests can be replayed.\n"
 	      "\n"
 	      "options:\n"
-	      "  --home DIR        '~' for lines without \"home\" (default: $HOME)\n"
+	      "  --home DIR        '~' for lines without \"home\" (default: $HOME); a home\n"
+	      "                    behind a symlink also matches where it resolves\n"
 	      "  --workspace DIR   the workspace for lines without \"workspace\" (default: the\n"
 	      "                    current directory)\n"
 	      "  --default         use the embedded default policy instead of FILE\n"
@@ -276,7 +277,7 @@ struct test_ctx {
 /* One line of EVENTS.  Returns false when the line is malformed or missed its expect. */
 static bool test_line(struct test_ctx *t, unsigned lineno, const char *line)
 {
-	char err[256], what[512];
+	char err[256], what[512], home_real[PATH_MAX];
 	const char *expect = NULL;
 	struct al_decision d;
 	json_error_t jerr;
@@ -307,6 +308,10 @@ static bool test_line(struct test_ctx *t, unsigned lineno, const char *line)
 	}
 	if (!t->req->home)
 		t->req->home = t->home;
+	/* as airlockd does: '~' also means where the home really is */
+	if (t->req->home && realpath(t->req->home, home_real) &&
+	    strcmp(home_real, t->req->home) != 0)
+		t->req->home_real = home_real;
 	if (!t->req->workspace)
 		t->req->workspace = t->workspace;
 	policy_decide(t->p, t->req, &d);

@@ -31,35 +31,16 @@ static void usage(FILE *f)
 
 int cmd_status(const struct cli_global *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	json_t *req, *res = NULL, *daemon, *v, *s, *argvj;
 	bool as_json = false;
 	uint64_t now = now_real_ms(), started;
 	char up[32], age[32];
 	size_t i, j;
-	int opt, r;
+	int r;
 
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			as_json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "airlock status: unexpected argument '%s'\n", argv[optind]);
-		return 2;
-	}
+	r = cli_parse_json_only(argc, argv, "status", usage, &as_json);
+	if (r >= 0)
+		return r;
 	req = json_pack("{s:s}", "op", "status");
 	r = cli_request(g, "status", req, &res, NULL);
 	json_decref(req);

@@ -106,33 +106,14 @@ static void print_event(const json_t *ev)
 
 int cmd_watch(const struct cli_global *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	json_t *req, *res = NULL, *ev;
 	bool as_json = false;
-	int opt, r, fd = -1, ret = 1;
+	int r, fd = -1, ret = 1;
 
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			as_json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "airlock watch: unexpected argument '%s'\n", argv[optind]);
-		return 2;
-	}
+	r = cli_parse_json_only(argc, argv, "watch", usage, &as_json);
+	if (r >= 0)
+		return r;
 	/* Lines reach a pipe as they happen, not when a buffer fills. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* No SA_RESTART: the blocking read returns EINTR and the loop ends cleanly. */

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -107,46 +108,100 @@ static enum notify_cond class_condition(const struct syscall_desc *d, uint64_t o
 	return NOTIFY_ALWAYS;
 }
 
-/* Syscalls whose fate the hardening decides, whatever the policy. */
-static bool name_is_hardened(const char *name)
+/*
+ * Built-in hardening, the filter's half (the daemon's half is agent/hardening.c; both are
+ * listed in docs/gate.md, "Built-in hardening").  It holds whatever the policy says.
+ *
+ * GATE_FILTER_HARDENING_OPS (notify.h) are notified whatever the policy: the daemon
+ * refuses writes and deletes of its own files and of the cgroup filesystem, mounts no rule
+ * allows, and ptrace-class calls and signals aimed outside the session.  A class no rule
+ * names is then allowed by policy as before (the daemon performs the call on its copy).
+ */
+#define ANY_ARG (-1)
+
+/* Calls refused in the filter, on register arguments alone. */
+static const struct filter_refusal {
+	const char *name;
+	int err;
+	uint64_t when_ops; /* 0: always; else only when policy gates one of these classes */
+	int family;	   /* ANY_ARG, or what arg0 (a socket family) must be */
+	int type;	   /* ANY_ARG, or what arg1's low 4 bits (a socket type) must be */
+	const char *why;
+} refusals[] = {
+	{ "io_uring_setup", EPERM, 0, ANY_ARG, ANY_ARG,
+	  "its operations run in kernel workers that seccomp never sees" },
+	{ "io_uring_enter", EPERM, 0, ANY_ARG, ANY_ARG, "the same" },
+	{ "io_uring_register", EPERM, 0, ANY_ARG, ANY_ARG, "the same" },
+	/* ENOSYS makes glibc fall back to clone(2), whose flags cannot name a cgroup. */
+	{ "clone3", ENOSYS, 0, ANY_ARG, ANY_ARG,
+	  "its struct may carry CLONE_INTO_CGROUP, out of cBPF's reach" },
+	{ "userfaultfd", EPERM, 0, ANY_ARG, ANY_ARG,
+	  "a faulting page would stall the daemon's read of a gated call's arguments" },
+	{ "chroot", EPERM, 0, ANY_ARG, ANY_ARG,
+	  "policy paths are reported relative to the caller's root" },
+	{ "socket", EPERM, 1ULL << AL_OP_CONNECT, AF_INET, SOCK_RAW,
+	  "a raw packet's header names its destination, not the sockaddr" },
+	{ "socket", EPERM, 1ULL << AL_OP_CONNECT, AF_INET6, SOCK_RAW, "the same" },
+	{ "socket", EPERM, 1ULL << AL_OP_CONNECT, AF_INET, SOCK_PACKET,
+	  "the obsolete spelling of AF_PACKET" },
+	{ "socket", EPERM, 1ULL << AL_OP_CONNECT, AF_PACKET, ANY_ARG, "the same as raw" },
+};
+
+static bool refusal_applies(const struct filter_refusal *f, uint64_t ops)
 {
-	static const char *const hardened[] = {
-		"seccomp", "clone3", "io_uring_setup", "io_uring_enter", "io_uring_register",
-	};
+	return f->when_ops == 0 || (f->when_ops & ops);
+}
+
+/* Syscalls whose fate the hardening decides, whatever the policy: a `syscall:` rule
+ * naming one is not notified (an unconditional notify would replace the refusal). */
+static bool name_is_hardened(const char *name, uint64_t ops)
+{
 	size_t i;
 
-	for (i = 0; i < sizeof(hardened) / sizeof(hardened[0]); i++)
-		if (strcmp(hardened[i], name) == 0)
+	if (strcmp(name, "seccomp") == 0)
+		return true;
+	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
+		if (refusal_applies(&refusals[i], ops) && strcmp(refusals[i].name, name) == 0)
 			return true;
 	return false;
 }
 
-static int add_hardening(scmp_filter_ctx ctx)
+static int add_hardening(scmp_filter_ctx ctx, uint64_t ops)
 {
-	static const char *const uring[] = { "io_uring_setup", "io_uring_enter",
-					     "io_uring_register" };
+	struct scmp_arg_cmp c[2];
+	unsigned n;
 	size_t i;
-	int r;
+	int nr, r;
 
-	/* io_uring operations run in kernel workers that seccomp never sees. */
-	for (i = 0; i < sizeof(uring) / sizeof(uring[0]); i++) {
-		int nr = seccomp_syscall_resolve_name(uring[i]);
-		if (nr < 0)
+	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
+		const struct filter_refusal *f = &refusals[i];
+
+		if (!refusal_applies(f, ops))
 			continue;
-		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+		nr = seccomp_syscall_resolve_name(f->name);
+		if (nr < 0)
+			continue; /* not on this architecture */
+		n = 0;
+		/* The kernel reads family and type as int: compare the low 32 bits only, or
+		 * garbage in the upper half would slip past an exact 64-bit comparison. */
+		if (f->family != ANY_ARG)
+			c[n++] = (struct scmp_arg_cmp){ .arg = 0,
+							.op = SCMP_CMP_MASKED_EQ,
+							.datum_a = 0xffffffffU,
+							.datum_b = (uint64_t)f->family };
+		/* SOCK_CLOEXEC and SOCK_NONBLOCK ride above the type's 4 bits */
+		if (f->type != ANY_ARG)
+			c[n++] = (struct scmp_arg_cmp){ .arg = 1,
+							.op = SCMP_CMP_MASKED_EQ,
+							.datum_a = 0xf,
+							.datum_b = (uint64_t)f->type };
+		r = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO((uint32_t)f->err), nr, n, c);
 		if (r < 0)
 			return r;
 	}
-	/* clone3's struct may carry CLONE_INTO_CGROUP, which would leave the session's cgroup,
-	 * and cBPF cannot read the struct.  ENOSYS makes glibc fall back to clone(2), whose
-	 * flags cannot name a cgroup. */
-	r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
-	if (r < 0)
-		return r;
 	/* Among listener filters the newest one gets the notification, so a second listener
 	 * would route around the gate.  Plain filters stay allowed.  The kernel reads op and
-	 * flags as unsigned int: compare only the low 32 bits, or garbage in the upper half
-	 * would slip past an exact 64-bit comparison. */
+	 * flags as unsigned int: compare only the low 32 bits. */
 	r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(seccomp), 2,
 			     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffU, SECCOMP_SET_MODE_FILTER),
 			     SCMP_A1(SCMP_CMP_MASKED_EQ, SECCOMP_FILTER_FLAG_NEW_LISTENER,
@@ -397,6 +452,7 @@ int gate_filter_build(const struct gate_filter_spec *spec, struct sock_filter **
 	scmp_filter_ctx ctx = NULL;
 	struct sock_filter *lib = NULL, *pre = NULL, *prog = NULL;
 	unsigned lib_len = 0, pre_len = 0;
+	uint64_t ops;
 	size_t n, i;
 	int r;
 
@@ -407,8 +463,11 @@ int gate_filter_build(const struct gate_filter_spec *spec, struct sock_filter **
 	cond = calloc(n, sizeof(*cond));
 	if (!cond)
 		return -ENOMEM;
+	ops = spec->ops | GATE_FILTER_HARDENING_OPS;
 	for (i = 0; i < n; i++)
-		cond[i] = table[i].nr >= 0 ? class_condition(&table[i], spec->ops) : NOTIFY_NEVER;
+		cond[i] = table[i].nr >= 0 && !name_is_hardened(table[i].name, ops)
+				  ? class_condition(&table[i], ops)
+				  : NOTIFY_NEVER;
 
 	ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx) {
@@ -424,10 +483,10 @@ int gate_filter_build(const struct gate_filter_spec *spec, struct sock_filter **
 	 * pays a few comparisons (and the kernel's allow cache skips most of them). */
 	(void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 
-	r = add_hardening(ctx);
+	r = add_hardening(ctx, ops);
 	if (r < 0)
 		goto out;
-	r = add_undecoded(ctx, spec->ops);
+	r = add_undecoded(ctx, ops);
 	if (r < 0)
 		goto out;
 
@@ -441,7 +500,7 @@ int gate_filter_build(const struct gate_filter_spec *spec, struct sock_filter **
 			r = -EINVAL;
 			goto out;
 		}
-		if (nr < 0 || name_is_hardened(name))
+		if (nr < 0 || name_is_hardened(name, ops))
 			continue; /* not on this architecture, or the hardening decides */
 		d = syscall_by_name(name);
 		if (d) {

@@ -13,6 +13,8 @@
 #include "audit.h"
 #include "bpf_layer.h"
 #include "cgroup.h"
+#include "execcheck.h"
+#include "hardening.h"
 #include "log.h"
 #include "restart.h"
 
@@ -126,7 +128,10 @@ static int gate_allow(struct airlockd *d, struct gate_notif *n, bool *taken)
 	struct gate_inflight *f;
 	int r;
 
-	r = notify_allow(n);
+	/* An exec is let through with CONTINUE: arm the kernel's check of what runs first. */
+	r = n->req.op == AL_OP_EXEC ? execcheck_arm(d->bpf, n) : 0;
+	if (r == 0)
+		r = notify_allow(n);
 	if (r == -EINPROGRESS) {
 		f = calloc(1, sizeof(*f));
 		r = -ENOMEM;
@@ -284,9 +289,28 @@ static int gate_park(struct airlockd *d, struct session *s, struct gate_notif *n
 	return 0;
 }
 
+/* The built-in protection that refuses the call whatever dec says, or NULL. */
+static const char *gate_hardening(const struct airlockd *d, const struct session *s,
+				  const struct al_request *req, const struct al_decision *dec)
+{
+	char cg[2 * PATH_MAX];
+	size_t n = strlen(d->cg.path);
+	struct hardening_scope hs = { .policy_path = d->policy_path,
+				      .audit_path = d->audit_path,
+				      .runtime_dir = d->runtime_dir,
+				      .cgroup_mount = d->cg.mount,
+				      .session_cgroup = cg };
+
+	/* as /proc/PID/cgroup names it: the base's rel and the session's leaf */
+	snprintf(cg, sizeof(cg), "%s%s", d->cg.rel,
+		 strncmp(s->cgroup, d->cg.path, n) == 0 ? s->cgroup + n : "/?");
+	return hardening_check(&hs, req, dec);
+}
+
 static void gate_handle(struct airlockd *d, struct session *s, struct gate_notif *n)
 {
 	struct al_decision dec = { 0 };
+	const char *hard;
 	const struct session_grant *g = NULL;
 	bool taken = false;
 	json_t *process = NULL;
@@ -294,8 +318,28 @@ static void gate_handle(struct airlockd *d, struct session *s, struct gate_notif
 	int r;
 
 	n->req.home = s->home;
+	n->req.home_real = s->home_real;
 	n->req.workspace = s->workspace;
 	policy_decide(d->policy, &n->req, &dec);
+	/* An exec is also decided on its #! interpreter; a file that cannot be inspected is
+	 * not run. */
+	if (n->req.op == AL_OP_EXEC) {
+		r = execcheck_decide(d->policy, n, &dec);
+		if (r < 0) { /* what the kernel would say: ENOENT, ENOEXEC, ELOOP ... */
+			memset(&dec, 0, sizeof(dec));
+			dec.action = AL_DENY;
+			dec.error = -r;
+			dec.rule = "exec-check";
+		}
+	}
+	/* A deny stands, under its own rule's name; anything else the hardening refuses. */
+	hard = dec.action == AL_DENY ? NULL : gate_hardening(d, s, &n->req, &dec);
+	if (hard) {
+		dec = (struct al_decision){ .action = AL_DENY, .rule = hard, .error = EPERM };
+		log_info("session %llu pid %d: %s '%s' refused by %s", (unsigned long long)s->id,
+			 (int)n->req.tgid, n->req.syscall ? n->req.syscall : "?", n->req.path,
+			 hard);
+	}
 	if (dec.action == AL_ALLOW) {
 		/* The common case stays cheap: no /proc reads, no record. */
 		if (gate_allow(d, n, &taken) < 0)
@@ -328,8 +372,8 @@ static void gate_handle(struct airlockd *d, struct session *s, struct gate_notif
 				    json_pack("{s:s}", "action", "audit"), &taken);
 		break;
 	case AL_DENY:
-		gate_record(d, s, 0, n, process, dec.rule, "deny", json_string("policy"), NULL, 0,
-			    NULL);
+		gate_record(d, s, 0, n, process, dec.rule, "deny",
+			    json_string(hard ? "hardening" : "policy"), NULL, 0, NULL);
 		r = notify_deny(n, dec.error ? dec.error : EPERM);
 		s->denied++;
 		if (r < 0 && r != -ENOENT)

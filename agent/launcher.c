@@ -471,7 +471,7 @@ static int relay_until_exit(int sigfd, pid_t child, int *ret_status)
 	}
 }
 
-int launcher_run(const struct launch *l, int *ret_status, char *err, size_t err_len)
+int launcher_run(struct launch *l, int *ret_status, char *err, size_t err_len)
 {
 	static const int relayed[] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGCHLD };
 	static const struct timeval api_timeout = { .tv_sec = API_TIMEOUT_S };
@@ -573,6 +573,11 @@ int launcher_run(const struct launch *l, int *ret_status, char *err, size_t err_
 	r = session_attach(l, &s, child, reserved, err, err_len);
 	if (r < 0)
 		goto out;
+	/* P stays outside the session for its whole life with the caller's credentials: a
+	 * root agent could take this connection with pidfd_getfd and approve its own asks as
+	 * P.  Nothing needs it after the attach. */
+	close(l->api_fd);
+	l->api_fd = -1;
 	if (write(release[1], "g", 1) != 1) {
 		r = -errno;
 		snprintf(err, err_len, "releasing the command: %s", strerror(-r));

@@ -27,7 +27,9 @@ struct launch_user {
 };
 
 struct launch {
-	int api_fd;			/* connected to airlockd (not owned) */
+	/* connected to airlockd; launcher_run() closes it (and sets -1) as soon as the
+	 * session is attached, so that nothing the session can take holds it */
+	int api_fd;
 	const char *profile;		/* NULL: the policy's default */
 	const struct launch_user *user; /* NULL: stay who we are */
 	const char *workspace; /* absolute: the cwd, which airlockd reads as the workspace */
@@ -43,7 +45,7 @@ int launcher_find_command(const char *name, char **ret_path);
 /* Run the command and wait for it.  0 with its wait status in *ret_status; -errno when
  * the session could not be set up (nothing ran), with the reason in err.  The command is
  * never started without the filter installed and the listener handed over. */
-int launcher_run(const struct launch *l, int *ret_status, char *err, size_t err_len);
+int launcher_run(struct launch *l, int *ret_status, char *err, size_t err_len);
 
 /* Leave the way the command left: exit with its code, or die of its signal (core dumps
  * off, so only the command leaves a core).  Returns 128 + signal only if that failed. */

@@ -34,6 +34,7 @@
 #include <utime.h>
 
 #include "connector.h"
+#include "execcheck.h"
 #include "pathres.h"
 #include "procmem.h"
 #include "syscalls.h"
@@ -549,6 +550,8 @@ int notify_recv(int listener, struct gate_notif *n)
 	n->wait_val = 0;
 	n->reopen[0] = '\0';
 	n->target = NULL;
+	n->exec_filename[0] = '\0';
+	memset(&n->exec_expect, 0, sizeof(n->exec_expect));
 	request_reset(&n->req);
 	n->req.syscall_nr = sn->data.nr;
 	n->req.pid = (pid_t)sn->pid;
@@ -602,6 +605,9 @@ int notify_recv(int listener, struct gate_notif *n)
 		 * resolved as the target. */
 		a = calloc(1, sizeof(*a));
 		r = a ? read_args(n, d, a) : -ENOMEM;
+		if (r >= 0 && d->op == AL_OP_EXEC)
+			r = execcheck_filename(&n->req, a->path, n->exec_filename,
+					       sizeof(n->exec_filename));
 		if (r >= 0 && !resolves_as_target(n, d, a)) {
 			r = resolve_paths(n, d, t, a);
 		} else if (r >= 0) {
@@ -1493,6 +1499,7 @@ int notify_allow(struct gate_notif *n)
 	case AL_OP_MOUNT:
 	case AL_OP_MODULE:
 	case AL_OP_PTRACE:
+	case AL_OP_SIGNAL:
 	case AL_OP_BPF:
 	case AL_OP_KEXEC:
 	case AL_OP_REBOOT:

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "airlock/abi.h"
 #include "request.h"
 
 struct target;
@@ -42,6 +43,11 @@ struct gate_notif {
 	 * checked with NOTIF_ID_VALID) by notify_recv() and used by notify_allow(); freed by
 	 * notify_release().  NULL when not held. */
 	struct target *target;
+	/* exec: the path as the kernel copies it into bprm->filename (execveat relative to a
+	 * dirfd: "/dev/fd/N/name" or "/dev/fd/N"), set by notify_recv(); and what the BPF exec
+	 * hook must find, filled by agent/execcheck.c when the exec is decided. */
+	char exec_filename[PATH_MAX + 32];
+	struct al_exec_expect exec_expect;
 	struct al_request req;
 };
 
@@ -82,6 +88,13 @@ struct gate_filter_spec {
 	uid_t user_uid;            /* the session user: setuid to it is not an escalation */
 	gid_t user_gid;
 };
+
+/* Classes the filter notifies whatever spec->ops says: the daemon's built-in hardening
+ * (agent/hardening.c) decides on them before policy. */
+#define GATE_FILTER_HARDENING_OPS                                                                  \
+	((1ULL << AL_OP_WRITE) | (1ULL << AL_OP_DELETE) | (1ULL << AL_OP_CHMOD) |                  \
+	 (1ULL << AL_OP_CHOWN) | (1ULL << AL_OP_MOUNT) | (1ULL << AL_OP_PTRACE) |                  \
+	 (1ULL << AL_OP_SIGNAL))
 
 /* Build the cBPF program for a session.  *ret_prog is malloc'ed struct sock_filter[],
  * *ret_len its instruction count.  Foreign architectures are killed, io_uring_setup and

@@ -399,7 +399,7 @@ static void pmatch_free(struct pmatch *m)
 
 static const char op_list[] =
 	"exec, write, read, delete, chmod, chown, connect, privilege, mount, module, ptrace, bpf, "
-	"kexec, reboot, other";
+	"kexec, reboot, signal, other";
 
 /* A connect entry that is not unix:, a CIDR with an optional port. */
 static int parse_net(struct parser *ps, struct pmatch *m, const char *s, const yaml_node_t *v)

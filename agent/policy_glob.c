@@ -134,6 +134,7 @@ void psplit_init(struct psplit *sp, const char *path)
 	sp->ns = 0;
 	sp->valid = path[0] == '/';
 	sp->home_at = sp->ws_at = -2;
+	sp->home_above = sp->ws_above = -1;
 	while (path[k] && k < PATH_MAX) {
 		size_t start;
 
@@ -206,8 +207,20 @@ static int below(const struct psplit *sp, const char *a, bool root_is_none)
 	return j;
 }
 
+/* Computed once per path: most globs of a policy share the anchor.  The gate reports
+ * resolved paths: a home behind a symlink (/home -> var/home) is matched where it really is,
+ * and where the passwd entry says (a replayed request, a final symlink not followed). */
+static void home_anchor(struct psplit *sp, const char *home, const char *home_real)
+{
+	if (sp->home_at != -2)
+		return;
+	sp->home_at = below(sp, home, false);
+	if (sp->home_at < 0)
+		sp->home_at = below(sp, home_real, false);
+}
+
 bool pglob_match_split(const struct pglob *g, struct psplit *sp, const char *home,
-		       const char *workspace)
+		       const char *home_real, const char *workspace)
 {
 	const char *base;
 	int j0;
@@ -223,9 +236,7 @@ bool pglob_match_split(const struct pglob *g, struct psplit *sp, const char *hom
 		j0 = 0;
 		break;
 	case PGLOB_HOME:
-		/* Computed once per path: most globs of a policy share the two anchors. */
-		if (sp->home_at == -2)
-			sp->home_at = below(sp, home, false);
+		home_anchor(sp, home, home_real);
 		j0 = sp->home_at;
 		break;
 	case PGLOB_WORKSPACE:
@@ -246,7 +257,112 @@ bool pglob_match(const struct pglob *g, const char *path, const char *home, cons
 	struct psplit sp;
 
 	psplit_init(&sp, path);
-	return pglob_match_split(g, &sp, home, workspace);
+	return pglob_match_split(g, &sp, home, NULL, workspace);
+}
+
+/* Is the path a proper ancestor of anchor a ("/home" of "/home/u")?  Renaming it moves
+ * everything below the anchor. */
+static bool above(const struct psplit *sp, const char *a)
+{
+	size_t n, k;
+
+	if (!a || a[0] != '/' || !sp->valid)
+		return false;
+	n = strlen(a);
+	while (n > 0 && a[n - 1] == '/')
+		n--;
+	if (n == 0)
+		return false; /* "/" has no ancestor (and anchors nothing as a workspace) */
+	k = strlen(sp->path);
+	while (k > 0 && sp->path[k - 1] == '/')
+		k--;
+	return k < n && strncmp(sp->path, a, k) == 0 && a[k] == '/';
+}
+
+/* Positions reachable from s without consuming a component: a '**' may match none. */
+static uint64_t closure(const struct pglob *g, uint64_t s)
+{
+	for (size_t i = 0; i < g->ncomp; i++)
+		if ((s & (UINT64_C(1) << i)) && is_dstar(g->comp[i]))
+			s |= UINT64_C(1) << (i + 1);
+	return s;
+}
+
+/* The positions after consuming one more component, seg[len]. */
+static uint64_t step(const struct pglob *g, uint64_t s, const char *seg, size_t len)
+{
+	uint64_t out = 0;
+
+	for (size_t i = 0; i < g->ncomp; i++) {
+		if (!(s & (UINT64_C(1) << i)))
+			continue;
+		if (is_dstar(g->comp[i]))
+			out |= UINT64_C(1) << i;
+		else if (chars_match(g->comp[i], seg, len))
+			out |= UINT64_C(1) << (i + 1);
+	}
+	return closure(g, out);
+}
+
+static uint64_t states_from(const struct pglob *g, const struct psplit *sp, int j0)
+{
+	uint64_t s = closure(g, 1);
+
+	for (size_t j = (size_t)j0; j < sp->ns && s; j++)
+		s = step(g, s, sp->path + sp->seg[j].off, sp->seg[j].len);
+	return s;
+}
+
+uint64_t pglob_states(const struct pglob *g, struct psplit *sp, const char *home,
+		      const char *home_real, const char *workspace)
+{
+	int j0;
+
+	if (!sp->valid)
+		return 0;
+	switch (g->kind) {
+	case PGLOB_ABS:
+		return states_from(g, sp, 0);
+	case PGLOB_HOME:
+		/* computed once per path, as in pglob_match_split */
+		if (sp->home_above < 0)
+			sp->home_above = above(sp, home) || above(sp, home_real);
+		if (sp->home_above)
+			return PSTATE_ABOVE;
+		home_anchor(sp, home, home_real);
+		j0 = sp->home_at;
+		break;
+	case PGLOB_WORKSPACE:
+		if (sp->ws_above < 0)
+			sp->ws_above = above(sp, workspace);
+		if (sp->ws_above)
+			return PSTATE_ABOVE;
+		if (sp->ws_at == -2)
+			sp->ws_at = below(sp, workspace, true);
+		j0 = sp->ws_at;
+		break;
+	default:
+		return 0;
+	}
+	return j0 >= 0 ? states_from(g, sp, j0) : 0;
+}
+
+uint64_t pglob_states_everywhere(const struct pglob *g)
+{
+	if (g->kind != PGLOB_ABS || g->ncomp == 0 || !is_dstar(g->comp[0]))
+		return 0;
+	return closure(g, 1) & ~pglob_final(g);
+}
+
+uint64_t pglob_final(const struct pglob *g)
+{
+	return UINT64_C(1) << g->ncomp;
+}
+
+bool pglob_states_cover(const struct pglob *g, uint64_t s)
+{
+	return s != PSTATE_ABOVE && g->ncomp > 0 && is_dstar(g->comp[g->ncomp - 1]) &&
+	       (s & (UINT64_C(1) << (g->ncomp - 1)));
 }
 
 /* Checks one component pattern (or a flat pattern): classes closed, no dangling escape. */
@@ -359,6 +475,12 @@ int pglob_compile(const char *text, enum pglob_mode mode, struct pglob *ret, con
 		n = (size_t)(p - start);
 		if ((n == 1 && start[0] == '.') || (n == 2 && start[0] == '.' && start[1] == '.')) {
 			*why = "'.' and '..' cannot appear in a glob (paths are normalized)";
+			r = -EINVAL;
+			break;
+		}
+		if (g.ncomp == PGLOB_MAX_COMPS) {
+			/* matching a rename keeps a glob's positions in one 64-bit set */
+			*why = "too many components (at most " PGLOB_MAX_COMPS_TEXT ")";
 			r = -EINVAL;
 			break;
 		}

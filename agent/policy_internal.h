@@ -46,6 +46,7 @@ struct psplit {
 	const char *path;
 	bool valid;	    /* absolute, and not more components than a PATH_MAX path can have */
 	int home_at, ws_at; /* first segment below the anchor; -1: not below; -2: not known */
+	int home_above, ws_above; /* a proper ancestor of the anchor: 1, 0; -1: not known */
 	size_t ns;
 	struct {
 		uint16_t off, len;
@@ -53,8 +54,28 @@ struct psplit {
 };
 
 void psplit_init(struct psplit *sp, const char *path);
+/* home_real: where the home really is when the passwd entry names it through a symlink
+ * (NULL: the same); '~' globs match below either. */
 bool pglob_match_split(const struct pglob *g, struct psplit *sp, const char *home,
-		       const char *workspace);
+		       const char *home_real, const char *workspace);
+
+/* A path glob as a set of positions, for the trees a rename or a symlink moves: bit i set
+ * when comp[i] could match the next component below the path, bit ncomp (pglob_final) when
+ * the glob matches the path itself.  Equal sets at two paths mean the same names below
+ * both match.  PSTATE_ABOVE: the path is a proper ancestor of the glob's anchor (the home
+ * or the workspace), so anything the glob matches is below it. */
+#define PGLOB_MAX_COMPS	     62
+#define PGLOB_MAX_COMPS_TEXT "62"
+#define PSTATE_ABOVE	     (UINT64_C(1) << 63)
+
+uint64_t pglob_states(const struct pglob *g, struct psplit *sp, const char *home,
+		      const char *home_real, const char *workspace);
+uint64_t pglob_final(const struct pglob *g);
+/* The positions every path is at (a leading '**' and what follows it): no rename or symlink
+ * changes them. */
+uint64_t pglob_states_everywhere(const struct pglob *g);
+/* Does the glob match everything below (and at) a path with states s? */
+bool pglob_states_cover(const struct pglob *g, uint64_t s);
 
 /* A destination network: CIDR and port range (0-65535 when no port was given). */
 struct pnet {

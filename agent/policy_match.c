@@ -47,7 +47,14 @@ static const struct {
 	{ "reboot", AL_OP_REBOOT },
 	{ "ptrace", AL_OP_PTRACE },
 	{ "process_vm_writev", AL_OP_PTRACE },
+	{ "process_vm_readv", AL_OP_PTRACE },
 	{ "pidfd_getfd", AL_OP_PTRACE },
+	{ "kill", AL_OP_SIGNAL },
+	{ "tkill", AL_OP_SIGNAL },
+	{ "tgkill", AL_OP_SIGNAL },
+	{ "rt_sigqueueinfo", AL_OP_SIGNAL },
+	{ "rt_tgsigqueueinfo", AL_OP_SIGNAL },
+	{ "pidfd_send_signal", AL_OP_SIGNAL },
 	{ "setuid", AL_OP_PRIVILEGE },
 	{ "setgid", AL_OP_PRIVILEGE },
 	{ "setreuid", AL_OP_PRIVILEGE },
@@ -127,11 +134,26 @@ uint64_t pmatch_ops(const struct pmatch *m)
 	return ops;
 }
 
+/* How a path glob is held against an end of a request that moves a tree (a rename, or
+ * a symlink, which redirects everything below its name):
+ * EXACT: the end itself matches;
+ * TREE: the names below the end match differently after the move than before, so the move
+ *   is a way to write (or read) what the glob protects: rename `.git/hooks` away, write
+ *   `pre-commit` in it, rename it back;
+ * ANY: either;
+ * COVER: for an except on an end matched as a TREE, the glob covers the end and everything
+ *   below it (an except must excuse every name the move affects). */
+enum end_mode { END_ANY, END_EXACT, END_TREE, END_COVER };
+
 /* One decision's view of its request: each path split once, on first use, however many
  * globs look at it. */
 struct decide_ctx {
 	const struct al_request *r;
 	int only_end; /* 0: both paths; 1 or 2: look at path or path2 alone (see rule_applies) */
+	enum end_mode mode;
+	bool rename;  /* path and path2 are a rename's ends: the trees below them move */
+	bool symlink; /* path is a new symlink (path2 its text, which policy does not resolve):
+		       * the tree below its name goes elsewhere */
 	struct psplit path, path2;
 	bool path_ready, path2_ready;
 };
@@ -152,24 +174,85 @@ static struct psplit *split_of(struct decide_ctx *c, int which)
 	return &c->path2;
 }
 
+static uint64_t states_at(const struct pglob *g, struct decide_ctx *c, int which)
+{
+	const struct al_request *r = c->r;
+
+	return pglob_states(g, split_of(c, which), r->home, r->home_real, r->workspace);
+}
+
+/* Does moving the tree at an end change what glob g matches below it?  here: the glob's
+ * positions at that end; there: at the other end of a rename.  A rename: the positions
+ * differ (equal positions mean the same names below both ends match, as for `mv build out`
+ * under the default's git-hooks glob, whose leading '**' takes any directory).  A symlink:
+ * its target is not known to policy, so any position that not every path has (~/.config
+ * under a glob for ~/.config/systemd and below) counts.  The final position says whether
+ * the end itself matches, which exact matching decides; only the others say what matches
+ * below it. */
+static bool tree_moves(const struct pglob *g, const struct decide_ctx *c, uint64_t here,
+		       uint64_t there)
+{
+	uint64_t fin = pglob_final(g);
+
+	if (here == PSTATE_ABOVE)
+		return true;
+	here &= ~fin;
+	if (!here)
+		return false;
+	if (c->symlink)
+		return (here & ~pglob_states_everywhere(g)) != 0;
+	return there == PSTATE_ABOVE || here != (there & ~fin);
+}
+
+static bool glob_hits(const struct pglob *g, struct decide_ctx *c, int which)
+{
+	const struct al_request *r = c->r;
+	bool tree = c->rename || (c->symlink && which == 1);
+	uint64_t here, there = 0;
+
+	if (!tree || c->mode == END_EXACT)
+		return pglob_match_split(g, split_of(c, which), r->home, r->home_real,
+					 r->workspace);
+	here = states_at(g, c, which);
+	if (c->mode == END_COVER)
+		return pglob_states_cover(g, here);
+	if (here != PSTATE_ABOVE && (here & pglob_final(g)))
+		return true; /* the end itself */
+	if (!here)
+		return false; /* nothing below this end can match: no need to look at the other */
+	if (c->rename)
+		there = states_at(g, c, which == 1 ? 2 : 1);
+	return tree_moves(g, c, here, there);
+}
+
 /* Does the request's path (which 1) or path2 (which 2) match any of gs? */
 static bool any_glob(const struct pglobs *gs, struct decide_ctx *c, int which)
 {
 	const char *path = which == 1 ? c->r->path : c->r->path2;
-	struct psplit *sp;
 
 	if (!path[0] || gs->n == 0 || (c->only_end && c->only_end != which))
 		return false;
-	sp = split_of(c, which);
 	for (size_t i = 0; i < gs->n; i++)
-		if (pglob_match_split(&gs->v[i], sp, c->r->home, c->r->workspace))
+		if (glob_hits(&gs->v[i], c, which))
 			return true;
 	return false;
 }
 
 static bool either_end(const struct pglobs *gs, struct decide_ctx *c)
 {
-	return any_glob(gs, c, 1) || any_glob(gs, c, 2);
+	if (!c->rename || c->mode != END_ANY || c->only_end)
+		return any_glob(gs, c, 1) || any_glob(gs, c, 2);
+	/* Both ends of a rename at once, each glob's positions computed once per end: it
+	 * matches when either end matches, or when the positions below them differ. */
+	for (size_t i = 0; i < gs->n; i++) {
+		const struct pglob *g = &gs->v[i];
+		uint64_t fin = pglob_final(g), s1 = states_at(g, c, 1), s2 = states_at(g, c, 2);
+
+		if (s1 == PSTATE_ABOVE || s2 == PSTATE_ABOVE || ((s1 | s2) & fin) ||
+		    (s1 & ~fin) != (s2 & ~fin))
+			return true;
+	}
+	return false;
 }
 
 static bool argv_matches(const struct pglobs *gs, const struct al_request *r)
@@ -200,7 +283,8 @@ static bool connect_matches(const struct pmatch *m, struct decide_ctx *c)
 			return false;
 		psplit_init(&sp, text + strlen("unix:"));
 		for (size_t i = 0; i < m->unix_paths.n; i++)
-			if (pglob_match_split(&m->unix_paths.v[i], &sp, r->home, r->workspace))
+			if (pglob_match_split(&m->unix_paths.v[i], &sp, r->home, r->home_real,
+					      r->workspace))
 				return true;
 		return false;
 	}
@@ -268,31 +352,49 @@ static bool pmatch_matches(const struct pmatch *m, struct decide_ctx *c, bool un
  * or a carve-out on one end would excuse the other: moving a file from the excepted
  * workspace into /etc, or renaming an excepted *.sample hook to an active one.  So the
  * ends the match matches on alone are each checked against the except alone (a match that
- * needs both ends at once, as write+delete on a rename can, needs both excepted). */
+ * needs both ends at once, as write+delete on a rename can, needs both excepted).  An end
+ * the match holds as a moving tree (see tree_moves) is excused only by an except that
+ * covers the whole tree: the workspace and all below it excuses renaming the workspace,
+ * the *.sample hooks do not excuse renaming the hooks directory. */
 static bool rule_applies(const struct prule *r, struct decide_ctx *c, bool strict)
 {
 	const struct al_request *req = c->r;
-	bool ends[3] = { false, false, false };
+	bool ends[3] = { false, false, false }, tree[3] = { false, false, false };
 	bool applies = false;
 
 	c->only_end = 0;
+	c->mode = END_ANY;
 	if (!pmatch_matches(&r->match, c, strict))
-		return false;
-	if (!r->has_except)
-		return true;
-	if (!req->path2[0] || (req->op != AL_OP_WRITE && req->op != AL_OP_DELETE))
-		return !pmatch_matches(&r->except, c, !strict);
+		goto out;
+	if (!r->has_except) {
+		applies = true;
+		goto out;
+	}
+	if (!req->path2[0] || (req->op != AL_OP_WRITE && req->op != AL_OP_DELETE)) {
+		applies = !pmatch_matches(&r->except, c, !strict);
+		goto out;
+	}
 	for (int e = 1; e <= 2; e++) {
 		c->only_end = e;
+		c->mode = END_ANY;
 		ends[e] = pmatch_matches(&r->match, c, strict);
+		c->mode = END_EXACT;
+		tree[e] = ends[e] && !pmatch_matches(&r->match, c, strict);
 	}
-	if (!ends[1] && !ends[2])
+	if (!ends[1] && !ends[2]) {
 		ends[1] = ends[2] = true;
+		c->only_end = 0;
+		c->mode = END_EXACT;
+		tree[1] = tree[2] = !pmatch_matches(&r->match, c, strict);
+	}
 	for (int e = 1; e <= 2 && !applies; e++) {
 		c->only_end = e;
+		c->mode = tree[e] ? END_COVER : END_EXACT;
 		applies = ends[e] && !pmatch_matches(&r->except, c, !strict);
 	}
+out:
 	c->only_end = 0;
+	c->mode = END_ANY;
 	return applies;
 }
 
@@ -302,6 +404,15 @@ void policy_decide(const struct policy *p, const struct al_request *req, struct 
 
 	c.r = req;
 	c.only_end = 0;
+	c.mode = END_ANY;
+	c.rename = req->op == AL_OP_DELETE && req->path[0] && req->path2[0];
+	/* A symlink is a name that redirects everything below it: one at ~/.config (where
+	 * the agent renamed or removed the directory) sends ~/.config/autostart/x.desktop
+	 * to a path no rule names.  mkdir, link and mknod make no such redirection: what is
+	 * later created below a new directory is gated under its own name. */
+	c.symlink =
+		req->op == AL_OP_WRITE && req->path[0] && req->syscall &&
+		(strcmp(req->syscall, "symlink") == 0 || strcmp(req->syscall, "symlinkat") == 0);
 	c.path_ready = c.path2_ready = false;
 	memset(ret, 0, sizeof(*ret));
 	ret->action = AL_ALLOW;

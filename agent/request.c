@@ -15,12 +15,12 @@
 #include "request.h"
 
 static const char *const op_names[AL_OP__MAX] = {
-	[AL_OP_NONE] = "none",	 [AL_OP_EXEC] = "exec",	      [AL_OP_WRITE] = "write",
-	[AL_OP_READ] = "read",	 [AL_OP_DELETE] = "delete",   [AL_OP_CHMOD] = "chmod",
-	[AL_OP_CHOWN] = "chown", [AL_OP_CONNECT] = "connect", [AL_OP_PRIVILEGE] = "privilege",
-	[AL_OP_MOUNT] = "mount", [AL_OP_MODULE] = "module",   [AL_OP_PTRACE] = "ptrace",
-	[AL_OP_BPF] = "bpf",	 [AL_OP_KEXEC] = "kexec",     [AL_OP_REBOOT] = "reboot",
-	[AL_OP_OTHER] = "other",
+	[AL_OP_NONE] = "none",	   [AL_OP_EXEC] = "exec",	[AL_OP_WRITE] = "write",
+	[AL_OP_READ] = "read",	   [AL_OP_DELETE] = "delete",	[AL_OP_CHMOD] = "chmod",
+	[AL_OP_CHOWN] = "chown",   [AL_OP_CONNECT] = "connect", [AL_OP_PRIVILEGE] = "privilege",
+	[AL_OP_MOUNT] = "mount",   [AL_OP_MODULE] = "module",	[AL_OP_PTRACE] = "ptrace",
+	[AL_OP_BPF] = "bpf",	   [AL_OP_KEXEC] = "kexec",	[AL_OP_REBOOT] = "reboot",
+	[AL_OP_SIGNAL] = "signal", [AL_OP_OTHER] = "other",
 };
 
 const char *al_op_name(enum al_op op)

@@ -35,10 +35,11 @@ enum al_op {
 	AL_OP_MOUNT,     /* mount, umount2, fsopen, fsmount, move_mount, open_tree, fsconfig,
 			  * pivot_root */
 	AL_OP_MODULE,    /* init_module, finit_module, delete_module */
-	AL_OP_PTRACE,    /* ptrace, process_vm_writev, pidfd_getfd into other processes */
+	AL_OP_PTRACE,    /* ptrace, process_vm_writev/readv, pidfd_getfd into other processes */
 	AL_OP_BPF,       /* bpf */
 	AL_OP_KEXEC,     /* kexec_load, kexec_file_load */
 	AL_OP_REBOOT,    /* reboot */
+	AL_OP_SIGNAL,    /* kill, tkill, tgkill, pidfd_send_signal, rt_(tg)sigqueueinfo */
 	AL_OP_OTHER,     /* a syscall named by a `syscall:` rule with no class of its own */
 	AL_OP__MAX,
 };
@@ -80,6 +81,7 @@ struct al_request {
 
 	/* Context the policy needs, filled by the daemon from the session. */
 	const char *home;      /* the session user's home, for '~' in globs */
+	const char *home_real; /* the home resolved (NULL: same): the gate's paths are */
 	const char *workspace; /* the session's starting cwd, for relative globs */
 };
 

@@ -265,7 +265,8 @@ static int restore_session(struct airlockd *d, const json_t *js, int fd, uint64_
 	s->uid = (uid_t)json_integer_value(json_object_get(js, "uid"));
 	s->gid = (gid_t)json_integer_value(json_object_get(js, "gid"));
 	s->user = dup_str(js, "user");
-	s->home = dup_str(js, "home");
+	if (json_is_string(json_object_get(js, "home")))
+		session_set_home(s, json_string_value(json_object_get(js, "home")));
 	s->workspace = dup_str(js, "workspace");
 	s->profile = dup_str(js, "profile");
 	s->argv = json_deep_copy(json_object_get(js, "argv"));
@@ -349,6 +350,7 @@ static int restore_ask(struct airlockd *d, const json_t *ja, uint64_t now_mono, 
 		goto fail;
 	}
 	n->req.home = s->home;
+	n->req.home_real = s->home_real;
 	n->req.workspace = s->workspace;
 	a->n = n;
 	a->session_id = sid;

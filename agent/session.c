@@ -2,6 +2,7 @@
 #include "session.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +77,7 @@ void session_free(struct session_table *t, struct session *s)
 	}
 	free(s->user);
 	free(s->home);
+	free(s->home_real);
 	free(s->workspace);
 	free(s->profile);
 	json_decref(s->argv);
@@ -119,4 +121,30 @@ const struct session_grant *session_grant_find(struct session *s, const char *ru
 		pp = &g->next;
 	}
 	return NULL;
+}
+
+int session_set_home(struct session *s, const char *home)
+{
+	char real[PATH_MAX];
+	char *h = NULL, *hr = NULL;
+	int r = -ENOMEM;
+
+	h = strdup(home);
+	if (!h)
+		goto out;
+	if (realpath(home, real) && strcmp(real, home) != 0) {
+		hr = strdup(real);
+		if (!hr)
+			goto out;
+	}
+	free(s->home);
+	free(s->home_real);
+	s->home = h;
+	s->home_real = hr;
+	h = hr = NULL;
+	r = 0;
+out:
+	free(h);
+	free(hr);
+	return r;
 }

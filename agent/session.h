@@ -33,7 +33,8 @@ struct session {
 	uid_t uid;
 	gid_t gid;
 	char *user;
-	char *home;
+	char *home;	 /* as the passwd entry says */
+	char *home_real; /* home resolved, NULL when it is the same or cannot be resolved */
 	char *workspace; /* the launcher's cwd at creation */
 	char *profile;	 /* NULL: the policy's rules as a whole */
 	json_t *argv;	 /* array of strings, as the launcher sent it */
@@ -65,6 +66,10 @@ struct session *session_find(const struct session_table *t, uint64_t id);
 struct session *session_find_by_listener(const struct session_table *t, int fd);
 /* Unlink and free (does not close the listener: the caller unregisters it first). */
 void session_free(struct session_table *t, struct session *s);
+/* Set s->home (a copy of home) and s->home_real: the gate reports resolved paths, and a home
+ * behind a symlink (/home -> var/home) would otherwise be missed by every '~' rule.  0 or
+ * -ENOMEM; a home that cannot be resolved (absent) leaves home_real NULL. */
+int session_set_home(struct session *s, const char *home);
 
 /* Record an auto-allow.  0 or -ENOMEM. */
 int session_grant_add(struct session *s, const char *rule, const char *key, uint64_t until_ms,

@@ -110,7 +110,18 @@ static struct syscall_desc table[] = {
 	{ "ptrace", AL_OP_PTRACE, SC_FOLLOW, A(SC_OTHER, SC_OTHER, SC_OTHER, SC_OTHER), -1 },
 	{ "process_vm_writev", AL_OP_PTRACE, SC_FOLLOW,
 	  A(SC_OTHER, SC_OTHER, SC_OTHER, SC_OTHER, SC_OTHER, SC_OTHER), -1 },
+	{ "process_vm_readv", AL_OP_PTRACE, SC_FOLLOW,
+	  A(SC_OTHER, SC_OTHER, SC_OTHER, SC_OTHER, SC_OTHER, SC_OTHER), -1 },
 	{ "pidfd_getfd", AL_OP_PTRACE, SC_FOLLOW, A(SC_FD, SC_OTHER, SC_OTHER), -1 },
+
+	/* signals: decided on their registers (the pid, or the process behind a pidfd) */
+	{ "kill", AL_OP_SIGNAL, SC_FOLLOW, A(SC_OTHER, SC_OTHER), -1 },
+	{ "tkill", AL_OP_SIGNAL, SC_FOLLOW, A(SC_OTHER, SC_OTHER), -1 },
+	{ "tgkill", AL_OP_SIGNAL, SC_FOLLOW, A(SC_OTHER, SC_OTHER, SC_OTHER), -1 },
+	{ "rt_sigqueueinfo", AL_OP_SIGNAL, SC_FOLLOW, A(SC_OTHER, SC_OTHER, SC_OTHER), -1 },
+	{ "rt_tgsigqueueinfo", AL_OP_SIGNAL, SC_FOLLOW,
+	  A(SC_OTHER, SC_OTHER, SC_OTHER, SC_OTHER), -1 },
+	{ "pidfd_send_signal", AL_OP_SIGNAL, SC_FOLLOW, A(SC_FD, SC_OTHER, SC_OTHER, SC_OTHER), -1 },
 };
 
 #define TABLE_LEN (sizeof(table) / sizeof(table[0]))

@@ -17,8 +17,10 @@
 
 #include "airlock/abi.h"
 
-/* From include/uapi/linux/sched.h, which vmlinux.h (types only) does not carry. */
+/* From include/uapi/linux/sched.h and signal.h, which vmlinux.h (types only) does not
+ * carry. */
 #define CLONE_THREAD 0x00010000
+#define SIGKILL	     9
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -36,6 +38,28 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
+
+/* thread id that called exec -> what airlockd decided it may execute.  A plain hash, not
+ * LRU: an expectation must never be evicted by others; when it is full airlockd sweeps
+ * stale entries, and failing that refuses the exec. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, AL_MAX_EXEC_EXPECT);
+	__type(key, __u32);
+	__type(value, struct al_exec_expect);
+} exec_expect SEC(".maps");
+
+/* Room to copy bprm->filename or the argv area into: too large for the BPF stack. */
+struct scratch {
+	char buf[AL_EXEC_PATH_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} exec_scratch SEC(".maps");
 
 /* Keeps struct al_exec_event in the object's BTF, where tests/unit/test_abi.c checks it. */
 const struct al_exec_event *unused_al_exec_event __attribute__((unused));
@@ -76,6 +100,85 @@ static __always_inline void count_exit(struct task_struct *task)
 		__sync_fetch_and_add(&s->exits, 1);
 }
 
+/* FNV-1a over the first len bytes of buf (len <= AL_EXEC_PATH_MAX). */
+static __always_inline __u64 fnv1a(const char *buf, __u32 len)
+{
+	__u64 h = AL_FNV_OFFSET;
+	__u32 i;
+
+	for (i = 0; i < AL_EXEC_PATH_MAX; i++) {
+		if (i >= len)
+			break;
+		h ^= (__u8)buf[i & (AL_EXEC_PATH_MAX - 1)];
+		h *= AL_FNV_PRIME;
+	}
+	return h;
+}
+
+/*
+ * Compare the exec that just happened with what airlockd decided (its exec_expect entry for
+ * the calling thread), and kill the process on any difference.  This runs after the new
+ * image is set up and before the return to user space: SIGKILL is then handled before a
+ * single instruction of the new program runs.  Returns the AL_EXEC_MISMATCH_* bits, 0
+ * when they agree, -1 when there was nothing to compare.
+ */
+static __always_inline int exec_verify(struct task_struct *task, __u32 old_pid, struct file *file,
+				       const char *filename)
+{
+	struct al_exec_expect *x;
+	struct scratch *sc;
+	__u32 zero = 0, len;
+	__u64 start, end;
+	long n;
+	int bad = 0;
+
+	x = bpf_map_lookup_elem(&exec_expect, &old_pid);
+	if (!x)
+		return -1;
+	if (bpf_ktime_get_ns() - x->armed_ns > AL_EXEC_EXPECT_TTL_NS) {
+		/* left by an exec that failed: that thread's later execs were not notified */
+		bpf_map_delete_elem(&exec_expect, &old_pid);
+		return -1;
+	}
+	sc = bpf_map_lookup_elem(&exec_scratch, &zero);
+	if (!sc) {
+		bad = AL_EXEC_MISMATCH_FILENAME;
+		goto out;
+	}
+
+	n = bpf_probe_read_kernel_str(sc->buf, sizeof(sc->buf), filename);
+	if (n <= 0 || (__u32)(n - 1) != x->filename_len ||
+	    fnv1a(sc->buf, (__u32)(n - 1)) != x->filename_hash)
+		bad |= AL_EXEC_MISMATCH_FILENAME;
+
+	if ((x->flags & AL_EXPECT_FILE) && (BPF_CORE_READ(file, f_inode, i_ino) != x->ino ||
+					    BPF_CORE_READ(file, f_inode, i_sb, s_dev) != x->dev))
+		bad |= AL_EXEC_MISMATCH_FILE;
+
+	/* The new image's argv, as the kernel laid it out on the new stack (after binfmt_script
+	 * rewrote it for a script). */
+	start = BPF_CORE_READ(task, mm, arg_start);
+	end = BPF_CORE_READ(task, mm, arg_end);
+	if (end < start || ((x->flags & AL_EXPECT_ARGV_LEN) && end - start != x->argv_len)) {
+		bad |= AL_EXEC_MISMATCH_ARGV;
+		goto out;
+	}
+	len = end - start > x->argv_len ? x->argv_len : (__u32)(end - start);
+	if (len > AL_EXEC_ARGV_HASHED)
+		len = AL_EXEC_ARGV_HASHED;
+	if (len > 0 &&
+	    bpf_probe_read_user(sc->buf, len & (AL_EXEC_PATH_MAX - 1) ?: AL_EXEC_PATH_MAX,
+				(const void *)start) < 0)
+		bad |= AL_EXEC_MISMATCH_ARGV;
+	else if (fnv1a(sc->buf, len) != x->argv_hash)
+		bad |= AL_EXEC_MISMATCH_ARGV;
+out:
+	bpf_map_delete_elem(&exec_expect, &old_pid);
+	if (bad)
+		bpf_send_signal(SIGKILL);
+	return bad;
+}
+
 /* Runs in the task after a successful exec; file is the file that was executed. */
 static __always_inline void count_exec(struct task_struct *task, __u32 old_pid, struct file *file,
 				       const char *filename)
@@ -83,17 +186,23 @@ static __always_inline void count_exec(struct task_struct *task, __u32 old_pid, 
 	struct al_exec_event *e;
 	struct al_session *s;
 	__u64 cgroup_id;
+	int verdict;
 
 	s = current_session(&cgroup_id);
 	if (!s)
 		return;
 	__sync_fetch_and_add(&s->execs, 1);
+	/* Members only: every exec of a member is notified, so its expectation is fresh; a
+	 * thread id reused outside every session never meets a stale one. */
+	verdict = exec_verify(task, old_pid, file, filename);
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e)
 		return;
 	e->cgroup_id = cgroup_id;
 	e->session_id = s->session_id;
+	e->checked = verdict >= 0;
+	e->mismatch = verdict > 0 ? (__u32)verdict : 0;
 	e->ino = BPF_CORE_READ(file, f_inode, i_ino);
 	e->dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
 	e->pid = BPF_CORE_READ(task, tgid);

@@ -279,16 +279,46 @@ static void init(void)
 
 TestSuite(filter, .init = init, .timeout = 30);
 
-/* Every syscall of every class, with no class gated: nothing is notified. */
-Test(filter, ungated_table_does_not_notify)
+/* Is table entry d notified when the classes ops are gated (as invoke() calls it)? */
+static bool notified_for(const struct syscall_desc *d, uint64_t ops)
+{
+	bool open = syscall_arg_index(d, SC_OFLAGS) >= 0 || syscall_arg_index(d, SC_OPENHOW) >= 0;
+
+	if (d->nr < 0)
+		return false;
+	if (ops & bit(d->op))
+		return true;
+	/* opens are notified for write and for read rules */
+	if (open && (ops & bit(AL_OP_READ)))
+		return true;
+	/* a rename writes at its destination */
+	return (ops & bit(AL_OP_WRITE)) && d->op == AL_OP_DELETE &&
+	       syscall_arg_index(d, SC_PATH2) >= 0;
+}
+
+/* Every syscall of every class, with no class gated: only the classes of the built-in
+ * hardening are notified, and every syscall of them. */
+Test(filter, ungated_table_notifies_only_the_hardening_classes)
 {
 	struct gate_filter_spec spec = { .user_uid = 4242, .user_gid = 4243 };
 	struct class_arg c = { AL_OP_NONE };
+	const struct syscall_desc *t;
+	int expected = 0;
 	struct run r;
+	size_t n, i;
 
 	run_gated(&spec, invoke_class, &c, &r);
 	assert_exit(&r, 0);
-	cr_assert_eq(r.n_seen, 0, "%d notifications, first nr %d", r.n_seen, r.seen[0]);
+	t = syscalls_all(&n);
+	for (i = 0; i < n; i++) {
+		bool want = notified_for(&t[i], GATE_FILTER_HARDENING_OPS);
+
+		expected += want;
+		cr_expect_eq(seen_nr(&r, t[i].nr), want, "'%s' %s", t[i].name,
+			     want ? "not notified" : "notified");
+	}
+	cr_expect_eq(r.n_seen, expected, "%d notifications, wanted %d", r.n_seen, expected);
+	cr_expect_gt(expected, 0);
 }
 
 static int everyday_calls(void *arg)
@@ -344,16 +374,9 @@ Test(filter, each_class_notifies_its_syscalls)
 		run_gated(&spec, invoke_class, &all, &r);
 		assert_exit(&r, 0);
 		for (i = 0; i < n; i++) {
-			bool want = t[i].nr >= 0 && (int)t[i].op == op;
+			bool want = notified_for(&t[i],
+						 bit((enum al_op)op) | GATE_FILTER_HARDENING_OPS);
 
-			/* opens are notified for write and for read rules */
-			if (t[i].nr >= 0 && op == AL_OP_READ)
-				want = syscall_arg_index(&t[i], SC_OFLAGS) >= 0 ||
-				       syscall_arg_index(&t[i], SC_OPENHOW) >= 0;
-			/* a rename writes at its destination */
-			if (t[i].nr >= 0 && op == AL_OP_WRITE && t[i].op == AL_OP_DELETE &&
-			    syscall_arg_index(&t[i], SC_PATH2) >= 0)
-				want = true;
 			expected += want;
 			cr_expect_eq(seen_nr(&r, t[i].nr), want, "class %d: '%s' %s", op, t[i].name,
 				     want ? "not notified" : "notified");
@@ -797,10 +820,92 @@ Test(filter, newer_spellings_of_a_gated_class_fail_enosys)
 			  "'%s' with its class gated: status 0x%x", newer[i].name, r.status);
 		cr_expect_eq(r.n_seen, 0);
 		run_gated(&other, do_newer, (void *)&newer[i], &r);
-		cr_expect(WIFEXITED(r.status) && WEXITSTATUS(r.status) != ENOSYS,
-			  "'%s' refused with its class not gated", newer[i].name);
+		/* the hardening's classes are gated under every policy */
+		if (bit(newer[i].op) & GATE_FILTER_HARDENING_OPS)
+			cr_expect(WIFEXITED(r.status) && WEXITSTATUS(r.status) == ENOSYS,
+				  "'%s' left alone with only exec gated: status 0x%x",
+				  newer[i].name, r.status);
+		else
+			cr_expect(WIFEXITED(r.status) && WEXITSTATUS(r.status) != ENOSYS,
+				  "'%s' refused with its class not gated", newer[i].name);
 	}
 #else
 	cr_skip_test("generic syscall numbers are checked on x86_64 and arm64 only");
 #endif
+}
+
+#ifndef UFFD_USER_MODE_ONLY
+#define UFFD_USER_MODE_ONLY 1
+#endif
+
+/* errno of a syscall, 0 on success (the fd is closed). */
+static int call_errno(long r)
+{
+	if (r < 0)
+		return errno;
+	close((int)r);
+	return 0;
+}
+
+/* The filter's own refusals, told from the kernel's answers to the same calls made
+ * without privileges: chroot of a missing path is ENOENT, a protocol number out of range
+ * (1000) is EINVAL, userfaultfd in user mode is allowed.  The exit code says which call failed
+ * the expectation. */
+static int refusable_calls(void *arg)
+{
+	(void)arg;
+	if (call_errno(syscall(SYS_chroot, NOPATH)) != EPERM)
+		return 1;
+	if (call_errno(syscall(SYS_userfaultfd, UFFD_USER_MODE_ONLY | O_CLOEXEC)) != EPERM)
+		return 2;
+	return 0;
+}
+
+static int raw_sockets(void *arg)
+{
+	bool refused = *(bool *)arg;
+	int want = refused ? EPERM : EINVAL;
+
+	if (call_errno(socket(AF_INET, SOCK_RAW, 1000)) != want)
+		return 3;
+	if (call_errno(socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 1000)) != want)
+		return 4;
+	if (call_errno(socket(AF_INET6, SOCK_RAW, 1000)) != want)
+		return 5;
+	/* upper garbage in the family register is ignored by the kernel and by the filter */
+	if (call_errno(syscall(SYS_socket, (1L << 40) | AF_INET, SOCK_RAW, 1000)) != want)
+		return 6;
+	if (call_errno(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) != 0)
+		return 7;
+	return 0;
+}
+
+/* chroot and userfaultfd are refused under every policy. */
+Test(filter, chroot_and_userfaultfd_are_refused_whatever_the_policy)
+{
+	struct gate_filter_spec spec = { .user_uid = 4242, .user_gid = 4243 };
+	long fd = syscall(SYS_userfaultfd, UFFD_USER_MODE_ONLY | O_CLOEXEC);
+	struct run r;
+
+	if (fd < 0)
+		cr_skip_test("no userfaultfd in user mode here (%s)", strerror(errno));
+	close((int)fd);
+	run_gated(&spec, refusable_calls, NULL, &r);
+	assert_exit(&r, 0);
+	cr_expect_eq(r.n_seen, 0);
+}
+
+/* Raw sockets are refused when connect rules exist (their header names the destination),
+ * left to the kernel otherwise. */
+Test(filter, raw_sockets_are_refused_with_connect_rules)
+{
+	struct gate_filter_spec gated = { .ops = bit(AL_OP_CONNECT) }, none = { 0 };
+	bool yes = true, no = false;
+	struct run r;
+
+	run_gated(&gated, raw_sockets, &yes, &r);
+	assert_exit(&r, 0);
+	cr_expect_eq(r.n_seen, 0);
+	run_gated(&none, raw_sockets, &no, &r);
+	assert_exit(&r, 0);
 }

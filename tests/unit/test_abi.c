@@ -36,12 +36,20 @@ static const struct field session_fields[] = {
 	{ FIELD(al_session, exits) },
 };
 
+static const struct field exec_expect_fields[] = {
+	{ FIELD(al_exec_expect, armed_ns) }, { FIELD(al_exec_expect, filename_hash) },
+	{ FIELD(al_exec_expect, argv_hash) }, { FIELD(al_exec_expect, ino) },
+	{ FIELD(al_exec_expect, dev) },	     { FIELD(al_exec_expect, flags) },
+	{ FIELD(al_exec_expect, filename_len) }, { FIELD(al_exec_expect, argv_len) },
+};
+
 static const struct field exec_event_fields[] = {
 	{ FIELD(al_exec_event, cgroup_id) }, { FIELD(al_exec_event, session_id) },
 	{ FIELD(al_exec_event, ino) },	     { FIELD(al_exec_event, dev) },
 	{ FIELD(al_exec_event, pid) },	     { FIELD(al_exec_event, ppid) },
 	{ FIELD(al_exec_event, old_pid) },   { FIELD(al_exec_event, comm) },
-	{ FIELD(al_exec_event, filename) },
+	{ FIELD(al_exec_event, filename) },  { FIELD(al_exec_event, checked) },
+	{ FIELD(al_exec_event, mismatch) },
 };
 
 static char object_path[PATH_MAX];
@@ -107,6 +115,8 @@ Test(abi, structs_match_the_bpf_objects_btf)
 		     sizeof(session_fields) / sizeof(session_fields[0]));
 	check_struct(btf, "al_exec_event", sizeof(struct al_exec_event), exec_event_fields,
 		     sizeof(exec_event_fields) / sizeof(exec_event_fields[0]));
+	check_struct(btf, "al_exec_expect", sizeof(struct al_exec_expect), exec_expect_fields,
+		     sizeof(exec_expect_fields) / sizeof(exec_expect_fields[0]));
 	btf__free(btf);
 }
 
@@ -128,5 +138,10 @@ Test(abi, sessions_map_is_keyed_by_cgroup_id)
 	map = bpf_object__find_map_by_name(obj, "events");
 	cr_assert_not_null(map);
 	cr_assert_eq(bpf_map__type(map), BPF_MAP_TYPE_RINGBUF);
+	map = bpf_object__find_map_by_name(obj, "exec_expect");
+	cr_assert_not_null(map);
+	cr_assert_eq(bpf_map__type(map), BPF_MAP_TYPE_HASH);
+	cr_assert_eq(bpf_map__key_size(map), sizeof(__u32));
+	cr_assert_eq(bpf_map__value_size(map), sizeof(struct al_exec_expect));
 	bpf_object__close(obj);
 }

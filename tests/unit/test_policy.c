@@ -12,12 +12,14 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "policy.h"
 #include "policy_internal.h"
 #include "request.h"
+#include "session.h"
 #include "syscalls.h"
 
 #define HOME "/home/u"
@@ -761,7 +763,7 @@ Test(policy, glob_anchors)
 	cr_assert(G(".", WS));
 	cr_assert(G("./src/*.c", WS "/src/a.c"));
 	{
-		/* A session started in / has no workspace: "./**" is not the filesystem. */
+		// A session started in / has no workspace: "./**" is not the filesystem.
 		struct pglob g;
 		const char *why;
 
@@ -840,7 +842,7 @@ Test(policy, errors_are_collected)
 	expect_diag("t.yaml:11:24: error: unknown syscall 'frobnicate'");
 	expect_diag("t.yaml:11:42: error: unknown operation class 'io' (expected exec, write, "
 		    "read, delete, chmod, chown, connect, privilege, mount, module, ptrace, bpf, "
-		    "kexec, reboot, other)");
+		    "kexec, reboot, signal, other)");
 	expect_diag("t.yaml:13:14: error: bad duration '10x' for 'timeout' (expected a number and "
 		    "a unit: 500ms, 30s, 10m, 2h)");
 	expect_diag("t.yaml:15:26: error: unknown key 'path' in match (expected exec, argv, write, "
@@ -1390,6 +1392,248 @@ Test(policy, default_needs_read_and_no_other)
 	cr_assert(ops & AL_OP_BIT(AL_OP_CONNECT));
 	cr_assert_eq(ops & AL_OP_BIT(AL_OP_OTHER), 0);
 	cr_assert_eq(ops & AL_OP_BIT(AL_OP_NONE), 0);
+	policy_free(p);
+}
+
+/* ---- trees: renames and symlinks above what a rule names ---------------------------- */
+
+/* As the gate reports a symlink: the new name, and its text verbatim as the second end. */
+static struct al_request *req_symlink(const char *linkpath)
+{
+	struct al_request *r = req_path(AL_OP_WRITE, linkpath);
+
+	r->syscall = "symlinkat";
+	snprintf(r->path2, sizeof(r->path2), "%s", "../elsewhere");
+	return r;
+}
+
+/* Hole #5 of docs/threat-model.md: rename a directory above the protected names away,
+ * write below the new name, rename it back. */
+Test(policy, rename_of_a_directory_above_a_rule_is_matched)
+{
+	struct policy *p = load_default();
+
+	/* .git/hooks (and .git) away and back: the hooks below change names */
+	expect(p, req_rename(WS "/.git/hooks", WS "/.git/h"), AL_ASK, "git-hooks");
+	expect(p, req_rename(WS "/.git/h", WS "/.git/hooks"), AL_ASK, "git-hooks");
+	expect(p, req_rename(WS "/.git", WS "/g"), AL_ASK, "git-hooks");
+	expect(p, req_rename("/tmp/prepared", WS "/.git/hooks"), AL_ASK, "git-hooks");
+	/* the home's persistence trees, at either end, and the home itself */
+	expect(p, req_rename(HOME "/.ssh", HOME "/s"), AL_ASK, "persistence");
+	expect(p, req_rename(HOME "/.config", HOME "/c"), AL_ASK, "persistence");
+	expect(p, req_rename(HOME "/c", HOME "/.config"), AL_ASK, "persistence");
+	expect(p, req_rename(HOME "/.local", "/tmp/l"), AL_ASK, "persistence");
+	expect(p, req_rename(HOME "/.config/systemd", HOME "/.config/s"), AL_ASK, "persistence");
+	expect(p, req_rename(HOME, "/home/v"), AL_ASK, "persistence");
+	expect(p, req_rename("/home", "/h"), AL_ASK, "persistence");
+	/* a read rule: the secrets move to names no read rule knows */
+	expect(p, req_rename(HOME "/.aws", "/tmp/a"), AL_ASK, "credentials-read");
+	/* a system tree: its rule matches /usr itself, as before */
+	expect(p, req_rename("/usr", "/u"), AL_ASK, "system-files");
+	policy_free(p);
+}
+
+/* A rename that leaves every protected name where it was asks nothing: whatever a leading
+ * '**' takes was gated under its own name when it was written. */
+Test(policy, rename_of_an_unrelated_directory_is_not_asked)
+{
+	struct policy *p = load_default();
+
+	expect(p, req_rename(WS "/build", WS "/out"), AL_ALLOW, NULL);
+	expect(p, req_rename(WS "/src/mod", "/tmp/mod"), AL_ALLOW, NULL);
+	expect(p, req_rename(WS "/vendor/dep", WS "/vendor/dep.old"), AL_ALLOW, NULL);
+	expect(p, req_rename(WS "/.git/refs/x", WS "/.git/refs/y"), AL_ALLOW, NULL);
+	expect(p, req_rename(HOME "/.cache/pip", HOME "/.cache/pip.old"), AL_ALLOW, NULL);
+	expect(p, req_rename(HOME "/.configx", HOME "/y"), AL_ALLOW, NULL);
+	/* the workspace as a whole, and a file in a hooks directory as before */
+	expect(p, req_rename(WS, HOME "/proj2"), AL_ALLOW, NULL);
+	expect(p, req_rename(WS "/.git/hooks/a.sample", WS "/.git/hooks/b.sample"), AL_ALLOW, NULL);
+	expect(p, req_rename(WS "/.git/hooks/a.sample", WS "/.git/hooks/pre-push"), AL_ASK,
+	       "git-hooks");
+	policy_free(p);
+}
+
+/* A parent of a protected file, under a rule that names the file alone. */
+Test(policy, rename_of_a_parent_of_a_protected_file)
+{
+	struct policy *p = load("version: 1\n"
+				"rules:\n"
+				"  - name: key\n"
+				"    match: { write: ['/srv/app/conf/key.pem'] }\n"
+				"    action: deny\n"
+				"  - name: deep\n"
+				"    match: { delete: ['/data/**/keep'] }\n"
+				"    action: ask\n");
+
+	expect(p, req_rename("/srv/app/conf", "/srv/app/c"), AL_DENY, "key");
+	expect(p, req_rename("/srv/app", "/srv/b"), AL_DENY, "key");
+	expect(p, req_rename("/srv/x", "/srv/app"), AL_DENY, "key");
+	expect(p, req_rename("/srv/app/other", "/srv/app/o"), AL_ALLOW, NULL);
+	expect(p, req_rename("/srv/ap", "/srv/apq"), AL_ALLOW, NULL);
+	/* a '**' in the middle: moving within the tree keeps every name, moving out does not */
+	expect(p, req_rename("/data/a/b", "/data/c"), AL_ALLOW, NULL);
+	expect(p, req_rename("/data/a/b", "/tmp/c"), AL_ASK, "deep");
+	expect(p, req_rename("/tmp/c", "/data/a/b"), AL_ASK, "deep");
+	/* ordinary writes keep exact-path semantics: a file at a parent's name is no tree */
+	expect(p, req_path(AL_OP_WRITE, "/srv/app/conf"), AL_ALLOW, NULL);
+	expect(p, req_path(AL_OP_DELETE, "/srv/app/conf"), AL_ALLOW, NULL);
+	expect(p, req_path(AL_OP_CHMOD, HOME "/.ssh"), AL_ALLOW, NULL);
+	policy_free(p);
+}
+
+/* An except excuses a moved tree only when it covers all of it. */
+Test(policy, except_must_cover_a_moved_tree)
+{
+	struct policy *p = load("version: 1\n"
+				"rules:\n"
+				"  - name: opt\n"
+				"    match: { write: ['/opt/**'] }\n"
+				"    except: { write: ['./**'] }\n"
+				"    action: ask\n"
+				"  - name: home\n"
+				"    match: { write: ['~/.config/**'] }\n"
+				"    except: { write: ['~/.config/app/cache/**'] }\n"
+				"    action: ask\n");
+	struct al_request *r;
+
+	/* the workspace /opt/app: its own trees move freely, inside it and out of it */
+	r = req_rename("/opt/app/a", "/opt/app/b");
+	r->workspace = "/opt/app";
+	expect(p, r, AL_ALLOW, NULL);
+	r = req_rename("/opt/app", "/tmp/app");
+	r->workspace = "/opt/app";
+	expect(p, r, AL_ALLOW, NULL);
+	r = req_rename("/opt/app/a", "/opt/other");
+	r->workspace = "/opt/app";
+	expect(p, r, AL_ASK, "opt");
+	/* a parent of the workspace is not covered by it */
+	r = req_rename("/opt", "/tmp/opt");
+	r->workspace = "/opt/app";
+	expect(p, r, AL_ASK, "opt");
+	/* an excepted subtree moves within itself; the tree above it does not */
+	expect(p, req_rename(HOME "/.config/app/cache/a", HOME "/.config/app/cache/b"), AL_ALLOW,
+	       NULL);
+	expect(p, req_rename(HOME "/.config/app", HOME "/x"), AL_ASK, "home");
+	expect(p, req_rename(HOME "/.config", HOME "/x"), AL_ASK, "home");
+	policy_free(p);
+}
+
+/* A symlink at a directory's name sends everything below it elsewhere. */
+Test(policy, symlink_above_a_rule_is_matched)
+{
+	struct policy *p = load_default();
+	struct al_request *r;
+
+	expect(p, req_symlink(HOME "/.config"), AL_ASK, "persistence");
+	expect(p, req_symlink(HOME "/.ssh"), AL_ASK, "persistence");
+	expect(p, req_symlink(HOME "/.local"), AL_ASK, "persistence");
+	expect(p, req_symlink(WS "/.git/hooks"), AL_ASK, "git-hooks");
+	expect(p, req_symlink(WS "/.git"), AL_ASK, "git-hooks");
+	r = req_symlink(HOME "/.config");
+	snprintf(r->path2, sizeof(r->path2), "%s", "/tmp/c");
+	expect(p, r, AL_ASK, "persistence");
+	/* not every symlink: a leading '**' is everywhere, whatever the target */
+	expect(p, req_symlink(WS "/node_modules/.bin/tsc"), AL_ALLOW, NULL);
+	expect(p, req_symlink(WS "/build"), AL_ALLOW, NULL);
+	expect(p, req_symlink(HOME "/.cache/x"), AL_ALLOW, NULL);
+	/* mkdir makes no redirection: what is created below it is gated by its name */
+	expect(p, req_path(AL_OP_WRITE, HOME "/.config"), AL_ALLOW, NULL);
+	policy_free(p);
+}
+
+/* A home behind a symlink (/home -> var/home): the gate reports resolved paths, so '~'
+ * rules must match where the home really is, and still where the passwd entry says. */
+Test(policy, home_behind_a_symlink_is_matched_where_it_resolves)
+{
+	char top[] = "/tmp/airlock-home-XXXXXX", p1[512], home[256], real[256];
+	struct session *s = calloc(1, sizeof(*s));
+	struct policy *p = load_default();
+	struct al_request *r;
+
+	cr_assert_not_null(s);
+	cr_assert_not_null(mkdtemp(top));
+	snprintf(p1, sizeof(p1), "%s/var", top);
+	cr_assert_eq(mkdir(p1, 0755), 0);
+	snprintf(p1, sizeof(p1), "%s/var/home", top);
+	cr_assert_eq(mkdir(p1, 0755), 0);
+	snprintf(real, sizeof(real), "%s/var/home/u", top);
+	cr_assert_eq(mkdir(real, 0755), 0);
+	snprintf(p1, sizeof(p1), "%s/home", top);
+	cr_assert_eq(symlink("var/home", p1), 0);
+	snprintf(home, sizeof(home), "%s/home/u", top);
+
+	cr_assert_eq(session_set_home(s, home), 0);
+	cr_assert_str_eq(s->home, home);
+	cr_assert_not_null(s->home_real);
+	cr_assert_str_eq(s->home_real, real);
+
+	/* as the gate reports it: resolved */
+	snprintf(p1, sizeof(p1), "%s/.ssh/authorized_keys", real);
+	r = req_path(AL_OP_WRITE, p1);
+	r->home = s->home;
+	expect(p, r, AL_ALLOW, NULL); /* the hole: the written home alone misses */
+	r = req_path(AL_OP_WRITE, p1);
+	r->home = s->home;
+	r->home_real = s->home_real;
+	expect(p, r, AL_ASK, "persistence");
+	snprintf(p1, sizeof(p1), "%s/.aws/credentials", real);
+	r = req_path(AL_OP_READ, p1);
+	r->home = s->home;
+	r->home_real = s->home_real;
+	expect(p, r, AL_ASK, "credentials-read");
+	/* as written (a replayed request, a last component not followed) */
+	snprintf(p1, sizeof(p1), "%s/.bashrc", home);
+	r = req_path(AL_OP_WRITE, p1);
+	r->home = s->home;
+	r->home_real = s->home_real;
+	expect(p, r, AL_ASK, "persistence");
+	/* renaming the real home's parent moves every '~' tree */
+	snprintf(p1, sizeof(p1), "%s/var/home", top);
+	r = req_rename(p1, "/tmp/elsewhere");
+	r->home = s->home;
+	r->home_real = s->home_real;
+	expect(p, r, AL_ASK, NULL);
+	/* a home that is no symlink has no second name */
+	cr_assert_eq(session_set_home(s, real), 0);
+	cr_assert_null(s->home_real);
+
+	snprintf(p1, sizeof(p1), "%s/home", top);
+	unlink(p1);
+	rmdir(real);
+	snprintf(p1, sizeof(p1), "%s/var/home", top);
+	rmdir(p1);
+	snprintf(p1, sizeof(p1), "%s/var", top);
+	rmdir(p1);
+	rmdir(top);
+	free(s->home);
+	free(s->home_real);
+	free(s);
+	policy_free(p);
+}
+
+Test(policy, glob_has_at_most_62_components)
+{
+	char yaml[1024], glob[400] = "/";
+	struct policy *p = NULL;
+
+	for (int i = 0; i < 63; i++)
+		strcat(glob, "a/");
+	glob[strlen(glob) - 1] = '\0';
+	snprintf(yaml, sizeof(yaml),
+		 "version: 1\nrules:\n  - name: r\n    match: { write: ['%s'] }\n"
+		 "    action: deny\n",
+		 glob);
+	cr_assert_eq(policy_load_buffer(yaml, strlen(yaml), "t.yaml", &p, &diags), -EINVAL);
+	cr_assert_eq(diags.count, 1);
+	cr_assert(strstr(diags.diag[0].message, "too many components (at most 62)"), "%s",
+		  diags.diag[0].message);
+	cr_assert_eq(diags.diag[0].line, 4);
+	glob[strlen(glob) - 2] = '\0';
+	snprintf(yaml, sizeof(yaml),
+		 "version: 1\nrules:\n  - name: r\n    match: { write: ['%s'] }\n"
+		 "    action: deny\n",
+		 glob);
+	p = load(yaml);
 	policy_free(p);
 }
 

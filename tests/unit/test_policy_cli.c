@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -314,4 +315,31 @@ Test(policy_cli, test_with_default_and_home)
 	cr_assert_eq(run("test", "--default", NULL), 2);
 	cr_assert_eq(run("test", "--help", NULL), 0);
 	cr_assert(strstr(out, "usage: airlock policy test"));
+}
+
+/* A home behind a symlink: a replayed request carries the resolved path, as the gate
+ * reports it, and '~' must still match it. */
+Test(policy_cli, test_resolves_a_home_behind_a_symlink)
+{
+	char real[160], link[160], home[160], line[1024];
+	const char *ev;
+
+	snprintf(real, sizeof(real), "%s/var", tmpdir);
+	cr_assert_eq(mkdir(real, 0755), 0);
+	snprintf(real, sizeof(real), "%s/var/home", tmpdir);
+	cr_assert_eq(mkdir(real, 0755), 0);
+	snprintf(real, sizeof(real), "%s/var/home/u", tmpdir);
+	cr_assert_eq(mkdir(real, 0755), 0);
+	snprintf(link, sizeof(link), "%s/home", tmpdir);
+	cr_assert_eq(symlink("var/home", link), 0);
+	snprintf(home, sizeof(home), "%s/home/u", tmpdir);
+	snprintf(line, sizeof(line),
+		 "{\"op\":\"write\",\"path\":\"%s/.bashrc\",\"expect\":\"ask\"}\n"
+		 "{\"op\":\"delete\",\"path\":\"%s/.config\",\"path2\":\"%s/c\","
+		 "\"expect\":\"ask\"}\n",
+		 real, real, real);
+	ev = put_file("ev.jsonl", line);
+	cr_assert_eq(run("test", "--home", home, "--workspace", "/ws", "--default", ev, NULL), 0,
+		     "%s%s", out, err);
+	cr_assert(strstr(out, "-> ask (rule 'persistence')"), "%s", out);
 }

@@ -1,0 +1,649 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Exec verification: what executes is what was decided.  The kernel half is driven
+ * directly (an expectation written into the real BPF map for a real child, which then
+ * executes something else and must die before its first instruction); the whole path
+ * through a real airlockd swaps a symlink while an ask waits, and checks that allowed
+ * programs, #! scripts and `env` shebangs still run.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <pthread.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "airlock/abi.h"
+#include "bpf_layer.h"
+#include "daemon.h"
+#include "execcheck.h"
+#include "test_cgroup.h"
+
+static char dir[64], marker[128], evil[128], good[128];
+static struct test_daemon D;
+static bool daemon_up;
+/* The kernel tests' session: children enter it, the layer counts it as a session. */
+static char cg_path[PATH_MAX];
+static uint64_t cg_id;
+
+static void put(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+
+	cr_assert_geq(fd, 0, "open '%s': %s", path, strerror(errno));
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	cr_assert_eq(chmod(path, mode), 0);
+}
+
+static void copy(const char *from, const char *to)
+{
+	char buf[65536];
+	int in = open(from, O_RDONLY | O_CLOEXEC), out;
+	ssize_t n;
+
+	cr_assert_geq(in, 0, "open '%s': %s", from, strerror(errno));
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	cr_assert_geq(out, 0, "open '%s': %s", to, strerror(errno));
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		cr_assert_eq(write(out, buf, (size_t)n), n);
+	close(in);
+	close(out);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *s = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (!f)
+		return NULL;
+	n = getdelim(&s, &cap, '\0', f);
+	fclose(f);
+	if (n < 0) {
+		free(s);
+		return strdup("");
+	}
+	return s;
+}
+
+/* DIR/bin/evil writes DIR/marker when it runs (its first act in main); DIR/bin/good is
+ * /bin/true. */
+static void setup(void)
+{
+	char p[160];
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root (BPF, cgroups, seccomp listeners)");
+	snprintf(dir, sizeof(dir), "/tmp/airlock-execverify-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_eq(chmod(dir, 0755), 0);
+	snprintf(p, sizeof(p), "%s/bin", dir);
+	cr_assert_eq(mkdir(p, 0755), 0);
+	snprintf(marker, sizeof(marker), "%s/marker", dir);
+	snprintf(evil, sizeof(evil), "%s/bin/evil", dir);
+	snprintf(good, sizeof(good), "%s/bin/good", dir);
+	snprintf(p, sizeof(p), "%s/tests/helpers/escape_marker", test_build_dir());
+	copy(p, evil);
+	copy("/bin/true", good);
+	setenv("ESCAPE_MARKER", marker, 1);
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+static void teardown(void)
+{
+	if (cg_path[0]) {
+		rmdir(cg_path);
+		cg_path[0] = '\0';
+	}
+	if (daemon_up) {
+		cr_expect_eq(test_daemon_stop(&D), 0);
+		daemon_up = false;
+	}
+	if (dir[0])
+		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	dir[0] = '\0';
+}
+
+/* ---- the kernel half, driven directly ------------------------------------------------- */
+
+TestSuite(exec_verify_kernel, .init = setup, .fini = teardown, .timeout = 30);
+
+/* The expectation for executing path with argv, as airlockd computes it for a binary. */
+static void expect_for(const char *path, const char *const *argv, struct al_exec_expect *x)
+{
+	char buf[AL_EXEC_ARGV_HASHED];
+	size_t len = 0;
+	struct stat st;
+
+	memset(x, 0, sizeof(*x));
+	cr_assert_eq(stat(path, &st), 0);
+	x->flags = AL_EXPECT_FILE | AL_EXPECT_ARGV_LEN;
+	x->dev = (uint32_t)(major(st.st_dev) << 20 | minor(st.st_dev));
+	x->ino = st.st_ino;
+	x->filename_len = (uint32_t)strlen(path);
+	x->filename_hash = execcheck_hash(path, x->filename_len);
+	for (; *argv; argv++) {
+		size_t l = strlen(*argv) + 1;
+
+		cr_assert_lt(len + l, sizeof(buf));
+		memcpy(buf + len, *argv, l);
+		len += l;
+	}
+	x->argv_len = (uint32_t)len;
+	x->argv_hash = execcheck_hash(buf, len);
+}
+
+struct seen {
+	int n;
+	struct al_exec_event last;
+};
+
+static void on_event(const struct al_exec_event *e, void *ctx)
+{
+	struct seen *s = ctx;
+
+	s->n++;
+	s->last = *e;
+}
+
+/* Fork a child that waits (in the session's cgroup when in_session), arm x for its thread
+ * id, let it execve(path, argv).  Returns its wait status. */
+static int exec_in(bool in_session, struct bpf_layer *b, const struct al_exec_expect *x,
+		   const char *path, char *const *argv)
+{
+	struct al_exec_expect armed = *x;
+	struct timespec ts;
+	int go[2], status = 0;
+	pid_t pid;
+	char c;
+
+	cr_assert_eq(pipe2(go, O_CLOEXEC), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		close(go[1]);
+		if (in_session && test_cgroup_enter(cg_path, getpid()) < 0)
+			_exit(122);
+		if (read(go[0], &c, 1) != 1)
+			_exit(120);
+		execv(path, argv);
+		_exit(121);
+	}
+	close(go[0]);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	armed.armed_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	cr_assert_eq(bpf_layer_exec_expect(b, (uint32_t)pid, &armed), 0);
+	cr_assert_eq(write(go[1], "g", 1), 1);
+	close(go[1]);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+static int exec_with_expectation(struct bpf_layer *b, const struct al_exec_expect *x,
+				 const char *path, char *const *argv)
+{
+	return exec_in(true, b, x, path, argv);
+}
+
+static struct bpf_layer *layer_refusing(unsigned int refused)
+{
+	struct bpf_layer *b = NULL;
+	int r = bpf_layer_open_refusing(refused, &b);
+
+	if (r < 0)
+		cr_skip_test("no BPF layer on this kernel: %s", strerror(-r));
+	if (!bpf_layer_exec_check_active(b)) {
+		bpf_layer_close(b);
+		cr_skip_test("the exec hook does not load on this kernel");
+	}
+	if (!cg_path[0]) {
+		char name[64];
+		int r2;
+
+		snprintf(name, sizeof(name), "airlock-execverify-%d", (int)getpid());
+		r2 = test_cgroup_make(name, cg_path, sizeof(cg_path), &cg_id);
+		cr_assert_eq(r2, 0, "cgroup: %s", strerror(-r2));
+	}
+	cr_assert_eq(bpf_layer_session_add(b, cg_id, 1), 0);
+	return b;
+}
+
+static struct bpf_layer *layer(void)
+{
+	return layer_refusing(0);
+}
+
+Test(exec_verify_kernel, another_file_is_killed_before_its_first_instruction)
+{
+	static const char *const decided[] = { "good", NULL };
+	char *const argv[] = { "good", NULL };
+	struct bpf_layer *b = layer();
+	struct al_exec_expect x;
+	struct seen seen = { 0 };
+	char buf[2048];
+	int status;
+
+	bpf_layer_describe(b, buf, sizeof(buf));
+	cr_expect(strstr(buf, "exec-check: active"), "status says:\n%s", buf);
+	expect_for(good, decided, &x);
+	/* The decided name, but another file behind it: a swap after the decision. */
+	cr_assert_eq(rename(evil, good), 0);
+	status = exec_with_expectation(b, &x, good, argv);
+	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+		  "the exec of another file was not killed (status 0x%x)", status);
+	cr_assert_null(slurp(marker), "the new image ran before it was killed");
+	cr_assert_geq(bpf_layer_events_consume(b, on_event, &seen), 1);
+	cr_assert_eq(seen.last.mismatch, AL_EXEC_MISMATCH_FILE, "mismatch bits 0x%x",
+		     seen.last.mismatch);
+	bpf_layer_close(b);
+}
+
+Test(exec_verify_kernel, another_path_or_argv_is_killed)
+{
+	static const char *const decided[] = { "rm", "-f", "x", NULL };
+	char *const argv[] = { "rm", "-r", "x", NULL };
+	struct bpf_layer *b = layer();
+	struct al_exec_expect x;
+	struct seen seen = { 0 };
+	int status;
+
+	/* Same file, same argv length, one byte of argv changed. */
+	expect_for(evil, decided, &x);
+	status = exec_with_expectation(b, &x, evil, argv);
+	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "status 0x%x", status);
+	cr_assert_null(slurp(marker));
+	cr_assert_geq(bpf_layer_events_consume(b, on_event, &seen), 1);
+	cr_assert_eq(seen.last.mismatch, AL_EXEC_MISMATCH_ARGV, "bits 0x%x", seen.last.mismatch);
+
+	/* Same file and argv, another spelling of the path. */
+	expect_for(evil, decided, &x);
+	{
+		char other[160];
+		char *const same[] = { "rm", "-f", "x", NULL };
+
+		snprintf(other, sizeof(other), "%s/bin/../bin/evil", dir);
+		status = exec_with_expectation(b, &x, other, same);
+	}
+	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "status 0x%x", status);
+	cr_assert_null(slurp(marker));
+	seen.n = 0;
+	cr_assert_geq(bpf_layer_events_consume(b, on_event, &seen), 1);
+	cr_assert_eq(seen.last.mismatch, AL_EXEC_MISMATCH_FILENAME, "bits 0x%x",
+		     seen.last.mismatch);
+	bpf_layer_close(b);
+}
+
+Test(exec_verify_kernel, the_decided_exec_runs_and_consumes_its_expectation)
+{
+	static const char *const decided[] = { "evil", "a", NULL };
+	char *const argv[] = { "evil", "a", NULL };
+	char *const other[] = { "evil", "b", NULL };
+	struct bpf_layer *b = layer();
+	struct al_exec_expect x;
+	char *m;
+	int status;
+
+	expect_for(evil, decided, &x);
+	status = exec_with_expectation(b, &x, evil, argv);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status 0x%x", status);
+	m = slurp(marker);
+	cr_assert(m && strstr(m, "argv0=evil"), "marker: %s", m ? m : "(none)");
+	free(m);
+	/* Only session members are checked: an expectation for a thread outside every
+	 * session (a thread id reused after a failed exec) never kills it. */
+	cr_assert_eq(unlink(marker), 0);
+	status = exec_in(false, b, &x, evil, other);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status 0x%x", status);
+	/* Entries are per thread id and consumed: a thread without one is not checked. */
+	cr_assert_eq(unlink(marker), 0);
+	{
+		int go[2];
+		pid_t pid;
+		char c;
+
+		cr_assert_eq(pipe2(go, O_CLOEXEC), 0);
+		pid = fork();
+		if (pid == 0) {
+			close(go[1]);
+			if (test_cgroup_enter(cg_path, getpid()) < 0)
+				_exit(122);
+			if (read(go[0], &c, 1) != 1)
+				_exit(120);
+			execv(evil, other);
+			_exit(121);
+		}
+		close(go[0]);
+		cr_assert_eq(write(go[1], "g", 1), 1);
+		close(go[1]);
+		cr_assert_eq(waitpid(pid, &status, 0), pid);
+	}
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status 0x%x", status);
+	bpf_layer_close(b);
+}
+
+/* The check holds in every spelling of the exec hook (raw_tp reads bprm with CO-RE; the
+ * classic tracepoint takes the name from its record and the file from mm->exe_file). */
+Test(exec_verify_kernel, every_hook_spelling_kills_a_mismatch)
+{
+	static const unsigned int only[] = { BPF_LAYER_RAW_TP | BPF_LAYER_TP,
+					     BPF_LAYER_TP_BTF | BPF_LAYER_TP,
+					     BPF_LAYER_TP_BTF | BPF_LAYER_RAW_TP };
+	static const char *const decided[] = { "good", NULL };
+	char *const argv[] = { "good", NULL };
+	struct al_exec_expect x;
+	int status;
+
+	for (size_t k = 0; k < sizeof(only) / sizeof(only[0]); k++) {
+		struct bpf_layer *b = layer_refusing(only[k]);
+		struct seen seen = { 0 };
+
+		expect_for(good, decided, &x);
+		status = exec_with_expectation(b, &x, evil, argv);
+		cr_expect(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+			  "spelling %zu: not killed (status 0x%x)", k, status);
+		cr_expect_geq(bpf_layer_events_consume(b, on_event, &seen), 1);
+		cr_expect_eq(seen.last.mismatch, AL_EXEC_MISMATCH_FILENAME | AL_EXEC_MISMATCH_FILE,
+			     "spelling %zu: bits 0x%x", k, seen.last.mismatch);
+		/* and the decided exec still runs */
+		expect_for(good, decided, &x);
+		status = exec_with_expectation(b, &x, good, argv);
+		cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			  "spelling %zu: the decided exec failed (status 0x%x)", k, status);
+		bpf_layer_close(b);
+	}
+	cr_assert_null(slurp(marker), "the new image ran before it was killed");
+}
+
+/* ---- through airlockd ------------------------------------------------------------------ */
+
+TestSuite(exec_verify_daemon, .init = setup, .fini = teardown, .timeout = 60);
+
+static void start(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void start(const char *fmt, ...)
+{
+	char policy[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(policy, sizeof(policy), fmt, ap);
+	va_end(ap);
+	cr_assert_eq(test_daemon_start(&D, policy, NULL), 0, "airlockd did not start");
+	daemon_up = true;
+}
+
+static bool exec_check_active(void)
+{
+	char *out = NULL;
+	bool on;
+
+	test_airlock(&D, &out, NULL, "status", NULL);
+	on = out && strstr(out, "exec-check: active");
+	free(out);
+	return on;
+}
+
+/* The target swaps DIR/link from good to evil while its exec of good is asked: the human
+ * approves good, the kernel finds evil, and kills it. */
+Test(exec_verify_daemon, file_swapped_while_asked_is_killed_and_audited)
+{
+	char link[160], id[32], *err = NULL, *audit;
+	json_t *p;
+	pid_t pid;
+	int r;
+
+	start("version: 1\n"
+	      "rules:\n"
+	      "  - name: ask-good\n"
+	      "    match: { exec: [\"%s/bin/good\"] }\n"
+	      "    action: ask\n"
+	      "  - name: never-evil\n"
+	      "    match: { exec: [\"%s/bin/evil\"] }\n"
+	      "    action: deny\n",
+	      dir, dir);
+	if (!exec_check_active())
+		cr_skip_test("the exec hook does not load on this kernel");
+	snprintf(link, sizeof(link), "%s/link", dir);
+	cr_assert_eq(symlink(good, link), 0);
+	pid = test_airlock_spawn(&D, NULL, "run", "--", link, NULL);
+	cr_assert_gt(pid, 0);
+	p = test_daemon_wait_pending(&D, 1, 10000);
+	cr_assert(p && json_array_size(p) == 1, "no ask arrived");
+	snprintf(id, sizeof(id), "%lld",
+		 (long long)json_integer_value(json_object_get(json_array_get(p, 0), "id")));
+	json_decref(p);
+
+	cr_assert_eq(unlink(link), 0);
+	cr_assert_eq(symlink(evil, link), 0);
+	r = test_airlock(&D, NULL, &err, "approve", id, NULL);
+	cr_assert_eq(r, 0, "approve failed: %s", err ? err : "");
+	free(err);
+	r = test_wait_child(pid, 10000);
+	cr_assert_neq(r, 0, "the swapped exec succeeded");
+	cr_assert_null(slurp(marker), "the swapped-in program ran");
+	/* The alert arrives through the ring buffer: give the daemon a moment. */
+	for (int i = 0; i < 50; i++) {
+		audit = slurp(D.audit_path);
+		if (audit && strstr(audit, "killed: exec mismatch"))
+			break;
+		free(audit);
+		audit = NULL;
+		usleep(100 * 1000);
+	}
+	cr_assert_not_null(audit, "no alert in the audit log");
+	cr_assert(strstr(audit, "\"mismatch\":[\"file\"]"), "audit log:\n%s", audit);
+	free(audit);
+}
+
+/* With exec notified (a rule names a program), allowed binaries, #! scripts, env shebangs
+ * and execveat relative to a dirfd all still run. */
+Test(exec_verify_daemon, allowed_programs_scripts_and_env_shebangs_run)
+{
+	char s1[160], s2[160], cmd[1024], *out = NULL, *err = NULL, *m;
+	int r;
+
+	start("version: 1\n"
+	      "rules:\n"
+	      "  - name: never-evil\n"
+	      "    match: { exec: [\"%s/bin/nothing\", \"%s/bin/nothing2\"] }\n"
+	      "    action: deny\n",
+	      dir, dir);
+	snprintf(s1, sizeof(s1), "%s/s1", dir);
+	snprintf(s2, sizeof(s2), "%s/s2", dir);
+	snprintf(cmd, sizeof(cmd), "#!/bin/sh -e\necho s1 >> %s\n", marker);
+	put(s1, cmd, 0755);
+	snprintf(cmd, sizeof(cmd), "#!/usr/bin/env sh\necho s2 >> %s\n", marker);
+	put(s2, cmd, 0755);
+	snprintf(cmd, sizeof(cmd), "%s && %s arg && %s && cd %s/bin && ./evil && /bin/true", s1, s2,
+		 good, dir);
+	r = test_airlock(&D, &out, &err, "run", "--", "/bin/sh", "-c", cmd, NULL);
+	cr_assert_eq(r, 0, "run failed (%d): %s %s", r, out ? out : "", err ? err : "");
+	m = slurp(marker);
+	cr_assert(m && strstr(m, "s1\n") && strstr(m, "s2\n") && strstr(m, "argv0=./evil"),
+		  "marker: %s", m ? m : "(none)");
+	free(m);
+	free(out);
+	free(err);
+	m = slurp(D.audit_path);
+	cr_assert(!m || !strstr(m, "killed"), "a legitimate exec was killed:\n%s", m);
+	free(m);
+}
+
+/* execveat relative to a dirfd and on an fd (fexecve): the kernel names them "/dev/fd/N/NAME"
+ * and "/dev/fd/N", which is what the daemon must expect. */
+Test(exec_verify_daemon, execveat_forms_run)
+{
+	char helper[PATH_MAX], bin[160], s1[200], text[256], *out = NULL, *err = NULL, *m;
+	int r;
+
+	start("version: 1\n"
+	      "rules:\n"
+	      "  - name: never\n"
+	      "    match: { exec: [\"%s/bin/nothing\", \"%s/bin/nothing2\"] }\n"
+	      "    action: deny\n",
+	      dir, dir);
+	if (!exec_check_active())
+		cr_skip_test("the exec hook does not load on this kernel");
+	snprintf(helper, sizeof(helper), "%s/tests/helpers/exec_at", test_build_dir());
+	snprintf(bin, sizeof(bin), "%s/bin", dir);
+	r = test_airlock(&D, &out, &err, "run", "--", helper, bin, "evil", "x", NULL);
+	cr_assert_eq(r, 0, "execveat(dirfd, name) failed (%d): %s", r, err ? err : "");
+	free(out);
+	free(err);
+	r = test_airlock(&D, &out, &err, "run", "--", helper, evil, "", NULL);
+	cr_assert_eq(r, 0, "execveat(fd, \"\", AT_EMPTY_PATH) failed (%d): %s", r, err ? err : "");
+	free(out);
+	free(err);
+	/* a script through a dirfd: binfmt_script passes "/dev/fd/N/s1" on as its argument */
+	snprintf(s1, sizeof(s1), "%s/s1", bin);
+	snprintf(text, sizeof(text), "#!/bin/sh\necho s1 >> %s\n", marker);
+	put(s1, text, 0755);
+	r = test_airlock(&D, &out, &err, "run", "--", helper, bin, "s1", NULL);
+	cr_assert_eq(r, 0, "a script through a dirfd failed (%d): %s", r, err ? err : "");
+	free(out);
+	free(err);
+	m = slurp(marker);
+	cr_assert(m && strstr(m, "argv0=evil\n") && strstr(m, "s1\n"), "marker: %s", m ? m : "");
+	free(m);
+	m = slurp(D.audit_path);
+	cr_assert(!m || !strstr(m, "killed"), "a legitimate exec was killed:\n%s", m);
+	free(m);
+}
+
+/* `#!/usr/bin/env NAME`: policy decides on NAME as found on the target's PATH. */
+Test(exec_verify_daemon, env_shebang_is_decided_on_the_program_env_runs)
+{
+	char s[160], text[256], path[256], *err = NULL;
+	int r;
+
+	start("version: 1\n"
+	      "rules:\n"
+	      "  - name: never-evil\n"
+	      "    match: { exec: [\"%s/bin/evil\", \"%s/bin/evil2\"] }\n"
+	      "    action: deny\n",
+	      dir, dir);
+	snprintf(s, sizeof(s), "%s/s", dir);
+	put(s, "#!/usr/bin/env evil\n", 0755);
+	snprintf(path, sizeof(path), "PATH=%s/bin:/usr/bin:/bin", dir);
+	snprintf(text, sizeof(text), "%s", s);
+	r = test_airlock(&D, NULL, &err, "run", "--", "/usr/bin/env", path, text, NULL);
+	cr_assert_neq(r, 0, "the script ran");
+	cr_assert_null(slurp(marker), "the denied program ran through env");
+	free(err);
+	{
+		char *a = slurp(D.audit_path), needle[256];
+
+		/* denied at the script's exec, on its interpreter, before env runs at all */
+		snprintf(needle, sizeof(needle), "\"path\":\"%s\"", s);
+		cr_assert(a && strstr(a, "never-evil") && strstr(a, needle),
+			  "the script's exec was not denied:\n%s", a ? a : "");
+		free(a);
+	}
+}
+
+/* ---- without the exec hook ------------------------------------------------------------- */
+
+TestSuite(exec_verify_fallback, .init = setup, .fini = teardown, .timeout = 30);
+
+static void *park(void *arg)
+{
+	(void)arg;
+	pause();
+	return NULL;
+}
+
+/* A child that waits: single-threaded, with a second thread, or a vfork child whose
+ * parent (another child of ours) shares its memory. */
+static pid_t child(int kind, pid_t *ret_middle)
+{
+	int ready[2];
+	pid_t pid, got = 0;
+
+	cr_assert_eq(pipe2(ready, O_CLOEXEC), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		pthread_t th;
+		pid_t self;
+
+		close(ready[0]);
+		if (kind == 1 && pthread_create(&th, NULL, park, NULL) != 0)
+			_exit(1);
+		if (kind == 2) {
+			self = vfork();
+			if (self == 0) {
+				pid_t me = getpid();
+
+				if (write(ready[1], &me, sizeof(me)) != sizeof(me))
+					_exit(1);
+				for (;;)
+					pause();
+			}
+			_exit(0);
+		}
+		self = getpid();
+		if (write(ready[1], &self, sizeof(self)) != sizeof(self))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	cr_assert_eq(read(ready[0], &got, sizeof(got)), sizeof(got));
+	close(ready[0]);
+	*ret_middle = pid;
+	return got;
+}
+
+static int arm_without_hook(pid_t pid)
+{
+	struct gate_notif *n = calloc(1, sizeof(*n));
+	int r;
+
+	cr_assert_not_null(n);
+	n->req.pid = pid;
+	n->req.tgid = pid;
+	r = execcheck_arm(NULL, n);
+	free(n);
+	return r;
+}
+
+/* Never open: with no hook to catch a rewrite, an exec from a process whose memory another
+ * task shares is refused; a lone process still execs. */
+Test(exec_verify_fallback, shared_memory_execs_are_refused_without_the_hook)
+{
+	pid_t pids[3], middle[3];
+	char buf[1024];
+
+	for (int k = 0; k < 3; k++)
+		pids[k] = child(k, &middle[k]);
+	cr_expect_eq(arm_without_hook(pids[0]), 0, "a single-threaded process was refused");
+	cr_expect_eq(arm_without_hook(pids[1]), -EPERM, "a second thread went unnoticed");
+	cr_expect_eq(arm_without_hook(pids[2]), -EPERM, "a vfork child went unnoticed");
+	for (int k = 0; k < 3; k++) {
+		kill(pids[k], SIGKILL);
+		kill(middle[k], SIGKILL);
+		waitpid(middle[k], NULL, 0);
+	}
+	bpf_layer_describe(NULL, buf, sizeof(buf));
+	cr_expect(strstr(buf, "exec-check: inactive"), "status says:\n%s", buf);
+}
