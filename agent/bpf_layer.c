@@ -491,8 +491,8 @@ static void exec_expect_sweep(struct bpf_layer *b, uint64_t now_ns)
 		if (bpf_map__lookup_elem(m, &key, sizeof(key), &x, sizeof(x), 0) < 0 ||
 		    now_ns - x.armed_ns <= AL_EXEC_EXPECT_TTL_NS)
 			continue;
-		if (bpf_map__lookup_elem(b->skel->maps.sessions, &x.cgroup_id,
-					 sizeof(x.cgroup_id), &sess, sizeof(sess), 0) == 0 &&
+		if (bpf_map__lookup_elem(b->skel->maps.sessions, &x.cgroup_id, sizeof(x.cgroup_id),
+					 &sess, sizeof(sess), 0) == 0 &&
 		    (kill((pid_t)key, 0) == 0 || errno != ESRCH))
 			continue;
 		bpf_map__delete_elem(m, &key, sizeof(key), 0);

@@ -580,9 +580,8 @@ void execcheck_event(struct airlockd *d, const struct al_exec_event *e)
 			e->mismatch & AL_EXEC_MISMATCH_STALE
 				? "the exec stalled past the time its decision stands"
 				: "what executed is not what was decided",
-			"mismatch", why,
-			"executed", "filename", e->filename, "comm", e->comm, "dev",
-			(json_int_t)e->dev, "ino", (json_int_t)e->ino, "rule", json_null());
+			"mismatch", why, "executed", "filename", e->filename, "comm", e->comm,
+			"dev", (json_int_t)e->dev, "ino", (json_int_t)e->ino, "rule", json_null());
 	if (!rec)
 		return;
 	r = audit_append(d->audit, rec);
@@ -590,8 +589,8 @@ void execcheck_event(struct airlockd *d, const struct al_exec_event *e)
 		d->audit_errors++;
 		log_error("audit: cannot append an exec alert: %s", strerror(-r));
 	}
-	log_warn("session %llu: pid %u executed '%s', %s: killed", (unsigned long long)e->session_id,
-		 e->pid, e->filename,
+	log_warn("session %llu: pid %u executed '%s', %s: killed",
+		 (unsigned long long)e->session_id, e->pid, e->filename,
 		 e->mismatch & AL_EXEC_MISMATCH_STALE ? "too long after its decision"
 						      : "not what was decided");
 	s = session_find(&d->sessions, e->session_id);

@@ -304,8 +304,8 @@ static __always_inline struct task_struct *newest_child(struct task_struct *pare
 	struct list_head *last;
 
 	last = BPF_CORE_READ(parent, children.prev);
-	child = (struct task_struct *)((char *)last - bpf_core_field_offset(struct task_struct,
-									  sibling));
+	child = (struct task_struct *)((char *)last -
+				       bpf_core_field_offset(struct task_struct, sibling));
 	return BPF_CORE_READ(child, pid) == pid ? child : NULL;
 }
 
