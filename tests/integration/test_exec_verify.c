@@ -439,6 +439,42 @@ Test(exec_verify_kernel, another_sessions_expectation_is_ignored_and_deleted)
 	bpf_layer_close(b);
 }
 
+/* A full map is swept of what nothing can consume any more (a gone thread, an ended
+ * session), but a stale entry of a live member stays: its exec may still be on its way. */
+Test(exec_verify_kernel, a_full_map_keeps_stale_entries_of_live_members)
+{
+	/* beyond the largest pid_max: no such thread */
+	const uint32_t gone = 4194304 + 16;
+	struct bpf_layer *b = layer();
+	struct al_exec_expect x = { 0 }, left;
+	struct timespec ts;
+	uint64_t now;
+	uint32_t i;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	x.armed_ns = now - STALE_NS;
+	x.cgroup_id = cg_id;
+	cr_assert_eq(bpf_layer_exec_expect(b, (uint32_t)getpid(), &x), 0);
+	x.cgroup_id = cg_id + 1000000; /* no session's */
+	cr_assert_eq(bpf_layer_exec_expect(b, (uint32_t)getppid(), &x), 0);
+	x.cgroup_id = cg_id;
+	for (i = 0; i < AL_MAX_EXEC_EXPECT - 2; i++)
+		cr_assert_eq(bpf_layer_exec_expect(b, gone + i, &x), 0, "entry %u", i);
+	/* full: the next one gets in only through the sweep */
+	x.armed_ns = now;
+	cr_assert_eq(bpf_layer_exec_expect(b, gone + i, &x), 0);
+	cr_assert_eq(bpf_layer_exec_expected(b, (uint32_t)getpid(), &left), 0,
+		     "a live member's stale entry was swept");
+	cr_assert_eq(left.armed_ns, now - STALE_NS);
+	cr_assert_eq(bpf_layer_exec_expected(b, (uint32_t)getppid(), &left), -ENOENT,
+		     "an ended session's entry was kept");
+	cr_assert_eq(bpf_layer_exec_expected(b, gone, &left), -ENOENT,
+		     "a gone thread's entry was kept");
+	cr_assert_eq(bpf_layer_exec_expected(b, gone + i, &left), 0);
+	bpf_layer_close(b);
+}
+
 /* The check holds in every spelling of the exec hook (raw_tp reads bprm with CO-RE; the
  * classic tracepoint takes the name from its record and the file from mm->exe_file). */
 Test(exec_verify_kernel, every_hook_spelling_kills_a_mismatch)
