@@ -475,8 +475,8 @@ static bool resolves_as_target(const struct gate_notif *n, const struct syscall_
 		return false;
 	if (a->has_path || a->has_path2 || (a->atflags & AT_EMPTY_PATH))
 		return true;
-	if (a->fd >= 0 && (n->req.op == AL_OP_CHMOD || n->req.op == AL_OP_CHOWN ||
-			   n->req.op == AL_OP_MODULE))
+	if (a->fd >= 0 &&
+	    (n->req.op == AL_OP_CHMOD || n->req.op == AL_OP_CHOWN || n->req.op == AL_OP_MODULE))
 		return true;
 	return n->req.op == AL_OP_CONNECT && n->req.addr.ss_family == AF_UNIX;
 }

@@ -123,8 +123,8 @@ static int read_ptrs(pid_t pid, uint64_t addr, uint64_t *ptrs, int max)
  * how many strings were complete in their slot (packed from *used on, *used advanced);
  * the caller reads the rest one by one.
  */
-static int read_strings_batch(pid_t pid, const uint64_t *ptrs, int n, char **ret_argv,
-			      char *argbuf, size_t bufsize, size_t *used)
+static int read_strings_batch(pid_t pid, const uint64_t *ptrs, int n, char **ret_argv, char *argbuf,
+			      size_t bufsize, size_t *used)
 {
 	struct iovec local[ARGV_BATCH], remote[ARGV_BATCH];
 	size_t done, pos = *used;
@@ -211,7 +211,8 @@ int procmem_read_argv(pid_t pid, uint64_t addr, char **ret_argv, int max_args, c
 			}
 			r = procmem_read_string(pid, ptrs[i], argbuf + used, bufsize - used);
 			if (r == -ENAMETOOLONG) {
-				/* Keep the cut argument: policy sees its beginning, and the flag. */
+				/* Keep the cut argument: policy sees its beginning, and the flag.
+				 */
 				ret_argv[argc + i] = argbuf + used;
 				used = bufsize;
 				truncated = true;

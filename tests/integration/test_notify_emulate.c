@@ -164,8 +164,7 @@ Test(emulate, blocking_connect_completes_through_epoll, .init = setup, .fini = t
 					.sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	cr_assert_eq(bind(srv, (struct sockaddr *)&c->addr, sizeof(c->addr)), 0);
 	cr_assert_eq(listen(srv, 0), 0);
-	cr_assert_eq(getsockname(srv, (struct sockaddr *)&c->addr,
-				 &(socklen_t){ sizeof(c->addr) }),
+	cr_assert_eq(getsockname(srv, (struct sockaddr *)&c->addr, &(socklen_t){ sizeof(c->addr) }),
 		     0);
 	filler = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	cr_assert_eq(connect(filler, (struct sockaddr *)&c->addr, sizeof(c->addr)), 0);
