@@ -92,19 +92,74 @@ static ssize_t read_head(int pathfd, char *buf, size_t len)
 	return n;
 }
 
-/* dev/ino of a regular file, and its first bytes.  -EACCES when it is not a regular file
- * (the kernel refuses to exec it). */
+/*
+ * The heads of files recently inspected, keyed by what changes when their content can:
+ * (dev, ino) and the change time (every write, truncate or rename sets it; it cannot be set
+ * back), with the size and mtime as well.  A hit saves the re-open through /proc and the
+ * read (3 of the ~8 syscalls per file).  A stale hit cannot run anything undecided: the
+ * head only chooses the interpreter, whose (dev, ino), name and argument the exec hook
+ * compares with what the kernel then runs (as it must anyway, since a file can change
+ * between any read and the exec).  Per thread, so callers need no lock.
+ */
+#define HEAD_CACHE 8
+
+struct head_entry {
+	dev_t dev;
+	ino_t ino;
+	struct timespec ctim, mtim;
+	off_t size;
+	ssize_t len; /* 0: empty slot or empty file; head[] holds len bytes */
+	bool used;
+	char head[SHEBANG_MAX];
+};
+
+static _Thread_local struct head_entry head_cache[HEAD_CACHE];
+static _Thread_local unsigned head_next;
+
+static struct head_entry *head_find(const struct stat *st)
+{
+	for (unsigned i = 0; i < HEAD_CACHE; i++) {
+		struct head_entry *e = &head_cache[i];
+
+		if (e->used && e->dev == st->st_dev && e->ino == st->st_ino &&
+		    e->size == st->st_size && e->ctim.tv_sec == st->st_ctim.tv_sec &&
+		    e->ctim.tv_nsec == st->st_ctim.tv_nsec && e->mtim.tv_sec == st->st_mtim.tv_sec &&
+		    e->mtim.tv_nsec == st->st_mtim.tv_nsec)
+			return e;
+	}
+	return NULL;
+}
+
+/* dev/ino of a regular file, and its first bytes (up to head_len, at most SHEBANG_MAX).
+ * -EACCES when it is not a regular file (the kernel refuses to exec it). */
 static int inspect(int pathfd, struct stat *ret_st, char *head, size_t head_len, ssize_t *ret_n)
 {
+	struct head_entry *e;
 	ssize_t n;
 
 	if (fstat(pathfd, ret_st) < 0)
 		return -errno;
 	if (!S_ISREG(ret_st->st_mode))
 		return -EACCES;
-	n = read_head(pathfd, head, head_len);
-	if (n < 0)
-		return (int)n;
+	e = head_find(ret_st);
+	if (!e) {
+		/* read all a #! line can use, whatever this caller needs: the next may need
+		 * more */
+		e = &head_cache[head_next++ % HEAD_CACHE];
+		e->used = false;
+		n = read_head(pathfd, e->head, SHEBANG_MAX);
+		if (n < 0)
+			return (int)n;
+		e->dev = ret_st->st_dev;
+		e->ino = ret_st->st_ino;
+		e->ctim = ret_st->st_ctim;
+		e->mtim = ret_st->st_mtim;
+		e->size = ret_st->st_size;
+		e->len = n;
+		e->used = true;
+	}
+	n = e->len < (ssize_t)head_len ? e->len : (ssize_t)head_len;
+	memcpy(head, e->head, (size_t)n);
 	*ret_n = n;
 	return 0;
 }
