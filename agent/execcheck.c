@@ -123,8 +123,8 @@ static struct head_entry *head_find(const struct stat *st)
 
 		if (e->used && e->dev == st->st_dev && e->ino == st->st_ino &&
 		    e->size == st->st_size && e->ctim.tv_sec == st->st_ctim.tv_sec &&
-		    e->ctim.tv_nsec == st->st_ctim.tv_nsec && e->mtim.tv_sec == st->st_mtim.tv_sec &&
-		    e->mtim.tv_nsec == st->st_mtim.tv_nsec)
+		    e->ctim.tv_nsec == st->st_ctim.tv_nsec &&
+		    e->mtim.tv_sec == st->st_mtim.tv_sec && e->mtim.tv_nsec == st->st_mtim.tv_nsec)
 			return e;
 	}
 	return NULL;
@@ -275,8 +275,7 @@ out:
  * those, and every failure, return -EAGAIN for the full walk to decide.  0 with *ret_fd
  * (O_PATH) and ret_path set.
  */
-static int interp_open_fast(const struct target *t, const char *name, char *ret_path,
-			    int *ret_fd)
+static int interp_open_fast(const struct target *t, const char *name, char *ret_path, int *ret_fd)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_CLOEXEC,
@@ -284,6 +283,7 @@ static int interp_open_fast(const struct target *t, const char *name, char *ret_
 	};
 	struct saved_creds creds;
 	struct statfs sfs;
+	char path[PATH_MAX];
 	int fd;
 
 	if (name[0] != '/')
@@ -295,10 +295,11 @@ static int interp_open_fast(const struct target *t, const char *name, char *ret_
 	if (fd < 0)
 		return -EAGAIN;
 	if (fstatfs(fd, &sfs) < 0 || sfs.f_type == PROC_SUPER_MAGIC ||
-	    pathres_fd_path(t, fd, ret_path, PATH_MAX) < 0 || ret_path[0] != '/') {
+	    pathres_fd_path(t, fd, path, sizeof(path)) < 0 || path[0] != '/') {
 		close(fd);
 		return -EAGAIN;
 	}
+	memcpy(ret_path, path, strlen(path) + 1);
 	*ret_fd = fd;
 	return 0;
 }

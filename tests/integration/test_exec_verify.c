@@ -630,6 +630,54 @@ Test(exec_verify_daemon, allowed_programs_scripts_and_env_shebangs_run)
 	free(m);
 }
 
+/* The daemon keeps the heads of files it read; a script rewritten in place (same inode)
+ * between two execs must be decided on its new #! line, not on the one kept. */
+Test(exec_verify_daemon, a_script_rewritten_in_place_is_decided_on_its_new_interpreter)
+{
+	char s[160], text[512], *out = NULL, *err = NULL, *m;
+	struct stat before, after;
+	size_t len;
+	int r;
+
+	start("version: 1\n"
+	      "rules:\n"
+	      "  - name: never-evil\n"
+	      "    match: { exec: [\"%s\"] }\n"
+	      "    action: deny\n",
+	      evil);
+	snprintf(s, sizeof(s), "%s/s", dir);
+	snprintf(text, sizeof(text), "#!/bin/sh\necho sh-ran >> %s\n", marker);
+	put(s, text, 0755);
+	cr_assert_eq(stat(s, &before), 0);
+	r = test_airlock(&D, &out, &err, "run", "--", s, NULL);
+	cr_assert_eq(r, 0, "the sh script failed (%d): %s %s", r, out ? out : "", err ? err : "");
+	free(out);
+	free(err);
+	/* the same size and inode: only the change time tells the two contents apart */
+	len = strlen(text);
+	snprintf(text, sizeof(text), "#!%s", evil);
+	while (strlen(text) + 1 < len)
+		strcat(text, " ");
+	strcat(text, "\n");
+	put(s, text, 0755);
+	cr_assert_eq(stat(s, &after), 0);
+	cr_assert_eq(after.st_ino, before.st_ino);
+	cr_assert_eq(after.st_size, before.st_size);
+	r = test_airlock(&D, &out, &err, "run", "--", s, NULL);
+	cr_assert_neq(r, 0, "the script now naming a denied interpreter ran: %s", out ? out : "");
+	free(out);
+	free(err);
+	m = slurp(marker);
+	cr_assert(m && strstr(m, "sh-ran\n") && !strstr(m, "argv0="), "marker: %s",
+		  m ? m : "(none)");
+	free(m);
+	m = slurp(D.audit_path);
+	cr_assert(m && strstr(m, "never-evil"), "no deny by the interpreter's rule:\n%s",
+		  m ? m : "");
+	cr_assert(!strstr(m, "killed"), "decided on the old #! line, killed by the hook:\n%s", m);
+	free(m);
+}
+
 /* execveat relative to a dirfd and on an fd (fexecve): the kernel names them "/dev/fd/N/NAME"
  * and "/dev/fd/N", which is what the daemon must expect. */
 Test(exec_verify_daemon, execveat_forms_run)
