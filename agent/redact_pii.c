@@ -721,7 +721,11 @@ static bool local_is_message_id(const uint8_t *b, size_t ls, size_t a)
 	return n >= 20 && up && lo && digits >= 2;
 }
 
-static size_t email_at(struct rscan *x, size_t a)
+/*
+ * The address whose '@' is at a, alen bytes long: 1, or 3 for "%40" in a URL-encoded query
+ * string or form body (email=a.novak%40seznam.cz).
+ */
+static size_t email_at(struct rscan *x, size_t a, size_t alen)
 {
 	const uint8_t *b = x->buf;
 	size_t len = x->len, ls = a, i, labels = 0, lab_start, tld_s = 0, tld_e = 0;
@@ -733,12 +737,12 @@ static size_t email_at(struct rscan *x, size_t a)
 	while (ls < a && (b[ls] == '.' || b[ls] == '-' || b[ls] == '+'))
 		ls++;
 	if (ls == a || b[a - 1] == '.')
-		return a + 1;
+		return a + alen;
 	if (ls > 0 && (b[ls - 1] == '/' || b[ls - 1] == '@' || b[ls - 1] == '\\'))
-		return a + 1; /* scheme://user@host, paths */
+		return a + alen; /* scheme://user@host, paths */
 	if (a - ls == 3 && memcmp(b + ls, "git", 3) == 0)
-		return a + 1; /* git@github.com:org/repo is an scp-style address, not a person */
-	i = a + 1;
+		return a + alen; /* git@github.com:org/repo is an scp-style address, not a person */
+	i = a + alen;
 	for (;;) {
 		lab_start = i;
 		while (i < len && i - lab_start < 63 && (is_alnum(b[i]) || b[i] == '-'))
@@ -754,24 +758,31 @@ static size_t email_at(struct rscan *x, size_t a)
 			break;
 	}
 	if (labels < 2 || tld_e - tld_s < 2 || tld_e - tld_s > 24)
-		return a + 1;
+		return a + alen;
 	alpha_tld = true;
 	for (i = tld_s; i < tld_e; i++)
 		if (!((b[i] | 0x20) >= 'a' && (b[i] | 0x20) <= 'z'))
 			alpha_tld = false;
 	if (!alpha_tld || (tld_e < len && (b[tld_e] == '_' || b[tld_e] == '@')))
-		return a + 1;
+		return a + alen;
 	for (w = file_exts; *w; w++)
 		if (strlen(*w) == tld_e - tld_s &&
 		    strncasecmp((const char *)b + tld_s, *w, tld_e - tld_s) == 0)
-			return a + 1;
+			return a + alen;
 	if (local_is_message_id(b, ls, a))
 		return tld_e;
 	if (!redact_text_context(b, len, ls, tld_e))
-		return a + 1;
+		return a + alen;
 	cand_add(x, rscan_rule_index(x, &redact_builtin_rules[R_EMAIL]), ls, tld_e,
 		 redact_builtin_rules[R_EMAIL].confidence);
 	return tld_e;
+}
+
+/* An address with a URL-encoded '@' ("%40"): the engine's literal matcher finds those. */
+void redact_email_encoded(struct rscan *x, size_t at)
+{
+	if (rscan_rule_enabled(x, &redact_builtin_rules[R_EMAIL]))
+		email_at(x, at, 3);
 }
 
 void redact_scan_emails(struct rscan *x)
@@ -782,5 +793,5 @@ void redact_scan_emails(struct rscan *x)
 	if (!rscan_rule_enabled(x, &redact_builtin_rules[R_EMAIL]))
 		return;
 	while (i < x->len && (p = memchr(b + i, '@', x->len - i)) != NULL)
-		i = email_at(x, (size_t)(p - b));
+		i = email_at(x, (size_t)(p - b), 1);
 }
