@@ -144,6 +144,24 @@ static const struct rcase positives[] = {
 	{ "iban", "wire to ⟦iban⟧GB96 JJUF 6040 0077 7547 43⟦/⟧, ref OKL-Q4" },
 	{ "iban", "<IBAN>⟦iban⟧NL79PBGJ0668546852⟦/⟧</IBAN>" },
 	{ "iban", "IBAN ⟦iban⟧DE55 3846 2989 5948 6809 90⟦/⟧, BIC COBADEFFXXX" },
+	/* generalized key context (held-out set, docs/redact-corpus.md) */
+	{ "password-assignment", "        privateKey: ⟦password-assignment⟧20793ab11bd10d1a7fd421d6777099a9⟦/⟧" },
+	{ "password-assignment", "app:\n  encryption:\n    key: ⟦password-assignment⟧E6ObGqiomjCjuKeRdI421OpV2IokZJ1fjmA60rvOc1A=⟦/⟧" },
+	{ "password-assignment", "  DD_API_KEY=⟦password-assignment⟧8c2f0e61b7a94d3e9f5a1c6b2d8e4f70⟦/⟧" },
+	{ "password-assignment", "\"ses_smtp_password_v4\": \"⟦password-assignment⟧BLc3Ys1q9Wk2LmZr8Tx4PaNe6Vd0Hu7Gf5Jb3Qo1Ri2S⟦/⟧\"," },
+	{ "password-assignment", "    WTF_CSRF_SECRET_KEY = b\"⟦password-assignment⟧c092b413505b5f5181ff535ab4fc2aede37607bcf8778346⟦/⟧\"" },
+	{ "password-assignment", "{\"name\": \"db-password\", \"value\": \"⟦password-assignment⟧UM5kUih2VrW~A9xbmQPm-⟦/⟧\", \"enabled\": true}" },
+	{ "password-assignment", "{\"Name\": \"/prod/api/SIGNING_SECRET\", \"Type\": \"SecureString\", \"Value\": \"⟦password-assignment⟧Nz2ylLuOL0eTnber5iUy6qdkNtXs⟦/⟧\"}" },
+	{ "password-assignment", "<Environment name=\"smtp/password\" value=\"⟦password-assignment⟧nNRh8_dC8fuuYg⟦/⟧\" type=\"java.lang.String\"/>" },
+	{ "password-assignment", "    <server>\n      <password>⟦password-assignment⟧4uLBXE1LU5XPHjILqA4⟦/⟧</password>" },
+	{ "password-assignment", "Data Source=reports;Initial Catalog=Reports;User Id=reporter;Pwd=⟦password-assignment⟧w2qSZ50swXdp5KItA07g9⟦/⟧;" },
+	{ "password-assignment", "mysql -h db.internal -u root -p⟦password-assignment⟧Tundra_Quartz8736⟦/⟧ -e 'show databases'" },
+	{ "password-assignment", "Cookie: sessionid=⟦password-assignment⟧vDnY4Pb2zX8MuS77aEYcIWgyeguWr9kH⟦/⟧; _ga=GA1.2.1183749201.1732540811" },
+	{ "password-assignment", "//nexus.example.com/repository/npm/:_auth=⟦password-assignment⟧Y2k6RmFsY29uLkZhbGNvbjU2MA==⟦/⟧" },
+	{ "password-assignment", "define( 'SECURE_AUTH_KEY',  '⟦password-assignment⟧Q9|uV2~mK7<rX4>tP1{wZ8}yL3[nH6]jF0=aS5-dG2_b⟦/⟧' );" },
+	{ "auth-header", "curl -s -H 'Authorization: Token ⟦auth-header⟧GDqeNKwEeTgVulnCcBuAs04Na8xlrP7K94vFOBx6⟦/⟧' https://api.example.com" },
+	{ "email", "GET /subscribe?email=⟦email⟧a.dvorakova%40seznam.cz⟦/⟧&list=weekly HTTP/1.1" },
+	{ "email", "GET /unsubscribe?u=⟦email⟧peter.kowalski%2Bnews%40wp.pl⟦/⟧&t=1732698724" },
 };
 
 static const struct rcase negatives[] = {
@@ -265,6 +283,24 @@ static const struct rcase negatives[] = {
 	{ "masked", "password: **************** api_key=**************************************** secret: \"<redacted>\"" },
 	{ "sri", "<script src=\"/app.js\" integrity=\"sha384-oqVuAfXRKap7fdgcCY5uykM6+R9GqQ8K/uxy9rx7HNQlGYl1kPzQho1wx4JwY8wC\"></script>" },
 	{ "ssh-pubkey", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGsdJ3Fq0f9y2bq9m8rTnYk5w8XwQmUwC5u3Lnvs6oeh deploy@web-03" },
+	/* close negatives of the generalized key context */
+	{ "password-assignment", "  primary_key: id\n  foreign_key: customer_id\n  sort_key: created_at" },
+	{ "password-assignment", "cache_key = \"user:42:profile\"\n\t\tkey = defaultStripeKey" },
+	{ "password-assignment", "POSTHOG_KEY: phc_ax2k6FJrt58ODJ1BmTz8fLkQtVeLckJcwhm9lSKdwBJ" },
+	{ "password-assignment", "\"ConnectionString\": \"InstrumentationKey=9a88047a-dbd4-4ba4-ac72-f4c01b2e3655;\"" },
+	{ "password-assignment", "ITERM_SESSION_ID=w0t0p0:5ea3dd35-0023-4ec8-8971-e41190f7e059" },
+	{ "password-assignment", "PUSHER_APP_KEY=2f1c7a9e4b6d8f0a1c3e\nssh_key: \"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIN9x\"" },
+	{ "password-assignment", "{\"name\": \"build-number\", \"value\": \"20261126.4\"}, {\"key\": \"REGION\", \"value\": \"westeurope\"}" },
+	{ "password-assignment", "\"auth\": {\"type\": \"apikey\", \"apikey\": [{\"key\": \"key\", \"value\": \"X-API-Key\"}]}" },
+	{ "password-assignment", "{\"Name\": \"/prod/api/SIGNING_SECRET\", \"Type\": \"SecureString\"}" },
+	{ "password-assignment", "SECRET_KEY = os.environ.get(\"SECRET_KEY\", \"dev\")" },
+	{ "password-assignment", "$ EDITOR=cat bin/rails credentials:show" },
+	{ "password-assignment", "placeholders: password: <your-password> token=REPLACE_ME" },
+	{ "password-assignment", "<Parameter name=\"build.version\" value=\"7.4.2-SNAPSHOT\" override=\"false\"/>" },
+	{ "password-assignment", "mysql -u root -p -e 'show databases'\nmysql -u root -p$MYSQL_PWD db\ngcc -pthread -o x x.c" },
+	{ "password-assignment", "cd $PWD && echo pwd=ok; keyboard: us; monkey=3; keys: [a, b]" },
+	{ "email", "progress 100%40 done; width: calc(100%40px); %40%40" },
+	{ "auth-header", "Authorization: Token <token>" },
 };
 /* clang-format on */
 
