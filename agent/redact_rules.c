@@ -1583,6 +1583,72 @@ static void v_key_value_pair(struct rscan *x, const struct builtin_rule *r, size
 	add_password_value(x, r, vs, ve);
 }
 
+/*
+ * Prose in chats and tickets: "new password is Falcon-river42", "the api key is `x7Kq...`".
+ * The word after "is" counts only when it cannot be a word of the sentence: it has a digit
+ * or mixes cases with enough entropy.
+ */
+static void v_prose_secret(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	const uint8_t *b = x->buf;
+	size_t i = e, vs, ve;
+	uint8_t q = 0;
+
+	if (!left_boundary(x, s))
+		return;
+	if (i < x->len && (b[i] == '`' || b[i] == '"' || b[i] == '\''))
+		q = b[i++];
+	vs = i;
+	while (i < x->len && i - vs <= 128 && b[i] > ' ' && b[i] < 0x7f && b[i] != q)
+		i++;
+	ve = i;
+	if (q && (i >= x->len || b[i] != q))
+		return;
+	/* a sentence goes on after the value: drop its punctuation */
+	while (!q && ve > vs && (b[ve - 1] == '.' || b[ve - 1] == ',' || b[ve - 1] == ';' ||
+				 b[ve - 1] == ')' || b[ve - 1] == '!' || b[ve - 1] == '?'))
+		ve--;
+	if (ve - vs < 8 || ve - vs > 128 || redact_placeholder(b + vs, ve - vs))
+		return;
+	if (!has_digit(b + vs, ve - vs) || !looks_random(b + vs, ve - vs))
+		return;
+	cand_add(x, rscan_rule_index(x, r), vs, ve, r->confidence);
+}
+
+/*
+ * A ~/.pgpass line, hostname:port:database:username:password, a whole line with no
+ * blank: the password is the fifth field.  Triggered by the default port or a wildcard.
+ */
+static void v_pgpass(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	const uint8_t *b = x->buf;
+	size_t ls = s, i, colon[4], nc = 0, le;
+
+	while (ls > 0 && s - ls < 256 && b[ls - 1] != '\n')
+		ls--;
+	if (ls > 0 && b[ls - 1] != '\n')
+		return;
+	for (i = ls; i < x->len && i - ls < 512 && b[i] != '\n' && b[i] != '\r'; i++) {
+		if (b[i] <= ' ' || b[i] >= 0x7f)
+			return;
+		if (b[i] == ':' && (i == ls || b[i - 1] != '\\')) {
+			if (nc == 4)
+				return; /* the password may not hold a bare ':' */
+			colon[nc++] = i;
+		}
+	}
+	le = i;
+	if (nc != 4 || colon[0] == ls || le - colon[3] - 1 < 3)
+		return;
+	/* the port: digits or '*' */
+	for (i = colon[0] + 1; i < colon[1]; i++)
+		if (!is_digit(b[i]) && !(b[i] == '*' && colon[1] - colon[0] == 2))
+			return;
+	if (colon[1] == colon[0] + 1 || redact_placeholder(b + colon[3] + 1, le - colon[3] - 1))
+		return;
+	cand_add(x, rscan_rule_index(x, r), colon[3] + 1, le, r->confidence);
+}
+
 /* email=a.novak%40seznam.cz: the address around a URL-encoded '@'. */
 static void v_email_encoded(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
 {
@@ -1800,6 +1866,11 @@ const struct builtin_rule redact_builtin_rules[] = {
 	  { "://" }, v_db_url },
 	{ "url-password", "url-password", 0.85f, 1, "https://deploy:s3cr3t-pw@git.example.com/repo", 0,
 	  { "://" }, v_web_url_password },
+	{ "prose-secret", "password-assignment", 0.75f, 1, "the new password is Falcon-river42", 0,
+	  { "~password is ", "~password was ", "~passwd is ", "~api key is ", "~apikey is ",
+	    "~token is ", "~secret is ", "~passphrase is " }, v_prose_secret },
+	{ "pgpass-line", "password-assignment", 0.8f, 1, "db.internal:5432:app:app_user:s3cr3t-pw", 0,
+	  { ":5432:", "*:*:" }, v_pgpass },
 	{ "email-urlencoded", "email", 0.9f, 0, "GET /subscribe?email=alice.smith%40example.org", 0,
 	  { "%40" }, v_email_encoded },
 	{ "key-value-pair", "password-assignment", 0.85f, 1,

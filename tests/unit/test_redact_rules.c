@@ -159,6 +159,9 @@ static const struct rcase positives[] = {
 	{ "password-assignment", "Cookie: sessionid=⟦password-assignment⟧vDnY4Pb2zX8MuS77aEYcIWgyeguWr9kH⟦/⟧; _ga=GA1.2.1183749201.1732540811" },
 	{ "password-assignment", "//nexus.example.com/repository/npm/:_auth=⟦password-assignment⟧Y2k6RmFsY29uLkZhbGNvbjU2MA==⟦/⟧" },
 	{ "password-assignment", "define( 'SECURE_AUTH_KEY',  '⟦password-assignment⟧Q9|uV2~mK7<rX4>tP1{wZ8}yL3[nH6]jF0=aS5-dG2_b⟦/⟧' );" },
+	{ "password-assignment", "done. new password is ⟦password-assignment⟧Quartz_violet8473⟦/⟧ (I'll move it to vault)" },
+	{ "password-assignment", "fyi the partner's api key is ⟦password-assignment⟧6iihlFa2WXcvFed38iKIxiz8ZVtk7R4E⟦/⟧, please don't paste it" },
+	{ "password-assignment", "pg-primary.internal:5432:orders:orders_app:⟦password-assignment⟧cobalt-cobalt55⟦/⟧\n*:*:*:replicator:⟦password-assignment⟧yN7BQofOtsh7MJfoYX8vguwmtzw⟦/⟧" },
 	{ "auth-header", "curl -s -H 'Authorization: Token ⟦auth-header⟧GDqeNKwEeTgVulnCcBuAs04Na8xlrP7K94vFOBx6⟦/⟧' https://api.example.com" },
 	{ "email", "GET /subscribe?email=⟦email⟧a.dvorakova%40seznam.cz⟦/⟧&list=weekly HTTP/1.1" },
 	{ "email", "GET /unsubscribe?u=⟦email⟧peter.kowalski%2Bnews%40wp.pl⟦/⟧&t=1732698724" },
@@ -299,6 +302,8 @@ static const struct rcase negatives[] = {
 	{ "password-assignment", "<Parameter name=\"build.version\" value=\"7.4.2-SNAPSHOT\" override=\"false\"/>" },
 	{ "password-assignment", "mysql -u root -p -e 'show databases'\nmysql -u root -p$MYSQL_PWD db\ngcc -pthread -o x x.c" },
 	{ "password-assignment", "cd $PWD && echo pwd=ok; keyboard: us; monkey=3; keys: [a, b]" },
+	{ "password-assignment", "the password is required; the token is valid for 3600 seconds; the api key is missing" },
+	{ "password-assignment", "2026-11-27 10:00:01 conn 10.0.0.1:5432: refused\nlisten 0.0.0.0:5432:ok\npg:5432:db:user:pw:extra" },
 	{ "email", "progress 100%40 done; width: calc(100%40px); %40%40" },
 	{ "auth-header", "Authorization: Token <token>" },
 };
