@@ -328,6 +328,31 @@ static bool nanp_ok(const char *d)
 static const char *const phone_words[] = { "phone", "tel",  "mobile",  "cell",
 					   "fax",   "call", "contact", NULL };
 
+/* Words that introduce a national number (07700 900456, 01 42 68 53 00) in prose. */
+static const char *const national_phone_words[] = {
+	"phone", "tel", "mobile", "cell", "fax", "call", "contact", "reach", "ring", "sms",
+	"whatsapp", "handy", "portable", "telefon", "numero", "número", NULL,
+};
+
+/*
+ * A national number with its trunk prefix: 0 then a non-zero digit, 10 or 11 digits in
+ * at least two groups of 2 to 6, one separator throughout.  Order numbers and amounts
+ * have the same shape, so only after a phone word on the same line.
+ */
+static bool national_phone(const uint8_t *b, const struct groups *g)
+{
+	unsigned i;
+
+	if (g->digits[0] != '0' || g->digits[1] == '0' || g->nd < 10 || g->nd > 11 || g->n < 2)
+		return false;
+	if (!(seps_all(g, ' ') || seps_all(g, '-') || seps_all(g, '.')))
+		return false;
+	for (i = 0; i < g->n; i++)
+		if (g->gl[i] < 2 || g->gl[i] > 6)
+			return false;
+	return keyword_before(b, g->start, 40, national_phone_words);
+}
+
 static bool try_phone(struct rscan *x, const struct groups *g, size_t s)
 {
 	const uint8_t *b = x->buf;
@@ -367,6 +392,8 @@ static bool try_phone(struct rscan *x, const struct groups *g, size_t s)
 		/* 1-415-555-0132 */
 		if (!nanp_ok(g->digits + 1))
 			return false;
+	} else if ((g->start == 0 || !is_alnum(b[g->start - 1])) && national_phone(b, g)) {
+		/* 07700 900456, 01 42 68 53 00 */
 	} else if (g->n == 1 && (g->nd == 10 || g->nd == 11) &&
 		   keyword_before(b, g->start, 24, phone_words)) {
 		if (!nanp_ok(g->digits + (g->nd == 11)) || (g->nd == 11 && g->digits[0] != '1'))
@@ -442,10 +469,13 @@ static size_t digit_run(struct rscan *x, size_t p)
 		if (end)
 			return end;
 	}
-	/* Every shape starts with 3+ digits, except after '+' or '(' and the 1-415-... form. */
+	/* Every shape starts with 3+ digits, except after '+' or '(', the 1-415-... form and
+	   a national number's trunk prefix (01 42 68 53 00). */
 	lead = p > 0 && (b[p - 1] == '+' || b[p - 1] == '(');
 	if (q - p < 3 && !lead &&
-	    !(q - p == 1 && b[p] == '1' && q < len && (b[q] == '-' || b[q] == '.')))
+	    !(q - p == 1 && b[p] == '1' && q < len && (b[q] == '-' || b[q] == '.')) &&
+	    !(q - p == 2 && b[p] == '0' && b[p + 1] != '0' && q < len &&
+	      (b[q] == ' ' || b[q] == '-' || b[q] == '.')))
 		return q;
 	if (!lead && !left_ok(b, p))
 		return q;

@@ -162,6 +162,7 @@ static const struct rcase positives[] = {
 	{ "password-assignment", "done. new password is ⟦password-assignment⟧Quartz_violet8473⟦/⟧ (I'll move it to vault)" },
 	{ "password-assignment", "fyi the partner's api key is ⟦password-assignment⟧6iihlFa2WXcvFed38iKIxiz8ZVtk7R4E⟦/⟧, please don't paste it" },
 	{ "password-assignment", "pg-primary.internal:5432:orders:orders_app:⟦password-assignment⟧cobalt-cobalt55⟦/⟧\n*:*:*:replicator:⟦password-assignment⟧yN7BQofOtsh7MJfoYX8vguwmtzw⟦/⟧" },
+	{ "phone", "You can reach my husband at ⟦phone⟧07700 900456⟦/⟧ or by mail; portable : ⟦phone⟧01 42 68 53 00⟦/⟧" },
 	{ "auth-header", "curl -s -H 'Authorization: Token ⟦auth-header⟧GDqeNKwEeTgVulnCcBuAs04Na8xlrP7K94vFOBx6⟦/⟧' https://api.example.com" },
 	{ "email", "GET /subscribe?email=⟦email⟧a.dvorakova%40seznam.cz⟦/⟧&list=weekly HTTP/1.1" },
 	{ "email", "GET /unsubscribe?u=⟦email⟧peter.kowalski%2Bnews%40wp.pl⟦/⟧&t=1732698724" },
@@ -304,6 +305,7 @@ static const struct rcase negatives[] = {
 	{ "password-assignment", "cd $PWD && echo pwd=ok; keyboard: us; monkey=3; keys: [a, b]" },
 	{ "password-assignment", "the password is required; the token is valid for 3600 seconds; the api key is missing" },
 	{ "password-assignment", "2026-11-27 10:00:01 conn 10.0.0.1:5432: refused\nlisten 0.0.0.0:5432:ok\npg:5432:db:user:pw:extra" },
+	{ "phone", "order 0123 4567 89 shipped; contact: invoice 01-2026-0042-77; call 05.11.2026 at 10:00; ref 02 11 2026" },
 	{ "email", "progress 100%40 done; width: calc(100%40px); %40%40" },
 	{ "auth-header", "Authorization: Token <token>" },
 };
