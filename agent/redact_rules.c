@@ -1330,7 +1330,8 @@ static void v_mysql_p(struct rscan *x, const struct builtin_rule *r, size_t s, s
 static void v_mysql_bare(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
 {
 	const uint8_t *b = x->buf;
-	size_t i = e, vs, lim = e + 256 < x->len ? e + 256 : x->len;
+	/* the flag within the stream's context of the command, as a stream sees it */
+	size_t i = e, vs, lim = e + 160 < x->len ? e + 160 : x->len;
 
 	for (; i + 3 < lim && b[i] != '\n'; i++) {
 		if (!(b[i] == ' ' && b[i + 1] == '-' && b[i + 2] == 'p'))
@@ -1624,7 +1625,7 @@ static void v_pgpass(struct rscan *x, const struct builtin_rule *r, size_t s, si
 	const uint8_t *b = x->buf;
 	size_t ls = s, i, colon[4], nc = 0, le;
 
-	while (ls > 0 && s - ls < 256 && b[ls - 1] != '\n')
+	while (ls > 0 && s - ls < 200 && b[ls - 1] != '\n')
 		ls--;
 	if (ls > 0 && b[ls - 1] != '\n')
 		return;
@@ -1677,7 +1678,8 @@ static void v_user_info(struct rscan *x, const struct builtin_rule *r, size_t s,
 static void v_tf_random_password(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
 {
 	struct assign as;
-	size_t a = s > 400 ? s - 400 : 0;
+	/* within the stream's context, or a stream and a one-shot scan would disagree */
+	size_t a = s > REDACT_STREAM_CONTEXT - 16 ? s - (REDACT_STREAM_CONTEXT - 16) : 0;
 
 	if (!memmem(x->buf + a, s - a, "random_password", 15))
 		return;
