@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <signal.h>
 #include <sys/resource.h>
 
 #include <bpf/bpf.h>
@@ -469,21 +470,32 @@ bool bpf_layer_exec_check_active(const struct bpf_layer *b)
 	return b && b->active[HOOK_EXEC] >= 0;
 }
 
-/* Delete expectations older than their time: left by execs that failed, or by threads
- * that exited before the hook consumed them. */
+/*
+ * Delete expectations that can no longer be consumed: older than their time, and either of
+ * a cgroup that is no longer a session or of a thread that is gone (an exec that failed,
+ * a thread that exited before its exec).  A stale entry of a live member stays: it may be
+ * an exec still stalled on its way to the hook, which must then meet it and be killed, not
+ * run unchecked; the thread's next notified exec overwrites it otherwise.
+ */
 static void exec_expect_sweep(struct bpf_layer *b, uint64_t now_ns)
 {
 	struct bpf_map *m = b->skel->maps.exec_expect;
 	struct al_exec_expect x;
+	struct al_session sess;
 	__u32 key, next;
 	bool first = true;
 
 	while (bpf_map__get_next_key(m, first ? NULL : &key, &next, sizeof(next)) == 0) {
 		first = false;
 		key = next;
-		if (bpf_map__lookup_elem(m, &key, sizeof(key), &x, sizeof(x), 0) == 0 &&
-		    now_ns - x.armed_ns > AL_EXEC_EXPECT_TTL_NS)
-			bpf_map__delete_elem(m, &key, sizeof(key), 0);
+		if (bpf_map__lookup_elem(m, &key, sizeof(key), &x, sizeof(x), 0) < 0 ||
+		    now_ns - x.armed_ns <= AL_EXEC_EXPECT_TTL_NS)
+			continue;
+		if (bpf_map__lookup_elem(b->skel->maps.sessions, &x.cgroup_id, sizeof(x.cgroup_id),
+					 &sess, sizeof(sess), 0) == 0 &&
+		    (kill((pid_t)key, 0) == 0 || errno != ESRCH))
+			continue;
+		bpf_map__delete_elem(m, &key, sizeof(key), 0);
 	}
 }
 
@@ -502,6 +514,21 @@ int bpf_layer_exec_expect(struct bpf_layer *b, uint32_t tid, const struct al_exe
 					 sizeof(*x), BPF_ANY);
 	}
 	return r;
+}
+
+int bpf_layer_exec_expected(struct bpf_layer *b, uint32_t tid, struct al_exec_expect *ret)
+{
+	struct al_exec_expect x;
+	__u32 key = tid;
+	int r;
+
+	if (!bpf_layer_exec_check_active(b))
+		return -EOPNOTSUPP;
+	r = bpf_map__lookup_elem(b->skel->maps.exec_expect, &key, sizeof(key), &x, sizeof(x), 0);
+	if (r < 0)
+		return r;
+	*ret = x;
+	return 0;
 }
 
 /* snprintf that accumulates: *off grows by what would have been written. */

@@ -52,11 +52,14 @@ int bpf_layer_events_consume(struct bpf_layer *b,
 
 /* Exec verification (agent/execcheck.h): is the exec hook active (it checks every exec
  * against the exec_expect map), and write the expectation for thread tid, replacing an
- * older one.  When the map is full, expectations past their time are swept first; still
- * full is -E2BIG (then the exec must be refused).  -EOPNOTSUPP without the hook. */
+ * older one.  When the map is full, expectations past their time that nothing can consume
+ * any more (their session ended or their thread is gone) are swept first; still full is
+ * -E2BIG (then the exec must be refused).  bpf_layer_exec_expected() reads the entry of
+ * thread tid back: -ENOENT when there is none.  -EOPNOTSUPP without the hook. */
 struct al_exec_expect;
 bool bpf_layer_exec_check_active(const struct bpf_layer *b);
 int bpf_layer_exec_expect(struct bpf_layer *b, uint32_t tid, const struct al_exec_expect *x);
+int bpf_layer_exec_expected(struct bpf_layer *b, uint32_t tid, struct al_exec_expect *ret);
 
 /* One line per layer: "session-tracking: active (tp_btf/sched_process_exec)" ... */
 size_t bpf_layer_describe(const struct bpf_layer *b, char *buf, size_t len);

@@ -535,7 +535,7 @@ out:
 	return r;
 }
 
-int execcheck_arm(struct bpf_layer *b, struct gate_notif *n)
+int execcheck_arm(struct bpf_layer *b, struct gate_notif *n, uint64_t cgroup_id)
 {
 	struct timespec ts;
 	int r;
@@ -551,6 +551,7 @@ int execcheck_arm(struct bpf_layer *b, struct gate_notif *n)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	n->exec_expect.armed_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	n->exec_expect.cgroup_id = cgroup_id;
 	return bpf_layer_exec_expect(b, (uint32_t)n->req.pid, &n->exec_expect);
 }
 
@@ -569,13 +570,18 @@ void execcheck_event(struct airlockd *d, const struct al_exec_event *e)
 		json_array_append_new(why, json_string("file"));
 	if (e->mismatch & AL_EXEC_MISMATCH_ARGV)
 		json_array_append_new(why, json_string("argv"));
+	if (e->mismatch & AL_EXEC_MISMATCH_STALE)
+		json_array_append_new(why, json_string("stale"));
 	rec = json_pack("{s:I,s:{s:I,s:I,s:I},s:s,s:s,s:o,s:s,s:o,s:{s:s,s:s,s:I,s:I},s:o}",
 			"session", (json_int_t)e->session_id, "process", "pid", (json_int_t)e->pid,
 			"tid", (json_int_t)e->old_pid, "ppid", (json_int_t)e->ppid, "op", "exec",
 			"decision", "killed: exec mismatch", "decided_by", json_string("kernel"),
-			"reason", "what executed is not what was decided", "mismatch", why,
-			"executed", "filename", e->filename, "comm", e->comm, "dev",
-			(json_int_t)e->dev, "ino", (json_int_t)e->ino, "rule", json_null());
+			"reason",
+			e->mismatch & AL_EXEC_MISMATCH_STALE
+				? "the exec stalled past the time its decision stands"
+				: "what executed is not what was decided",
+			"mismatch", why, "executed", "filename", e->filename, "comm", e->comm,
+			"dev", (json_int_t)e->dev, "ino", (json_int_t)e->ino, "rule", json_null());
 	if (!rec)
 		return;
 	r = audit_append(d->audit, rec);
@@ -583,8 +589,10 @@ void execcheck_event(struct airlockd *d, const struct al_exec_event *e)
 		d->audit_errors++;
 		log_error("audit: cannot append an exec alert: %s", strerror(-r));
 	}
-	log_warn("session %llu: pid %u executed '%s', not what was decided: killed",
-		 (unsigned long long)e->session_id, e->pid, e->filename);
+	log_warn("session %llu: pid %u executed '%s', %s: killed",
+		 (unsigned long long)e->session_id, e->pid, e->filename,
+		 e->mismatch & AL_EXEC_MISMATCH_STALE ? "too long after its decision"
+						      : "not what was decided");
 	s = session_find(&d->sessions, e->session_id);
 	if (s) {
 		ev = json_deep_copy(rec);

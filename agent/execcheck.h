@@ -48,8 +48,9 @@ enum al_action execcheck_stricter(enum al_action a, enum al_action b);
  * (more than one thread, or a vfork child sharing its parent's memory): that exec could
  * change after the decision with nothing to catch it.  An ask taken over from a previous
  * daemon is prepared here (its path read again from the waiting thread, which must still
- * resolve to the decided path: else -ESTALE). */
-int execcheck_arm(struct bpf_layer *b, struct gate_notif *n);
+ * resolve to the decided path: else -ESTALE).  cgroup_id is the session's cgroup, where the
+ * hook looks for it: an expectation of another session is not this exec's. */
+int execcheck_arm(struct bpf_layer *b, struct gate_notif *n, uint64_t cgroup_id);
 
 /* bprm->filename as the kernel's alloc_bprm() builds it from the exec's dirfd and the
  * path string raw: raw itself, or "/dev/fd/N/raw", or "/dev/fd/N" for "".  0 or

@@ -123,13 +123,13 @@ static void gate_record(struct airlockd *d, const struct session *s, uint64_t as
  * *taken is set: the in-flight list owns n, which stays valid until the loop's next turn);
  * -errno when the allow could not be carried out: then the call has been denied, since the
  * gate never opens on error. */
-static int gate_allow(struct airlockd *d, struct gate_notif *n, bool *taken)
+static int gate_allow(struct airlockd *d, struct session *s, struct gate_notif *n, bool *taken)
 {
 	struct gate_inflight *f;
 	int r;
 
 	/* An exec is let through with CONTINUE: arm the kernel's check of what runs first. */
-	r = n->req.op == AL_OP_EXEC ? execcheck_arm(d->bpf, n) : 0;
+	r = n->req.op == AL_OP_EXEC ? execcheck_arm(d->bpf, n, s->cgroup_id) : 0;
 	if (r == 0)
 		r = notify_allow(n);
 	if (r == -EINPROGRESS) {
@@ -167,7 +167,7 @@ static int gate_allow_recorded(struct airlockd *d, struct session *s, uint64_t a
 	int r;
 
 	gate_record(d, s, ask_id, n, process, rule, "allow", by, reason, asked_ms, extra);
-	r = gate_allow(d, n, taken);
+	r = gate_allow(d, s, n, taken);
 	if (r < 0) {
 		s->denied++;
 		gate_record(d, s, ask_id, n, process, rule, "deny", by_again, "allow failed",
@@ -342,7 +342,7 @@ static void gate_handle(struct airlockd *d, struct session *s, struct gate_notif
 	}
 	if (dec.action == AL_ALLOW) {
 		/* The common case stays cheap: no /proc reads, no record. */
-		if (gate_allow(d, n, &taken) < 0)
+		if (gate_allow(d, s, n, &taken) < 0)
 			s->denied++;
 		else
 			s->allowed++;

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <poll.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -460,6 +461,26 @@ static int resolve_paths(struct gate_notif *n, const struct syscall_desc *d, con
 	return 0;
 }
 
+/*
+ * Does resolve_paths() need the target's credentials?  Not when it has no path to walk
+ * (an AF_INET connect, a register-only class), and not for exec: the kernel resolves the
+ * exec's path again as the target when the call continues, so a walk as the daemon can
+ * differ only where the target's own lookup fails (a directory it cannot search, a magic
+ * link it may not follow), and then the exec fails whatever policy said.
+ */
+static bool resolves_as_target(const struct gate_notif *n, const struct syscall_desc *d,
+			       const struct raw_args *a)
+{
+	if (d->op == AL_OP_EXEC)
+		return false;
+	if (a->has_path || a->has_path2 || (a->atflags & AT_EMPTY_PATH))
+		return true;
+	if (a->fd >= 0 &&
+	    (n->req.op == AL_OP_CHMOD || n->req.op == AL_OP_CHOWN || n->req.op == AL_OP_MODULE))
+		return true;
+	return n->req.op == AL_OP_CONNECT && n->req.addr.ss_family == AF_UNIX;
+}
+
 static int fill_identity(struct gate_notif *n, const struct target *t)
 {
 	n->req.tgid = t->tgid;
@@ -575,11 +596,9 @@ int notify_recv(int listener, struct gate_notif *n)
 	r = fill_identity(n, t);
 	if (r < 0)
 		goto fail;
-	/* The handles were taken while the thread waited: they are its own. */
-	if (id_valid(listener, n->id) < 0) {
-		r = -ENOENT;
-		goto gone;
-	}
+	/* No NOTIF_ID_VALID here: reading and resolving act on nothing, and the one below
+	 * proves both the handles and what was read the waiting thread's (it was alive from
+	 * NOTIF_RECV until then, so its tid named no one else). */
 	if (d) {
 		/* Memory is read as the daemon (reading another process needs
 		 * CAP_SYS_PTRACE, which the target's credentials do not carry); paths are
@@ -589,7 +608,9 @@ int notify_recv(int listener, struct gate_notif *n)
 		if (r >= 0 && d->op == AL_OP_EXEC)
 			r = execcheck_filename(&n->req, a->path, n->exec_filename,
 					       sizeof(n->exec_filename));
-		if (r >= 0) {
+		if (r >= 0 && !resolves_as_target(n, d, a)) {
+			r = resolve_paths(n, d, t, a);
+		} else if (r >= 0) {
 			r = target_creds_enter(t, &creds, false);
 			if (r >= 0) {
 				r = resolve_paths(n, d, t, a);
@@ -603,7 +624,8 @@ int notify_recv(int listener, struct gate_notif *n)
 		deny_err = -r;
 		goto fail;
 	}
-	/* What was read came from that thread, not from a successor with its pid. */
+	/* The handles, and what was read, came from that thread, not from a successor with
+	 * its pid. */
 	if (id_valid(listener, n->id) < 0) {
 		r = -ENOENT;
 		goto gone;
@@ -777,12 +799,11 @@ static int open_decided(const struct gate_notif *n, const struct target *t)
 		close(fd);
 		return r;
 	}
-	if (!(req->open_flags & (O_NONBLOCK | O_PATH))) {
-		int fl = fcntl(fd, F_GETFL);
-
-		if (fl >= 0)
-			fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-	}
+	if (!(req->open_flags & (O_NONBLOCK | O_PATH)))
+		/* F_SETFL changes only O_APPEND, O_NONBLOCK, O_ASYNC, O_DIRECT and O_NOATIME:
+		 * the others as opened, O_NONBLOCK off (O_ASYNC is in f_flags as open left it,
+		 * so passing it back changes nothing) */
+		fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
 	return fd;
 }
 
@@ -1153,26 +1174,56 @@ static int start_connector(struct gate_notif *n, const struct target *t,
 	return -EINPROGRESS;
 }
 
+/* Has a non-blocking connect finished (either way)?  One poll that does not wait. */
+static bool connect_done(int sock)
+{
+	struct pollfd p = { .fd = sock, .events = POLLOUT };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLOUT | POLLERR | POLLHUP));
+}
+
+/* A blocking socket's connect, made non-blocking, has finished: give the socket back its
+ * blocking mode (fl: its flags before, or -1 to read them) and answer with the outcome
+ * (SO_ERROR).  Does not close sock. */
+static int finish_connect(struct gate_notif *n, int sock, int fl)
+{
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	if (getsockopt(sock, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	if (fl < 0)
+		fl = fcntl(sock, F_GETFL);
+	if (fl >= 0)
+		fcntl(sock, F_SETFL, fl & ~O_NONBLOCK);
+	return respond(n, 0, err ? -err : 0, 0);
+}
+
 static int emulate_connect(struct gate_notif *n, const struct target *t)
 {
 	struct sockaddr_storage addr;
 	struct saved_creds creds;
 	socklen_t len;
 	int sock, h = -1, fl, r;
-	bool unix_sock;
+	bool unix_sock, as_target;
 
 	sock = getfd(n, (int)n->req.args[0]);
 	if (sock < 0)
 		return sock == -ENOENT ? sock : respond_result(n, sock);
 	fl = fcntl(sock, F_GETFL);
 	unix_sock = is_unix(sock);
-	r = target_creds_enter(t, &creds, false);
+	/* Only an AF_UNIX path is looked up (a file, searched as the target); the kernel
+	 * checks no credentials of the caller for an IP destination, and the socket is the
+	 * target's own. */
+	as_target = n->req.addr.ss_family == AF_UNIX;
+	r = as_target ? target_creds_enter(t, &creds, false) : 0;
 	if (r < 0)
 		goto out;
 	r = prepare_addr(n, t, &addr, &len, &h);
 	if (r >= 0 && unix_sock) {
 		/* The connector blocks, or not, as the target's socket says: nothing to flip. */
-		target_creds_leave(&creds);
+		if (as_target)
+			target_creds_leave(&creds);
 		r = start_connector(n, t,
 				    &(struct connector_call){ .sock = sock,
 							      .keep_fd = h,
@@ -1188,9 +1239,15 @@ static int emulate_connect(struct gate_notif *n, const struct target *t)
 			fcntl(sock, F_SETFL, fl | O_NONBLOCK);
 		r = connect(sock, (struct sockaddr *)&addr, len) < 0 ? -errno : 0;
 	}
-	target_creds_leave(&creds);
+	if (as_target)
+		target_creds_leave(&creds);
 	if (r == -ESTALE) {
 		respond(n, 0, -EACCES, 0);
+		goto out;
+	}
+	if (r == -EINPROGRESS && !(fl & O_NONBLOCK) && connect_done(sock)) {
+		/* a loopback handshake completes within connect(): answer now */
+		r = finish_connect(n, sock, fl);
 		goto out;
 	}
 	if (r == -EINPROGRESS && !(fl & O_NONBLOCK)) {
@@ -1240,24 +1297,17 @@ static int complete_connector(struct gate_notif *n)
 
 int notify_complete(struct gate_notif *n)
 {
-	socklen_t len = sizeof(int);
-	int err = 0, fl, r;
+	int r;
 
 	if (n->wait_fd < 0)
 		return -EINVAL;
 	if (n->wait_child)
 		return complete_connector(n);
-	if (getsockopt(n->wait_fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-		err = errno;
-	/* only a blocking socket was parked here: give it back its blocking mode */
-	fl = fcntl(n->wait_fd, F_GETFL);
-	if (fl >= 0)
-		fcntl(n->wait_fd, F_SETFL, fl & ~O_NONBLOCK);
+	/* only a blocking socket was parked here; NOTIF_SEND fails with ENOENT for a target
+	 * that is gone */
+	r = finish_connect(n, n->wait_fd, -1);
 	close(n->wait_fd);
 	n->wait_fd = -1;
-	if (!notify_id_valid(n))
-		return -ENOENT;
-	r = respond(n, 0, err ? -err : 0, 0);
 	return r;
 }
 
@@ -1436,8 +1486,8 @@ int notify_allow(struct gate_notif *n)
 	struct target fresh = { .procfd = -1, .rootfd = -1 }, *t = n->target;
 	long r;
 
-	if (!notify_id_valid(n))
-		return -ENOENT;
+	/* A CONTINUE acts on nothing of the daemon's: NOTIF_SEND itself fails with ENOENT
+	 * for a target that is gone, so it needs no NOTIF_ID_VALID of its own. */
 	if (!d)
 		/* AL_OP_OTHER: decided by name and registers */
 		return respond(n, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
@@ -1461,6 +1511,9 @@ int notify_allow(struct gate_notif *n)
 	default:
 		break;
 	}
+	/* Acting for the target: not for one that died while policy decided. */
+	if (!notify_id_valid(n))
+		return -ENOENT;
 	if (name_is(d, "open_by_handle_at"))
 		/* the handle is the target's memory and needs CAP_DAC_READ_SEARCH: not
 		 * emulated, denied (docs/gate.md) */

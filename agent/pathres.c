@@ -376,6 +376,31 @@ static bool has_dotdot(const char *p, size_t len)
 }
 
 /*
+ * An absolute parent with symlinks on the way (on a merged-/usr system /bin, /lib and
+ * /sbin are): in the target's root the kernel follows them as the target's own lookup
+ * would (absolute link texts and '..' stay in that root), so let it, and read back where
+ * it went.  Magic links are refused, and so is anything that reaches procfs, where
+ * /proc/self is an ordinary symlink whose text names the reader (the daemon): the walk
+ * substitutes the target's.  Returns the parent's fd or -1 (the walk decides).
+ */
+static int open_parent_via_links(const struct target *t, const char *parent)
+{
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	struct statfs sfs;
+	int fd;
+
+	fd = (int)syscall(SYS_openat2, t->rootfd, parent, &how, sizeof(how));
+	if (fd < 0)
+		return -1;
+	if (fstatfs(fd, &sfs) < 0 || sfs.f_type == PROC_SUPER_MAGIC) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
  * The common case in a few syscalls: let the kernel walk the parent in one openat2 that
  * refuses any symlink (RESOLVE_NO_SYMLINKS, which also refuses magic links), in the
  * target's root for an absolute path.  Without symlinks the kernel's walk is the walk
@@ -405,6 +430,8 @@ static int resolve_fast(const struct target *t, int start, const char *path, uns
 		parent[plen] = '\0';
 		pfd = (int)syscall(SYS_openat2, path[0] == '/' ? t->rootfd : start, parent, &how,
 				   sizeof(how));
+		if (pfd < 0 && errno == ELOOP && path[0] == '/' && !(flags & PATHRES_NO_SYMLINKS))
+			pfd = open_parent_via_links(t, parent);
 		if (pfd < 0)
 			return 1;
 	}

@@ -14,46 +14,55 @@
 /* The largest /proc/PID/status we accept; a few KiB in practice (Groups: can be long). */
 #define STATUS_MAX (64 * 1024)
 
-static int read_status(int procfd, char **ret_buf)
+/* What /proc/TID/status takes in one read almost always (about 1.4 KiB); a longer one (a
+ * long Groups: line) is read again into a heap buffer. */
+#define STATUS_STACK 4096
+
+/*
+ * Read status whole.  procfs renders the file at the first read and hands out all that
+ * fits: a short read is the end.  *ret_buf is buf when it fitted, else a malloc'ed copy
+ * (the caller frees it when it is not buf).
+ */
+static int read_status(int procfd, char *buf, size_t bufsize, char **ret_buf)
 {
-	size_t size = 4096, len = 0;
-	char *buf = NULL;
+	size_t size = bufsize;
+	char *heap = NULL;
+	ssize_t n;
 	int fd, r;
 
 	fd = openat(procfd, "status", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	for (;;) {
-		char *nbuf = realloc(buf, size + 1);
-		ssize_t n;
+	n = read(fd, buf, size - 1);
+	while (n >= 0 && (size_t)n == size - 1) {
+		char *nbuf;
 
-		if (!nbuf) {
-			r = -ENOMEM;
-			goto fail;
-		}
-		buf = nbuf;
-		n = read(fd, buf + len, size - len);
-		if (n < 0) {
-			r = -errno;
-			goto fail;
-		}
-		len += (size_t)n;
-		/* procfs renders status whole and hands out all that fits: a short read is
-		 * the end, no need for a second read to see 0 */
-		if (len < size)
-			break;
+		/* did not fit: read it again from the start into a larger buffer */
 		if (size >= STATUS_MAX) {
 			r = -EFBIG;
 			goto fail;
 		}
 		size *= 2;
+		nbuf = realloc(heap, size);
+		if (!nbuf) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		heap = nbuf;
+		n = pread(fd, heap, size - 1, 0);
 	}
-	buf[len] = '\0';
+	if (n < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (heap)
+		buf = heap;
+	buf[n] = '\0';
 	close(fd);
 	*ret_buf = buf;
 	return 0;
 fail:
-	free(buf);
+	free(heap);
 	close(fd);
 	return r;
 }
@@ -176,7 +185,7 @@ static int parse_status(const char *status, struct target *t)
 
 int target_open(pid_t tid, struct target *t)
 {
-	char dir[32], *status = NULL;
+	char dir[32], sbuf[STATUS_STACK], *status = NULL;
 	ssize_t n;
 	int r;
 
@@ -190,7 +199,7 @@ int target_open(pid_t tid, struct target *t)
 		r = -errno;
 		goto fail;
 	}
-	r = read_status(t->procfd, &status);
+	r = read_status(t->procfd, sbuf, sizeof(sbuf), &status);
 	if (r < 0)
 		goto fail;
 	r = parse_status(status, t);
@@ -209,10 +218,12 @@ int target_open(pid_t tid, struct target *t)
 	t->rootpfx[n] = '\0';
 	if (strcmp(t->rootpfx, "/") == 0)
 		t->rootpfx[0] = '\0';
-	free(status);
+	if (status != sbuf)
+		free(status);
 	return 0;
 fail:
-	free(status);
+	if (status != sbuf)
+		free(status);
 	target_close(t);
 	return r;
 }
@@ -288,6 +299,16 @@ static int daemon_identity(uid_t *ret_euid, gid_t *ret_egid, gid_t **ret_groups,
 	return 0;
 }
 
+/* Are the target's ids and groups the daemon's own?  The kernel keeps groups sorted, and
+ * both lists come from it (getgroups, /proc/TID/status) in that order. */
+static bool same_identity(const struct target *t, const struct saved_creds *s)
+{
+	return t->euid == s->euid && t->fsuid == s->euid && t->egid == s->egid &&
+	       t->fsgid == s->egid && t->ngroups == s->ngroups &&
+	       (t->ngroups == 0 ||
+		memcmp(t->groups, s->groups, (size_t)t->ngroups * sizeof(gid_t)) == 0);
+}
+
 int target_creds_enter(const struct target *t, struct saved_creds *s, bool with_umask)
 {
 	int r;
@@ -296,6 +317,18 @@ int target_creds_enter(const struct target *t, struct saved_creds *s, bool with_
 	r = daemon_identity(&s->euid, &s->egid, &s->groups, &s->ngroups);
 	if (r < 0)
 		return r;
+	if (same_identity(t, s)) {
+		/* Every set*id below would set what is already set (and keep the same
+		 * capabilities): skip the six credential commits. */
+		if (with_umask) {
+			s->umask = umask(t->umask);
+			/* already the target's: nothing to give back */
+			s->umask_set = s->umask != t->umask;
+		}
+		s->same = true;
+		s->active = s->umask_set;
+		return 0;
+	}
 	/* Groups and gids first: changing them needs CAP_SETGID, which the euid change
 	 * below takes away. */
 	if (syscall(SYS_setgroups, (size_t)t->ngroups, t->groups) < 0)
@@ -344,6 +377,10 @@ int target_creds_leave(struct saved_creds *s)
 		return 0;
 	if (s->umask_set)
 		umask(s->umask);
+	if (s->same) {
+		s->active = false;
+		return 0;
+	}
 	/* uid first: it gives back the capabilities the gid and group changes need; each
 	 * set*id also resets the matching fs id */
 	if (set_euid(s->euid) < 0)

@@ -47,6 +47,7 @@ struct saved_creds {
 	int ngroups;
 	mode_t umask;
 	bool umask_set;
+	bool same; /* the target's ids were the daemon's: only the umask was changed */
 	bool active;
 };
 

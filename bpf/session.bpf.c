@@ -19,6 +19,7 @@
 
 /* From include/uapi/linux/sched.h and signal.h, which vmlinux.h (types only) does not
  * carry. */
+#define CLONE_PARENT 0x00008000
 #define CLONE_THREAD 0x00010000
 #define SIGKILL	     9
 
@@ -75,14 +76,25 @@ static __always_inline struct al_session *current_session(__u64 *ret_cgroup_id)
 	return s;
 }
 
-/* Runs in the parent: the child starts in the parent's cgroup (CLONE_INTO_CGROUP aside,
- * which the gate refuses inside a session). */
-static __always_inline void count_fork(void)
+/* The cgroup v2 id a task is in: what bpf_get_current_cgroup_id() says for current. */
+static __always_inline __u64 task_cgroup_id(struct task_struct *task)
 {
-	struct al_session *s;
-	__u64 cgroup_id;
+	return BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+}
 
-	s = current_session(&cgroup_id);
+/*
+ * A new process, counted by the cgroup the child starts in.  That is the parent's, except
+ * for clone3(CLONE_INTO_CGROUP), which airlockd uses to start its AF_UNIX connectors inside
+ * a session (agent/connector.c): counted by the parent's cgroup, those would be exits of
+ * the session without a fork.  Both fork hooks run after cgroup_post_fork(), so the
+ * child's css_set is the one it will run in.
+ */
+static __always_inline void count_fork(struct task_struct *child)
+{
+	__u64 cgroup_id = task_cgroup_id(child);
+	struct al_session *s;
+
+	s = bpf_map_lookup_elem(&sessions, &cgroup_id);
 	if (s)
 		__sync_fetch_and_add(&s->forks, 1);
 }
@@ -123,7 +135,7 @@ static __always_inline __u64 fnv1a(const char *buf, __u32 len)
  * when they agree, -1 when there was nothing to compare.
  */
 static __always_inline int exec_verify(struct task_struct *task, __u32 old_pid, struct file *file,
-				       const char *filename)
+				       const char *filename, __u64 cgroup_id)
 {
 	struct al_exec_expect *x;
 	struct scratch *sc;
@@ -135,10 +147,19 @@ static __always_inline int exec_verify(struct task_struct *task, __u32 old_pid, 
 	x = bpf_map_lookup_elem(&exec_expect, &old_pid);
 	if (!x)
 		return -1;
-	if (bpf_ktime_get_ns() - x->armed_ns > AL_EXEC_EXPECT_TTL_NS) {
-		/* left by an exec that failed: that thread's later execs were not notified */
+	if (x->cgroup_id != cgroup_id) {
+		/* Armed for a thread of another session whose exec failed, and this thread id
+		 * was reused since: not this exec's decision. */
 		bpf_map_delete_elem(&exec_expect, &old_pid);
 		return -1;
+	}
+	if (bpf_ktime_get_ns() - x->armed_ns > AL_EXEC_EXPECT_TTL_NS) {
+		/* Every exec of this session is notified and re-armed before it continues, so
+		 * this entry is this exec's, and the exec stalled past the TTL since (a path
+		 * copy held up by a FUSE page, a hung filesystem).  Nothing vouches for it
+		 * any longer: refuse rather than let it run unchecked. */
+		bad = AL_EXEC_MISMATCH_STALE;
+		goto out;
 	}
 	sc = bpf_map_lookup_elem(&exec_scratch, &zero);
 	if (!sc) {
@@ -192,9 +213,9 @@ static __always_inline void count_exec(struct task_struct *task, __u32 old_pid, 
 	if (!s)
 		return;
 	__sync_fetch_and_add(&s->execs, 1);
-	/* Members only: every exec of a member is notified, so its expectation is fresh; a
-	 * thread id reused outside every session never meets a stale one. */
-	verdict = exec_verify(task, old_pid, file, filename);
+	/* Members only, and only against an expectation armed for this session: a thread
+	 * id reused outside it never meets another session's leftover. */
+	verdict = exec_verify(task, old_pid, file, filename, cgroup_id);
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e)
@@ -221,7 +242,7 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(handle_sched_process_fork, struct task_struct *parent, struct task_struct *child)
 {
 	if (BPF_CORE_READ(child, pid) == BPF_CORE_READ(child, tgid))
-		count_fork();
+		count_fork(child);
 	return 0;
 }
 
@@ -246,7 +267,7 @@ SEC("raw_tp/sched_process_fork")
 int BPF_PROG(handle_sched_process_fork_raw, struct task_struct *parent, struct task_struct *child)
 {
 	if (BPF_CORE_READ(child, pid) == BPF_CORE_READ(child, tgid))
-		count_fork();
+		count_fork(child);
 	return 0;
 }
 
@@ -267,13 +288,39 @@ int BPF_PROG(handle_sched_process_exit_raw, struct task_struct *p)
 
 /* --- classic tracepoints: tracefs formats ------------------------------------------ */
 
-/* sched_process_fork does not say whether the child is a thread; task_newtask, in the
- * parent at the end of copy_process(), carries the clone flags. */
+/*
+ * sched_process_fork does not say whether the child is a thread; task_newtask, in the
+ * parent at the end of copy_process() (after cgroup_post_fork()), carries the clone flags
+ * and the child's pid, but not the child.  copy_process() has just linked a new process
+ * last into its real parent's children: the caller's own list, or with CLONE_PARENT the
+ * caller's parent's.  Only the caller adds to its own list, and a child not yet woken
+ * cannot be reaped, so the tail is the child; checked by pid all the same (CLONE_PARENT
+ * shares the list with the siblings), and when it is not, the child is counted by the
+ * caller's cgroup, which is where it started unless CLONE_INTO_CGROUP said otherwise.
+ */
+static __always_inline struct task_struct *newest_child(struct task_struct *parent, pid_t pid)
+{
+	struct task_struct *child;
+	struct list_head *last;
+
+	last = BPF_CORE_READ(parent, children.prev);
+	child = (struct task_struct *)((char *)last -
+				       bpf_core_field_offset(struct task_struct, sibling));
+	return BPF_CORE_READ(child, pid) == pid ? child : NULL;
+}
+
 SEC("tp/task/task_newtask")
 int handle_task_newtask(struct trace_event_raw_task_newtask *ctx)
 {
-	if (!(ctx->clone_flags & CLONE_THREAD))
-		count_fork();
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *child;
+
+	if (ctx->clone_flags & CLONE_THREAD)
+		return 0;
+	if (ctx->clone_flags & CLONE_PARENT)
+		task = BPF_CORE_READ(task, real_parent);
+	child = newest_child(task, ctx->pid);
+	count_fork(child ? child : (struct task_struct *)bpf_get_current_task());
 	return 0;
 }
 

@@ -12,7 +12,7 @@
 #include <linux/types.h>
 #endif
 
-#define AL_ABI_VERSION 2
+#define AL_ABI_VERSION 3
 
 #define AL_MAX_SESSIONS 4096
 #define AL_COMM_LEN	16
@@ -62,16 +62,23 @@ _Static_assert(sizeof(struct al_exec_event) == 320, "bump AL_ABI_VERSION");
 #define AL_EXEC_MISMATCH_FILENAME (1u << 0) /* bprm->filename is not the path decided on */
 #define AL_EXEC_MISMATCH_FILE	  (1u << 1) /* the file executing is not the one stat'ed */
 #define AL_EXEC_MISMATCH_ARGV	  (1u << 2) /* argv is not the one decided on */
+/* The expectation was older than AL_EXEC_EXPECT_TTL_NS: the exec stalled between the
+ * decision and the hook, so nothing it was decided on can be vouched for any more. */
+#define AL_EXEC_MISMATCH_STALE (1u << 3)
 
 #define AL_EXPECT_FILE	   (1u << 0) /* dev and ino are set: compare the executing file */
 #define AL_EXPECT_ARGV_LEN (1u << 1) /* argv_len is the whole argv area: compare it */
 
 /* Value of the `exec_expect` map, keyed by the thread id (__u32) that called exec, as the
  * seccomp notification named it.  airlockd writes it just before it lets a notified exec
- * continue; the exec hook consumes it.  An entry older than AL_EXEC_EXPECT_TTL_NS is stale
- * (that exec failed) and ignored. */
+ * continue; the exec hook consumes it.  The hook ignores (and deletes) an entry of another
+ * cgroup than the exec's: a thread id reused by a process of another session.  An entry of
+ * the exec's own session older than AL_EXEC_EXPECT_TTL_NS kills the exec
+ * (AL_EXEC_MISMATCH_STALE): every exec of a member is notified and re-armed, so only this
+ * exec, stalled past the TTL since its CONTINUE, can meet it. */
 struct al_exec_expect {
 	__u64 armed_ns;	     /* CLOCK_MONOTONIC (bpf_ktime_get_ns) when written */
+	__u64 cgroup_id;     /* the session's cgroup v2 id, as in the `sessions` map */
 	__u64 filename_hash; /* FNV-1a of bprm->filename, without its NUL */
 	__u64 argv_hash;     /* FNV-1a of the first min(argv_len, AL_EXEC_ARGV_HASHED) bytes */
 	__u64 ino;	     /* the file that must execute (a script: its interpreter) */
@@ -81,6 +88,6 @@ struct al_exec_expect {
 	__u32 argv_len;	     /* bytes of argv strings, NULs included */
 };
 
-_Static_assert(sizeof(struct al_exec_expect) == 48, "bump AL_ABI_VERSION");
+_Static_assert(sizeof(struct al_exec_expect) == 56, "bump AL_ABI_VERSION");
 
 #endif

@@ -15,8 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <linux/sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -71,7 +73,7 @@ TestSuite(bpf_layer, .fini = teardown);
 /* What the grandchild of FORK_EXEC_TRUE execs. */
 static const char *exec_path = "/bin/true";
 
-enum workload { FORK_EXEC_TRUE, THREAD_EXEC_TRUE, THREAD_ONLY };
+enum workload { FORK_EXEC_TRUE, THREAD_EXEC_TRUE, THREAD_ONLY, CLONE_INTO_B };
 
 struct run {
 	pid_t child;	  /* moved into the cgroup */
@@ -100,7 +102,9 @@ static void *thread_exec(void *arg)
 /*
  * Fork a child, move it into cgroup cg, then let it run the workload: FORK_EXEC_TRUE forks
  * a grandchild that execs /bin/true; THREAD_EXEC_TRUE likewise, but from a second thread of
- * the grandchild; THREAD_ONLY starts and joins one thread.  Returns once all are reaped.
+ * the grandchild; THREAD_ONLY starts and joins one thread; CLONE_INTO_B makes a child
+ * straight into cg_b with clone3(CLONE_INTO_CGROUP), which exits.  Returns once all are
+ * reaped.
  */
 static struct run run_in(const char *cg, enum workload w)
 {
@@ -122,6 +126,17 @@ static struct run run_in(const char *cg, enum workload w)
 			if (pthread_create(&t, NULL, thread_main, NULL) != 0 ||
 			    pthread_join(t, NULL) != 0)
 				_exit(11);
+		} else if (w == CLONE_INTO_B) {
+			struct clone_args ca = { .flags = CLONE_INTO_CGROUP,
+						 .exit_signal = SIGCHLD };
+			int fd = open(cg_b, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+			ca.cgroup = (uint64_t)fd;
+			gc = fd < 0 ? -1 : (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+			if (gc == 0)
+				_exit(0);
+			if (gc < 0 || waitpid(gc, &status, 0) != gc || !WIFEXITED(status))
+				_exit(17);
 		} else {
 			gc = fork();
 			if (gc < 0)
@@ -191,6 +206,34 @@ static void assert_counters(uint64_t cgroup_id, uint64_t forks, uint64_t execs, 
 		     (unsigned long long)exits);
 }
 
+/*
+ * What airlockd does for an AF_UNIX connector (agent/connector.c): from outside the
+ * cgroup, clone3(CLONE_INTO_CGROUP) a child straight into it, which exits.  That child's
+ * exit is the session's, and so must its fork be.  0, or -errno when clone3 or the flag
+ * is not there.
+ */
+static int clone_into(const char *cg)
+{
+	struct clone_args ca = { 0 };
+	int fd, status;
+	long pid;
+
+	fd = open(cg, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	cr_assert_geq(fd, 0, "open '%s': %m", cg);
+	ca.flags = CLONE_INTO_CGROUP;
+	ca.exit_signal = SIGCHLD;
+	ca.cgroup = (uint64_t)fd;
+	pid = syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid == 0)
+		_exit(0);
+	close(fd);
+	if (pid < 0)
+		return -errno;
+	cr_assert_eq(waitpid((pid_t)pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
+	return 0;
+}
+
 /* The whole contract, with whichever attach kinds the layer was opened with. */
 static void check_members_counted_others_not(void)
 {
@@ -237,6 +280,17 @@ static void check_members_counted_others_not(void)
 	cr_assert_eq(mine->ino, (__u64)st.st_ino);
 	cr_assert_eq(mine->dev >> 20, major(st.st_dev));
 	cr_assert_eq(mine->dev & 0xfffff, minor(st.st_dev));
+
+	/* A child made into the session from outside: one more fork and one more exit. */
+	r = clone_into(cg_a);
+	if (r == -ENOSYS || r == -EINVAL)
+		cr_skip_test("no clone3(CLONE_INTO_CGROUP) here: %s", strerror(-r));
+	cr_assert_eq(r, 0, "clone3: %s", strerror(-r));
+	assert_counters(id_a, 2, 1, 3);
+	/* A member making a child into another cgroup: the member's exit is the session's,
+	 * the child (never in it) neither a fork nor an exit of it. */
+	run_in(cg_a, CLONE_INTO_B);
+	assert_counters(id_a, 2, 1, 4);
 }
 
 Test(bpf_layer, counts_members_with_tp_btf)

@@ -36,6 +36,9 @@ static bool daemon_up;
 /* The kernel tests' session: children enter it, the layer counts it as a session. */
 static char cg_path[PATH_MAX];
 static uint64_t cg_id;
+/* Another session's cgroup, for expectations that are not the exec's. */
+static char cg2_path[PATH_MAX];
+static uint64_t cg2_id;
 
 static void put(const char *path, const char *text, mode_t mode)
 {
@@ -116,6 +119,10 @@ static void teardown(void)
 		rmdir(cg_path);
 		cg_path[0] = '\0';
 	}
+	if (cg2_path[0]) {
+		rmdir(cg2_path);
+		cg2_path[0] = '\0';
+	}
 	if (daemon_up) {
 		cr_expect_eq(test_daemon_stop(&D), 0);
 		daemon_up = false;
@@ -129,7 +136,8 @@ static void teardown(void)
 
 TestSuite(exec_verify_kernel, .init = setup, .fini = teardown, .timeout = 30);
 
-/* The expectation for executing path with argv, as airlockd computes it for a binary. */
+/* The expectation for executing path with argv, as airlockd computes it for a binary, armed
+ * for the test's session. */
 static void expect_for(const char *path, const char *const *argv, struct al_exec_expect *x)
 {
 	char buf[AL_EXEC_ARGV_HASHED];
@@ -137,6 +145,7 @@ static void expect_for(const char *path, const char *const *argv, struct al_exec
 	struct stat st;
 
 	memset(x, 0, sizeof(*x));
+	x->cgroup_id = cg_id;
 	cr_assert_eq(stat(path, &st), 0);
 	x->flags = AL_EXPECT_FILE | AL_EXPECT_ARGV_LEN;
 	x->dev = (uint32_t)(major(st.st_dev) << 20 | minor(st.st_dev));
@@ -168,9 +177,10 @@ static void on_event(const struct al_exec_event *e, void *ctx)
 }
 
 /* Fork a child that waits (in the session's cgroup when in_session), arm x for its thread
- * id, let it execve(path, argv).  Returns its wait status. */
-static int exec_in(bool in_session, struct bpf_layer *b, const struct al_exec_expect *x,
-		   const char *path, char *const *argv)
+ * id as if age_ns ago, let it execve(path, argv).  Returns its wait status; *ret_pid (when
+ * not NULL) is the child's pid. */
+static int exec_aged(bool in_session, struct bpf_layer *b, const struct al_exec_expect *x,
+		     uint64_t age_ns, const char *path, char *const *argv, pid_t *ret_pid)
 {
 	struct al_exec_expect armed = *x;
 	struct timespec ts;
@@ -192,13 +202,24 @@ static int exec_in(bool in_session, struct bpf_layer *b, const struct al_exec_ex
 	}
 	close(go[0]);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	armed.armed_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	armed.armed_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec - age_ns;
 	cr_assert_eq(bpf_layer_exec_expect(b, (uint32_t)pid, &armed), 0);
 	cr_assert_eq(write(go[1], "g", 1), 1);
 	close(go[1]);
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	if (ret_pid)
+		*ret_pid = pid;
 	return status;
 }
+
+static int exec_in(bool in_session, struct bpf_layer *b, const struct al_exec_expect *x,
+		   const char *path, char *const *argv)
+{
+	return exec_aged(in_session, b, x, 0, path, argv, NULL);
+}
+
+/* Older than an expectation stands. */
+#define STALE_NS (AL_EXEC_EXPECT_TTL_NS + 1000000000ull)
 
 static int exec_with_expectation(struct bpf_layer *b, const struct al_exec_expect *x,
 				 const char *path, char *const *argv)
@@ -300,13 +321,16 @@ Test(exec_verify_kernel, the_decided_exec_runs_and_consumes_its_expectation)
 	char *const argv[] = { "evil", "a", NULL };
 	char *const other[] = { "evil", "b", NULL };
 	struct bpf_layer *b = layer();
-	struct al_exec_expect x;
+	struct al_exec_expect x, left;
+	pid_t pid0;
 	char *m;
 	int status;
 
 	expect_for(evil, decided, &x);
-	status = exec_with_expectation(b, &x, evil, argv);
+	status = exec_aged(true, b, &x, 0, evil, argv, &pid0);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status 0x%x", status);
+	cr_assert_eq(bpf_layer_exec_expected(b, (uint32_t)pid0, &left), -ENOENT,
+		     "the hook did not consume the expectation");
 	m = slurp(marker);
 	cr_assert(m && strstr(m, "argv0=evil"), "marker: %s", m ? m : "(none)");
 	free(m);
@@ -342,6 +366,115 @@ Test(exec_verify_kernel, the_decided_exec_runs_and_consumes_its_expectation)
 	bpf_layer_close(b);
 }
 
+/* An exec that reaches the hook after its expectation's time stalled between the decision
+ * and the check (a FUSE page under its path, a hung filesystem): it is killed even when it
+ * is exactly what was decided, since nothing vouches for it any more. */
+Test(exec_verify_kernel, a_stale_expectation_of_the_session_kills)
+{
+	static const char *const decided[] = { "evil", "a", NULL };
+	char *const argv[] = { "evil", "a", NULL };
+	struct bpf_layer *b = layer();
+	struct al_exec_expect x, left;
+	struct seen seen = { 0 };
+	pid_t pid;
+	int status;
+
+	expect_for(evil, decided, &x);
+	status = exec_aged(true, b, &x, STALE_NS, evil, argv, &pid);
+	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+		  "a stale exec was not killed (status 0x%x)", status);
+	cr_assert_null(slurp(marker), "the stale exec's image ran");
+	cr_assert_geq(bpf_layer_events_consume(b, on_event, &seen), 1);
+	cr_assert_eq(seen.last.pid, (uint32_t)pid);
+	cr_assert_eq(seen.last.checked, 1);
+	cr_assert_eq(seen.last.mismatch, AL_EXEC_MISMATCH_STALE, "bits 0x%x", seen.last.mismatch);
+	cr_assert_eq(bpf_layer_exec_expected(b, (uint32_t)pid, &left), -ENOENT);
+	/* Just inside its time, the same expectation lets the same exec run. */
+	status = exec_aged(true, b, &x, AL_EXEC_EXPECT_TTL_NS - 1000000000ull, evil, argv, NULL);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status 0x%x", status);
+	bpf_layer_close(b);
+}
+
+/* An expectation armed in another session (a thread id reused by a process of this one)
+ * is not this exec's decision: fresh or stale, it neither kills nor checks the exec, and
+ * the hook deletes it. */
+Test(exec_verify_kernel, another_sessions_expectation_is_ignored_and_deleted)
+{
+	static const char *const decided[] = { "good", NULL };
+	char *const argv[] = { "evil", "b", NULL };
+	static const uint64_t ages[] = { 0, STALE_NS };
+	struct bpf_layer *b = layer();
+	struct al_exec_expect x, left;
+	char name[64];
+	int r;
+
+	snprintf(name, sizeof(name), "airlock-execverify2-%d", (int)getpid());
+	r = test_cgroup_make(name, cg2_path, sizeof(cg2_path), &cg2_id);
+	cr_assert_eq(r, 0, "cgroup: %s", strerror(-r));
+	cr_assert_eq(bpf_layer_session_add(b, cg2_id, 2), 0);
+	expect_for(good, decided, &x);
+	x.cgroup_id = cg2_id;
+	for (size_t k = 0; k < sizeof(ages) / sizeof(ages[0]); k++) {
+		struct seen seen = { 0 };
+		char *m;
+		pid_t pid;
+		int status;
+
+		status = exec_aged(true, b, &x, ages[k], evil, argv, &pid);
+		cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			  "age %zu: an exec was judged by another session's expectation "
+			  "(status 0x%x)",
+			  k, status);
+		m = slurp(marker);
+		cr_assert(m && strstr(m, "argv0=evil"), "marker: %s", m ? m : "(none)");
+		free(m);
+		cr_assert_eq(unlink(marker), 0);
+		cr_assert_eq(bpf_layer_events_consume(b, on_event, &seen), 1);
+		cr_assert_eq(seen.last.pid, (uint32_t)pid);
+		cr_assert_eq(seen.last.checked, 0, "age %zu: checked against another session", k);
+		cr_assert_eq(seen.last.mismatch, 0);
+		cr_assert_eq(bpf_layer_exec_expected(b, (uint32_t)pid, &left), -ENOENT,
+			     "age %zu: the foreign expectation was left in the map", k);
+	}
+	bpf_layer_close(b);
+}
+
+/* A full map is swept of what nothing can consume any more (a gone thread, an ended
+ * session), but a stale entry of a live member stays: its exec may still be on its way. */
+Test(exec_verify_kernel, a_full_map_keeps_stale_entries_of_live_members)
+{
+	/* beyond the largest pid_max: no such thread */
+	const uint32_t gone = 4194304 + 16;
+	struct bpf_layer *b = layer();
+	struct al_exec_expect x = { 0 }, left;
+	struct timespec ts;
+	uint64_t now;
+	uint32_t i;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	x.armed_ns = now - STALE_NS;
+	x.cgroup_id = cg_id;
+	cr_assert_eq(bpf_layer_exec_expect(b, (uint32_t)getpid(), &x), 0);
+	x.cgroup_id = cg_id + 1000000; /* no session's */
+	cr_assert_eq(bpf_layer_exec_expect(b, (uint32_t)getppid(), &x), 0);
+	x.cgroup_id = cg_id;
+	for (i = 0; i < AL_MAX_EXEC_EXPECT - 2; i++)
+		cr_assert_eq(bpf_layer_exec_expect(b, gone + i, &x), 0, "entry %u", i);
+	/* full: the next one gets in only through the sweep */
+	x.armed_ns = now;
+	cr_assert_eq(bpf_layer_exec_expect(b, gone + i, &x), 0);
+	cr_assert_eq(bpf_layer_exec_expected(b, (uint32_t)getpid(), &left), 0,
+		     "a live member's stale entry was swept");
+	cr_assert_eq(left.armed_ns, now - STALE_NS);
+	cr_assert_eq(bpf_layer_exec_expected(b, (uint32_t)getppid(), &left), -ENOENT,
+		     "an ended session's entry was kept");
+	cr_assert_eq(bpf_layer_exec_expected(b, gone, &left), -ENOENT,
+		     "a gone thread's entry was kept");
+	cr_assert_eq(bpf_layer_exec_expected(b, gone + i, &left), 0);
+	bpf_layer_close(b);
+}
+
 /* The check holds in every spelling of the exec hook (raw_tp reads bprm with CO-RE; the
  * classic tracepoint takes the name from its record and the file from mm->exe_file). */
 Test(exec_verify_kernel, every_hook_spelling_kills_a_mismatch)
@@ -370,6 +503,14 @@ Test(exec_verify_kernel, every_hook_spelling_kills_a_mismatch)
 		status = exec_with_expectation(b, &x, good, argv);
 		cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 			  "spelling %zu: the decided exec failed (status 0x%x)", k, status);
+		/* but not once its expectation is past its time */
+		seen.n = 0;
+		status = exec_aged(true, b, &x, STALE_NS, good, argv, NULL);
+		cr_expect(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+			  "spelling %zu: a stale exec was not killed (status 0x%x)", k, status);
+		cr_expect_geq(bpf_layer_events_consume(b, on_event, &seen), 2);
+		cr_expect_eq(seen.last.mismatch, AL_EXEC_MISMATCH_STALE, "spelling %zu: bits 0x%x",
+			     k, seen.last.mismatch);
 		bpf_layer_close(b);
 	}
 	cr_assert_null(slurp(marker), "the new image ran before it was killed");
@@ -622,7 +763,7 @@ static int arm_without_hook(pid_t pid)
 	cr_assert_not_null(n);
 	n->req.pid = pid;
 	n->req.tgid = pid;
-	r = execcheck_arm(NULL, n);
+	r = execcheck_arm(NULL, n, 0);
 	free(n);
 	return r;
 }

@@ -112,6 +112,27 @@ Test(notify, created_file_has_target_owner_and_umask, .init = setup, .fini = tea
 	cr_assert_eq(st.st_mode & 07777, 0640, "mode %o", st.st_mode & 07777);
 }
 
+/* A target with the daemon's own ids takes no credential switch, but its umask still
+ * applies to what the daemon creates for it, and the daemon's comes back afterwards. */
+Test(notify, same_identity_target_still_gets_its_umask, .init = setup, .fini = teardown)
+{
+	struct gate_child_opts opts = { .umask = 027 };
+	struct gate_harness h;
+	struct record rec = { 0 };
+	char path[128];
+	struct stat st;
+	mode_t mine = umask(077);
+
+	snprintf(path, sizeof(path), "%s/made", dir);
+	cr_assert_eq(run_gated(open_calls, 4, &opts, child_create, path, record_decide, &rec, &h),
+		     0);
+	cr_assert_eq(rec.n, 1);
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_uid, geteuid());
+	cr_assert_eq(st.st_mode & 07777, 0640, "mode %o", st.st_mode & 07777);
+	cr_assert_eq(umask(mine), 077, "the daemon's umask was not given back");
+}
+
 Test(notify, nonroot_target_cannot_create_in_root_dir, .init = setup, .fini = teardown)
 {
 	struct gate_child_opts opts = { .uid = NOBODY, .gid = NOBODY, .umask = -1 };

@@ -37,10 +37,11 @@ static const struct field session_fields[] = {
 };
 
 static const struct field exec_expect_fields[] = {
-	{ FIELD(al_exec_expect, armed_ns) }, { FIELD(al_exec_expect, filename_hash) },
-	{ FIELD(al_exec_expect, argv_hash) }, { FIELD(al_exec_expect, ino) },
-	{ FIELD(al_exec_expect, dev) },	     { FIELD(al_exec_expect, flags) },
-	{ FIELD(al_exec_expect, filename_len) }, { FIELD(al_exec_expect, argv_len) },
+	{ FIELD(al_exec_expect, armed_ns) },	  { FIELD(al_exec_expect, cgroup_id) },
+	{ FIELD(al_exec_expect, filename_hash) }, { FIELD(al_exec_expect, argv_hash) },
+	{ FIELD(al_exec_expect, ino) },		  { FIELD(al_exec_expect, dev) },
+	{ FIELD(al_exec_expect, flags) },	  { FIELD(al_exec_expect, filename_len) },
+	{ FIELD(al_exec_expect, argv_len) },
 };
 
 static const struct field exec_event_fields[] = {

@@ -11,8 +11,11 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "gate_harness.h"
@@ -205,4 +208,48 @@ Test(pathres, normalize_collapses_lexically)
 	norm("/a/..", "/");
 	norm("/...", "/...");
 	norm("/a/..b/.c", "/a/..b/.c");
+}
+
+/*
+ * An absolute path whose parents hold symlinks takes the one-openat2 path that lets the
+ * kernel follow them in the target's root; a link into procfs must still mean the
+ * target's /proc/self, not the resolver's.  The target here is a child, so the two differ.
+ */
+Test(pathres, parent_links_followed_in_root_but_proc_self_is_the_targets, .init = setup,
+     .fini = teardown)
+{
+	char p[PATH_MAX + 64], got[PATH_MAX], reopen[PATHRES_REOPEN_MAX], want[64];
+	struct target child;
+	pid_t pid;
+
+	ln("/proc/self", "myproc");
+	ln("/proc", "procdir");
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		/* not outliving a failed assertion, whose process would wait for it */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		pause();
+		_exit(0);
+	}
+	cr_assert_eq(target_open(pid, &child), 0);
+	/* merged-/usr style: symlinked parents, absolute and relative texts */
+	snprintf(p, sizeof(p), "%s/to_base/to_b/file", base);
+	cr_assert_eq(pathres_resolve(&child, AL_AT_FDCWD_ARG, p, PATHRES_FOLLOW, got, reopen), 0);
+	snprintf(p, sizeof(p), "%s/a/b/file", base);
+	cr_assert_str_eq(got, p);
+	snprintf(p, sizeof(p), "%s/chain", base);
+	cr_assert_eq(pathres_resolve(&child, AL_AT_FDCWD_ARG, p, PATHRES_FOLLOW, got, reopen), 0);
+	snprintf(p, sizeof(p), "%s/a/b/file", base);
+	cr_assert_str_eq(got, p);
+	snprintf(want, sizeof(want), "/proc/%d/status", (int)pid);
+	snprintf(p, sizeof(p), "%s/myproc/status", base);
+	cr_assert_eq(pathres_resolve(&child, AL_AT_FDCWD_ARG, p, PATHRES_FOLLOW, got, reopen), 0);
+	cr_assert_str_eq(got, want);
+	snprintf(p, sizeof(p), "%s/procdir/self/status", base);
+	cr_assert_eq(pathres_resolve(&child, AL_AT_FDCWD_ARG, p, PATHRES_FOLLOW, got, reopen), 0);
+	cr_assert_str_eq(got, want);
+	target_close(&child);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 }
