@@ -216,9 +216,9 @@ static bool angle_placeholder(const uint8_t *v, size_t n)
 bool redact_placeholder(const uint8_t *v, size_t n)
 {
 	static const char *const words[] = {
-		"changeme", "change_me", "placeholder", "redacted", "hidden", "example",
-		"password", "secret",	 "token",	"dummy",    "xxx",    "null",
-		"none",	    "nil",	 "undefined",	"true",	    "false",  "required",
+		"changeme", "change_me", "placeholder", "redacted", "hidden",	  "example",
+		"password", "secret",	 "token",	"dummy",    "xxx",	  "null",
+		"none",	    "nil",	 "undefined",	"true",	    "false",	  "required",
 		"optional", "string",	 "value",	"test",	    "replace_me", "replaceme",
 		"fixme",    "todo",	 NULL,
 	};

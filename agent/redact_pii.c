@@ -330,8 +330,8 @@ static const char *const phone_words[] = { "phone", "tel",  "mobile",  "cell",
 
 /* Words that introduce a national number (07700 900456, 01 42 68 53 00) in prose. */
 static const char *const national_phone_words[] = {
-	"phone", "tel", "mobile", "cell", "fax", "call", "contact", "reach", "ring", "sms",
-	"whatsapp", "handy", "portable", "telefon", "numero", "número", NULL,
+	"phone", "tel",	     "mobile", "cell",	   "fax",     "call",	"contact", "reach", "ring",
+	"sms",	 "whatsapp", "handy",  "portable", "telefon", "numero", "número",  NULL,
 };
 
 /*

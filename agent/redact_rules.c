@@ -342,7 +342,10 @@ struct suffix {
 	size_t n;
 };
 
-#define SUF(x) { x, sizeof(x) - 1 }
+#define SUF(x)                                                                                     \
+	{                                                                                          \
+		x, sizeof(x) - 1                                                                   \
+	}
 
 static bool ends_with_suf(const uint8_t *k, size_t n, const struct suffix *f)
 {
@@ -352,38 +355,14 @@ static bool ends_with_suf(const uint8_t *k, size_t n, const struct suffix *f)
 
 /* Keys whose value is a secret: the key must end with one of these. */
 static const struct suffix secret_key_suffixes[] = {
-	SUF("password"),
-	SUF("passwd"),
-	SUF("passphrase"),
-	SUF("pass"),
-	SUF("pwd"),
-	SUF("secret"),
-	SUF("token"),
-	SUF("apikey"),
-	SUF("api_key"),
-	SUF("api-key"),
-	SUF("secret_key"),
-	SUF("secretkey"),
-	SUF("access_key"),
-	SUF("accesskey"),
-	SUF("private_key"),
-	SUF("privatekey"),
-	SUF("credentials"),
-	SUF("credential"),
-	SUF("auth_key"),
-	SUF("authkey"),
-	SUF("signing_key"),
-	SUF("encryption_key"),
-	SUF("master_key"),
-	SUF("client_secret"),
-	SUF("app_key"),
-	SUF("requirepass"),
-	SUF("masterauth"),
-	SUF("key_base"),
-	SUF("logged_in_key"),
-	SUF("nonce_key"),
-	SUF("salt"),
-	{ NULL, 0 },
+	SUF("password"),      SUF("passwd"),	     SUF("passphrase"),	 SUF("pass"),
+	SUF("pwd"),	      SUF("secret"),	     SUF("token"),	 SUF("apikey"),
+	SUF("api_key"),	      SUF("api-key"),	     SUF("secret_key"),	 SUF("secretkey"),
+	SUF("access_key"),    SUF("accesskey"),	     SUF("private_key"), SUF("privatekey"),
+	SUF("credentials"),   SUF("credential"),     SUF("auth_key"),	 SUF("authkey"),
+	SUF("signing_key"),   SUF("encryption_key"), SUF("master_key"),	 SUF("client_secret"),
+	SUF("app_key"),	      SUF("requirepass"),    SUF("masterauth"),	 SUF("key_base"),
+	SUF("logged_in_key"), SUF("nonce_key"),	     SUF("salt"),	 { NULL, 0 },
 };
 
 /* ... but not these, whose values are not secrets. */
@@ -413,37 +392,22 @@ static const struct suffix benign_key_suffixes[] = {
  * "sessionid" cookie, npm's "_auth".  Their value counts only when it looks random.
  */
 static const struct suffix weak_key_suffixes[] = {
-	SUF("key"),
-	SUF("sessionid"),
-	SUF("csrftoken"),
-	SUF("auth"),
-	{ NULL, 0 },
+	SUF("key"), SUF("sessionid"), SUF("csrftoken"), SUF("auth"), { NULL, 0 },
 };
 
 /* ... unless the key says what the value is and it is public or an identifier. */
 static const struct suffix public_key_suffixes[] = {
-	SUF("public_key"),
-	SUF("publickey"),
-	SUF("pubkey"),
-	SUF("publishable_key"),
-	SUF("publishablekey"),
-	SUF("app_key_id"),
-	SUF("sort_key"),
-	SUF("partition_key"),
-	SUF("cache_key"),
-	SUF("idempotency_key"),
-	SUF("foreign_key"),
-	SUF("object_key"),
-	SUF("s3_key"),
-	SUF("license_key_id"),
-	SUF("ssh_key"),
-	SUF("hash_key"),
-	SUF("range_key"),
-	SUF("routing_key"),
-	SUF("site_key"),
-	SUF("sitekey"),
-	SUF("oauth"),
-	{ NULL, 0 },
+	SUF("public_key"),     SUF("publickey"),
+	SUF("pubkey"),	       SUF("publishable_key"),
+	SUF("publishablekey"), SUF("app_key_id"),
+	SUF("sort_key"),       SUF("partition_key"),
+	SUF("cache_key"),      SUF("idempotency_key"),
+	SUF("foreign_key"),    SUF("object_key"),
+	SUF("s3_key"),	       SUF("license_key_id"),
+	SUF("ssh_key"),	       SUF("hash_key"),
+	SUF("range_key"),      SUF("routing_key"),
+	SUF("site_key"),       SUF("sitekey"),
+	SUF("oauth"),	       { NULL, 0 },
 };
 
 /* Does the key end with suffix suf as a word of its own (db_pass, dbPass, pass)? */
@@ -522,8 +486,8 @@ static enum key_class key_class(const uint8_t *k, size_t n)
 /* A weak key's value: one random-looking word of 16 bytes or more. */
 static bool weak_value_ok(const uint8_t *v, size_t n)
 {
-	static const char *const public_prefixes[] = { "pk_live_", "pk_test_", "phc_", "pk.ey",
-							"ssh-", NULL };
+	static const char *const public_prefixes[] = { "pk_live_", "pk_test_", "phc_",
+						       "pk.ey",	   "ssh-",     NULL };
 	const char *const *p;
 	size_t i, hexrun = 0;
 
@@ -683,8 +647,8 @@ static void v_password_assignment(struct rscan *x, const struct builtin_rule *r,
 	 * getenv("SECRET_KEY", "dev"): a default that is a plain word is a development
 	 * fallback; credentials:show, a colon with no space, is a command, not YAML
 	 */
-	if ((as.sep == ',' || (as.sep == ':' && !as.quoted_val && as.vs > 0 &&
-			       x->buf[as.vs - 1] == ':')) &&
+	if ((as.sep == ',' ||
+	     (as.sep == ':' && !as.quoted_val && as.vs > 0 && x->buf[as.vs - 1] == ':')) &&
 	    !looks_random(v, as.ve - as.vs) && !has_digit(v, as.ve - as.vs))
 		return;
 	/* WP_CACHE_KEY_SALT='shop.example.io': a salt that is a name is not a secret */
@@ -1606,8 +1570,9 @@ static void v_prose_secret(struct rscan *x, const struct builtin_rule *r, size_t
 	if (q && (i >= x->len || b[i] != q))
 		return;
 	/* a sentence goes on after the value: drop its punctuation */
-	while (!q && ve > vs && (b[ve - 1] == '.' || b[ve - 1] == ',' || b[ve - 1] == ';' ||
-				 b[ve - 1] == ')' || b[ve - 1] == '!' || b[ve - 1] == '?'))
+	while (!q && ve > vs &&
+	       (b[ve - 1] == '.' || b[ve - 1] == ',' || b[ve - 1] == ';' || b[ve - 1] == ')' ||
+		b[ve - 1] == '!' || b[ve - 1] == '?'))
 		ve--;
 	if (ve - vs < 8 || ve - vs > 128 || redact_placeholder(b + vs, ve - vs))
 		return;
