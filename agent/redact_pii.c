@@ -770,8 +770,6 @@ static size_t email_at(struct rscan *x, size_t a, size_t alen)
 		return a + alen;
 	if (ls > 0 && (b[ls - 1] == '/' || b[ls - 1] == '@' || b[ls - 1] == '\\'))
 		return a + alen; /* scheme://user@host, paths */
-	if (a - ls == 3 && memcmp(b + ls, "git", 3) == 0)
-		return a + alen; /* git@github.com:org/repo is an scp-style address, not a person */
 	i = a + alen;
 	for (;;) {
 		lab_start = i;
@@ -799,6 +797,11 @@ static size_t email_at(struct rscan *x, size_t a, size_t alen)
 		if (strlen(*w) == tld_e - tld_s &&
 		    strncasecmp((const char *)b + tld_s, *w, tld_e - tld_s) == 0)
 			return a + alen;
+	/* git@github.com:org/repo is an scp-style address, not a person; git@example.com
+	   as a Gitea mailer's USER is an address */
+	if (a - ls == 3 && memcmp(b + ls, "git", 3) == 0 &&
+	    (tld_e >= len || b[tld_e] == ':' || b[tld_e] == '/'))
+		return tld_e;
 	if (local_is_message_id(b, ls, a))
 		return tld_e;
 	if (!redact_text_context(b, len, ls, tld_e))

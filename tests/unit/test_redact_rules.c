@@ -163,6 +163,7 @@ static const struct rcase positives[] = {
 	{ "password-assignment", "fyi the partner's api key is ⟦password-assignment⟧6iihlFa2WXcvFed38iKIxiz8ZVtk7R4E⟦/⟧, please don't paste it" },
 	{ "password-assignment", "pg-primary.internal:5432:orders:orders_app:⟦password-assignment⟧cobalt-cobalt55⟦/⟧\n*:*:*:replicator:⟦password-assignment⟧yN7BQofOtsh7MJfoYX8vguwmtzw⟦/⟧" },
 	{ "phone", "You can reach my husband at ⟦phone⟧07700 900456⟦/⟧ or by mail; portable : ⟦phone⟧01 42 68 53 00⟦/⟧" },
+	{ "email", "[mailer]\nENABLED = true\nUSER = ⟦email⟧git@example.com⟦/⟧\nPASSWD = `x`" },
 	{ "auth-header", "curl -s -H 'Authorization: Token ⟦auth-header⟧GDqeNKwEeTgVulnCcBuAs04Na8xlrP7K94vFOBx6⟦/⟧' https://api.example.com" },
 	{ "email", "GET /subscribe?email=⟦email⟧a.dvorakova%40seznam.cz⟦/⟧&list=weekly HTTP/1.1" },
 	{ "email", "GET /unsubscribe?u=⟦email⟧peter.kowalski%2Bnews%40wp.pl⟦/⟧&t=1732698724" },
@@ -306,6 +307,7 @@ static const struct rcase negatives[] = {
 	{ "password-assignment", "the password is required; the token is valid for 3600 seconds; the api key is missing" },
 	{ "password-assignment", "2026-11-27 10:00:01 conn 10.0.0.1:5432: refused\nlisten 0.0.0.0:5432:ok\npg:5432:db:user:pw:extra" },
 	{ "phone", "order 0123 4567 89 shipped; contact: invoice 01-2026-0042-77; call 05.11.2026 at 10:00; ref 02 11 2026" },
+	{ "email", "git clone git@github.com:org/repo.git; remote: git@gitlab.example.com:group/x; git@host.example.org/repo" },
 	{ "email", "progress 100%40 done; width: calc(100%40px); %40%40" },
 	{ "auth-header", "Authorization: Token <token>" },
 };
