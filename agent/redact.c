@@ -196,13 +196,31 @@ void redact_mask_part(uint8_t *p, size_t len, const char *kind, size_t skip, siz
  * keys that have the shape of real ones (AKIAIOSFODNN7EXAMPLE) are NOT placeholders: they
  * are masked like any key (docs/redact.md).
  */
+/*
+ * <your-token>, sk-<KEY>: a word in angle brackets.  Random punctuation that happens to
+ * hold a '<' before a '>' (WordPress salts: "Q9|uV2~mK7<rX4>tP1") is not one.
+ */
+static bool angle_placeholder(const uint8_t *v, size_t n)
+{
+	const uint8_t *lt = memchr(v, '<', n), *p;
+
+	if (!lt)
+		return false;
+	for (p = lt + 1; p < v + n && *p != '>'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' ||
+		      *p == '-' || *p == ' '))
+			return false;
+	return p < v + n && p - lt > 2;
+}
+
 bool redact_placeholder(const uint8_t *v, size_t n)
 {
 	static const char *const words[] = {
-		"changeme", "change_me", "placeholder", "redacted", "hidden", "example",
-		"password", "secret",	 "token",	"dummy",    "xxx",    "null",
-		"none",	    "nil",	 "undefined",	"true",	    "false",  "required",
-		"optional", "string",	 "value",	"test",	    NULL,
+		"changeme", "change_me", "placeholder", "redacted", "hidden",	  "example",
+		"password", "secret",	 "token",	"dummy",    "xxx",	  "null",
+		"none",	    "nil",	 "undefined",	"true",	    "false",	  "required",
+		"optional", "string",	 "value",	"test",	    "replace_me", "replaceme",
+		"fixme",    "todo",	 NULL,
 	};
 	const char *const *w;
 	size_t i, run = 1;
@@ -215,8 +233,7 @@ bool redact_placeholder(const uint8_t *v, size_t n)
 	    (v[0] == '$' && n > 1 &&
 	     (v[1] == '{' || v[1] == '(' || v[1] == '_' || (v[1] >= 'A' && v[1] <= 'Z'))))
 		return true;
-	if (memmem(v, n, "...", 3) || (v[0] == '[' && v[n - 1] == ']') ||
-	    (memchr(v, '<', n) && memchr(v, '>', n)))
+	if (memmem(v, n, "...", 3) || (v[0] == '[' && v[n - 1] == ']') || angle_placeholder(v, n))
 		return true;
 	for (w = words; n <= 11 && *w; w++) {
 		size_t l = strlen(*w);

@@ -38,7 +38,7 @@ enum tok_class {
 	CL_COUNT,
 };
 
-#define RULE_LIT_MAX 16
+#define RULE_LIT_MAX 24
 
 struct builtin_rule {
 	const char *name;
@@ -101,6 +101,7 @@ bool rscan_rule_enabled(const struct rscan *x, const struct builtin_rule *r);
 /* Scanners that are not Vectorscan. */
 void redact_scan_digits(struct rscan *x);
 void redact_scan_emails(struct rscan *x);
+void redact_email_encoded(struct rscan *x, size_t at);
 /* A match that started in earlier data (a stream) goes on from the start of this data. */
 void redact_continue(struct rscan *x, const struct cand_carry *carry);
 

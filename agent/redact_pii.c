@@ -328,6 +328,31 @@ static bool nanp_ok(const char *d)
 static const char *const phone_words[] = { "phone", "tel",  "mobile",  "cell",
 					   "fax",   "call", "contact", NULL };
 
+/* Words that introduce a national number (07700 900456, 01 42 68 53 00) in prose. */
+static const char *const national_phone_words[] = {
+	"phone", "tel",	     "mobile", "cell",	   "fax",     "call",	"contact", "reach", "ring",
+	"sms",	 "whatsapp", "handy",  "portable", "telefon", "numero", "número",  NULL,
+};
+
+/*
+ * A national number with its trunk prefix: 0 then a non-zero digit, 10 or 11 digits in
+ * at least two groups of 2 to 6, one separator throughout.  Order numbers and amounts
+ * have the same shape, so only after a phone word on the same line.
+ */
+static bool national_phone(const uint8_t *b, const struct groups *g)
+{
+	unsigned i;
+
+	if (g->digits[0] != '0' || g->digits[1] == '0' || g->nd < 10 || g->nd > 11 || g->n < 2)
+		return false;
+	if (!(seps_all(g, ' ') || seps_all(g, '-') || seps_all(g, '.')))
+		return false;
+	for (i = 0; i < g->n; i++)
+		if (g->gl[i] < 2 || g->gl[i] > 6)
+			return false;
+	return keyword_before(b, g->start, 40, national_phone_words);
+}
+
 static bool try_phone(struct rscan *x, const struct groups *g, size_t s)
 {
 	const uint8_t *b = x->buf;
@@ -367,6 +392,8 @@ static bool try_phone(struct rscan *x, const struct groups *g, size_t s)
 		/* 1-415-555-0132 */
 		if (!nanp_ok(g->digits + 1))
 			return false;
+	} else if ((g->start == 0 || !is_alnum(b[g->start - 1])) && national_phone(b, g)) {
+		/* 07700 900456, 01 42 68 53 00 */
 	} else if (g->n == 1 && (g->nd == 10 || g->nd == 11) &&
 		   keyword_before(b, g->start, 24, phone_words)) {
 		if (!nanp_ok(g->digits + (g->nd == 11)) || (g->nd == 11 && g->digits[0] != '1'))
@@ -442,10 +469,13 @@ static size_t digit_run(struct rscan *x, size_t p)
 		if (end)
 			return end;
 	}
-	/* Every shape starts with 3+ digits, except after '+' or '(' and the 1-415-... form. */
+	/* Every shape starts with 3+ digits, except after '+' or '(', the 1-415-... form and
+	   a national number's trunk prefix (01 42 68 53 00). */
 	lead = p > 0 && (b[p - 1] == '+' || b[p - 1] == '(');
 	if (q - p < 3 && !lead &&
-	    !(q - p == 1 && b[p] == '1' && q < len && (b[q] == '-' || b[q] == '.')))
+	    !(q - p == 1 && b[p] == '1' && q < len && (b[q] == '-' || b[q] == '.')) &&
+	    !(q - p == 2 && b[p] == '0' && b[p + 1] != '0' && q < len &&
+	      (b[q] == ' ' || b[q] == '-' || b[q] == '.')))
 		return q;
 	if (!lead && !left_ok(b, p))
 		return q;
@@ -721,7 +751,11 @@ static bool local_is_message_id(const uint8_t *b, size_t ls, size_t a)
 	return n >= 20 && up && lo && digits >= 2;
 }
 
-static size_t email_at(struct rscan *x, size_t a)
+/*
+ * The address whose '@' is at a, alen bytes long: 1, or 3 for "%40" in a URL-encoded query
+ * string or form body (email=a.novak%40seznam.cz).
+ */
+static size_t email_at(struct rscan *x, size_t a, size_t alen)
 {
 	const uint8_t *b = x->buf;
 	size_t len = x->len, ls = a, i, labels = 0, lab_start, tld_s = 0, tld_e = 0;
@@ -733,12 +767,10 @@ static size_t email_at(struct rscan *x, size_t a)
 	while (ls < a && (b[ls] == '.' || b[ls] == '-' || b[ls] == '+'))
 		ls++;
 	if (ls == a || b[a - 1] == '.')
-		return a + 1;
+		return a + alen;
 	if (ls > 0 && (b[ls - 1] == '/' || b[ls - 1] == '@' || b[ls - 1] == '\\'))
-		return a + 1; /* scheme://user@host, paths */
-	if (a - ls == 3 && memcmp(b + ls, "git", 3) == 0)
-		return a + 1; /* git@github.com:org/repo is an scp-style address, not a person */
-	i = a + 1;
+		return a + alen; /* scheme://user@host, paths */
+	i = a + alen;
 	for (;;) {
 		lab_start = i;
 		while (i < len && i - lab_start < 63 && (is_alnum(b[i]) || b[i] == '-'))
@@ -754,24 +786,36 @@ static size_t email_at(struct rscan *x, size_t a)
 			break;
 	}
 	if (labels < 2 || tld_e - tld_s < 2 || tld_e - tld_s > 24)
-		return a + 1;
+		return a + alen;
 	alpha_tld = true;
 	for (i = tld_s; i < tld_e; i++)
 		if (!((b[i] | 0x20) >= 'a' && (b[i] | 0x20) <= 'z'))
 			alpha_tld = false;
 	if (!alpha_tld || (tld_e < len && (b[tld_e] == '_' || b[tld_e] == '@')))
-		return a + 1;
+		return a + alen;
 	for (w = file_exts; *w; w++)
 		if (strlen(*w) == tld_e - tld_s &&
 		    strncasecmp((const char *)b + tld_s, *w, tld_e - tld_s) == 0)
-			return a + 1;
+			return a + alen;
+	/* git@github.com:org/repo is an scp-style address, not a person; git@example.com
+	   as a Gitea mailer's USER is an address */
+	if (a - ls == 3 && memcmp(b + ls, "git", 3) == 0 &&
+	    (tld_e >= len || b[tld_e] == ':' || b[tld_e] == '/'))
+		return tld_e;
 	if (local_is_message_id(b, ls, a))
 		return tld_e;
 	if (!redact_text_context(b, len, ls, tld_e))
-		return a + 1;
+		return a + alen;
 	cand_add(x, rscan_rule_index(x, &redact_builtin_rules[R_EMAIL]), ls, tld_e,
 		 redact_builtin_rules[R_EMAIL].confidence);
 	return tld_e;
+}
+
+/* An address with a URL-encoded '@' ("%40"): the engine's literal matcher finds those. */
+void redact_email_encoded(struct rscan *x, size_t at)
+{
+	if (rscan_rule_enabled(x, &redact_builtin_rules[R_EMAIL]))
+		email_at(x, at, 3);
 }
 
 void redact_scan_emails(struct rscan *x)
@@ -782,5 +826,5 @@ void redact_scan_emails(struct rscan *x)
 	if (!rscan_rule_enabled(x, &redact_builtin_rules[R_EMAIL]))
 		return;
 	while (i < x->len && (p = memchr(b + i, '@', x->len - i)) != NULL)
-		i = email_at(x, (size_t)(p - b));
+		i = email_at(x, (size_t)(p - b), 1);
 }

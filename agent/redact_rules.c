@@ -191,12 +191,18 @@ static bool parse_assignment(const struct rscan *x, size_t s, size_t e, struct a
 	uint8_t q = 0;
 	bool esc = false, xml = false;
 
+	/*
+	 * Bounded: "key" occurs again and again inside one long base64 run, and expanding
+	 * the run once per occurrence would make it quadratic.  No real key is that long.
+	 */
 	i = s;
-	while (i > 0 && is_key_char(b[i - 1]))
+	while (i > 0 && s - i < 96 && is_key_char(b[i - 1]))
 		i--;
 	j = e;
-	while (j < len && is_key_char(b[j]))
+	while (j < len && j - e < 96 && is_key_char(b[j]))
 		j++;
+	if ((i > 0 && is_key_char(b[i - 1])) || (j < len && is_key_char(b[j])))
+		return false;
 	as->ks = i;
 	as->ke = j;
 	as->quoted_key = false;
@@ -266,6 +272,11 @@ static bool parse_assignment(const struct rscan *x, size_t s, size_t e, struct a
 	} else if (!xml && (b[k] == '"' || b[k] == '\'' || b[k] == '`')) {
 		q = b[k];
 		k++;
+	} else if (!xml && k + 1 < len && (b[k] == 'b' || b[k] == 'r') &&
+		   (b[k + 1] == '"' || b[k + 1] == '\'')) {
+		/* Python bytes and raw strings: b"...", r'...' */
+		q = b[k + 1];
+		k += 2;
 	}
 	as->vs = k;
 	if (q) {
@@ -288,9 +299,20 @@ static bool parse_assignment(const struct rscan *x, size_t s, size_t e, struct a
 			k++;
 		if (k - as->vs > maxval)
 			return false;
+		/* <password>VALUE</password>: an element's text ends at its closing tag */
+		if (xml && !(k + 1 < len && b[k] == '<' && b[k + 1] == '/'))
+			return false;
 	}
 	as->ve = k;
 	as->quoted_val = q != 0;
+	/* {"type": "apikey", "apikey": [...]}: a quoted word followed by ':' is the next key */
+	if (as->sep == ',' && q) {
+		k += esc ? 2 : 1;
+		while (k < len && b[k] == ' ')
+			k++;
+		if (k < len && b[k] == ':')
+			return false;
+	}
 	return as->ve > as->vs;
 }
 
@@ -314,52 +336,179 @@ static void v_keyword_value(struct rscan *x, const struct builtin_rule *r, size_
 	cand_add(x, rscan_rule_index(x, r), as.vs, as.ve, r->confidence);
 }
 
+/* Key suffix tables keep their lengths: key_class runs for every "key" in the input. */
+struct suffix {
+	const char *s;
+	size_t n;
+};
+
+#define SUF(x)                                                                                     \
+	{                                                                                          \
+		x, sizeof(x) - 1                                                                   \
+	}
+
+static bool ends_with_suf(const uint8_t *k, size_t n, const struct suffix *f)
+{
+	return n >= f->n && lower(k[n - 1]) == (uint8_t)f->s[f->n - 1] &&
+	       eq_ci(k + n - f->n, f->s, f->n);
+}
+
 /* Keys whose value is a secret: the key must end with one of these. */
-static const char *const secret_key_suffixes[] = {
-	"password",	 "passwd",	   "passphrase",  "pass",
-	"pwd",		 "secret",	   "token",	  "apikey",
-	"api_key",	 "api-key",	   "secret_key",  "secretkey",
-	"access_key",	 "accesskey",	   "private_key", "privatekey",
-	"credentials",	 "credential",	   "auth_key",	  "authkey",
-	"signing_key",	 "encryption_key", "master_key",  "client_secret",
-	"app_key",	 "requirepass",	   "masterauth",  "key_base",
-	"logged_in_key", "nonce_key",	   "salt",	  NULL,
+static const struct suffix secret_key_suffixes[] = {
+	SUF("password"),      SUF("passwd"),	     SUF("passphrase"),	 SUF("pass"),
+	SUF("pwd"),	      SUF("secret"),	     SUF("token"),	 SUF("apikey"),
+	SUF("api_key"),	      SUF("api-key"),	     SUF("secret_key"),	 SUF("secretkey"),
+	SUF("access_key"),    SUF("accesskey"),	     SUF("private_key"), SUF("privatekey"),
+	SUF("credentials"),   SUF("credential"),     SUF("auth_key"),	 SUF("authkey"),
+	SUF("signing_key"),   SUF("encryption_key"), SUF("master_key"),	 SUF("client_secret"),
+	SUF("app_key"),	      SUF("requirepass"),    SUF("masterauth"),	 SUF("key_base"),
+	SUF("logged_in_key"), SUF("nonce_key"),	     SUF("salt"),	 { NULL, 0 },
 };
 
 /* ... but not these, whose values are not secrets. */
-static const char *const benign_key_suffixes[] = {
-	"page_token",	"pagetoken",	   "next_token", "nexttoken",  "continuation_token",
-	"cancel_token", "csrf_token_name", "max_token",	 "token_type", "oldpwd",
-	"bypass",	"compass",	   "surpass",	 "trespass",   "by_pass",
-	NULL,
+static const struct suffix benign_key_suffixes[] = {
+	SUF("page_token"),
+	SUF("pagetoken"),
+	SUF("next_token"),
+	SUF("nexttoken"),
+	SUF("continuation_token"),
+	SUF("cancel_token"),
+	SUF("csrf_token_name"),
+	SUF("max_token"),
+	SUF("token_type"),
+	SUF("oldpwd"),
+	SUF("bypass"),
+	SUF("compass"),
+	SUF("surpass"),
+	SUF("trespass"),
+	SUF("by_pass"),
+	SUF("pusher_app_key"),
+	SUF("pusher_key"),
+	{ NULL, 0 },
 };
 
-static bool key_is_secret(const uint8_t *k, size_t n)
+/*
+ * Keys that often, not always, hold a secret: an "encryption.key", an "apiKey", a
+ * "sessionid" cookie, npm's "_auth".  Their value counts only when it looks random.
+ */
+static const struct suffix weak_key_suffixes[] = {
+	SUF("key"), SUF("sessionid"), SUF("csrftoken"), SUF("auth"), { NULL, 0 },
+};
+
+/* ... unless the key says what the value is and it is public or an identifier. */
+static const struct suffix public_key_suffixes[] = {
+	SUF("public_key"),     SUF("publickey"),
+	SUF("pubkey"),	       SUF("publishable_key"),
+	SUF("publishablekey"), SUF("app_key_id"),
+	SUF("sort_key"),       SUF("partition_key"),
+	SUF("cache_key"),      SUF("idempotency_key"),
+	SUF("foreign_key"),    SUF("object_key"),
+	SUF("s3_key"),	       SUF("license_key_id"),
+	SUF("ssh_key"),	       SUF("hash_key"),
+	SUF("range_key"),      SUF("routing_key"),
+	SUF("site_key"),       SUF("sitekey"),
+	SUF("oauth"),	       { NULL, 0 },
+};
+
+/* Does the key end with suffix suf as a word of its own (db_pass, dbPass, pass)? */
+static bool ends_with_word(const uint8_t *k, size_t n, const struct suffix *f)
 {
-	const char *const *p;
+	size_t l = f->n;
+	uint8_t before;
+
+	if (!ends_with_suf(k, n, f))
+		return false;
+	if (n == l)
+		return true;
+	before = k[n - l - 1];
+	return before == '_' || before == '-' || before == '.' ||
+	       ((k[n - l] >= 'A' && k[n - l] <= 'Z') && before >= 'a' && before <= 'z');
+}
+
+enum key_class { KEY_PLAIN, KEY_SECRET, KEY_WEAK };
+
+static const char key_tails[] = "rdwdsesseteneylsalthltid";
+
+static bool key_tail_possible(uint8_t a, uint8_t b)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < sizeof(key_tails); i += 2)
+		if (key_tails[i] == a && key_tails[i + 1] == b)
+			return true;
+	return false;
+}
+
+static enum key_class key_class(const uint8_t *k, size_t n)
+{
+	const struct suffix *p;
 
 	while (n && (k[n - 1] == '.' || k[n - 1] == '-'))
 		n--;
-	for (p = benign_key_suffixes; *p; p++)
-		if (ends_with_ci(k, n, *p))
-			return false;
-	if (n == 3 && eq_ci(k, "pwd", 3))
-		return false; /* the shell's working directory */
-	for (p = secret_key_suffixes; *p; p++) {
-		size_t l = strlen(*p);
-		uint8_t before;
+	/* a numbered or versioned key: password2, api_key_2, smtp_password_v4 */
+	{
+		size_t m = n;
 
-		if (!ends_with_ci(k, n, *p))
-			continue;
-		if (l >= 5 || n == l)
-			return true;
-		/* short suffixes (pass, pwd) only as a word of their own: db_pass, dbPass */
-		before = k[n - l - 1];
-		if (before == '_' || before == '-' || before == '.' ||
-		    ((k[n - l] >= 'A' && k[n - l] <= 'Z') && before >= 'a' && before <= 'z'))
-			return true;
+		while (m && is_digit(k[m - 1]))
+			m--;
+		if (m < n && m > 1 && (k[m - 1] == 'v' || k[m - 1] == 'V') &&
+		    (k[m - 2] == '_' || k[m - 2] == '-'))
+			m--;
+		if (m < n && m > 1 && (k[m - 1] == '_' || k[m - 1] == '-'))
+			m--;
+		if (m < n && m > 3)
+			n = m;
 	}
-	return false;
+	/*
+	 * Every secret or weak suffix ends in one of these pairs: most keys leave here.
+	 */
+	if (n < 2 || !key_tail_possible(lower(k[n - 2]), lower(k[n - 1])))
+		return KEY_PLAIN;
+	if (n == 3 && eq_ci(k, "key", 3))
+		return KEY_WEAK; /* {"key": ...}, the commonest of all */
+	for (p = benign_key_suffixes; p->s; p++)
+		if (ends_with_suf(k, n, p))
+			return KEY_PLAIN;
+	for (p = secret_key_suffixes; p->s; p++) {
+		/* short suffixes (pass, pwd) only as a word of their own */
+		if (p->n >= 5 ? ends_with_suf(k, n, p) : ends_with_word(k, n, p))
+			return KEY_SECRET;
+	}
+	for (p = public_key_suffixes; p->s; p++)
+		if (ends_with_suf(k, n, p))
+			return KEY_PLAIN;
+	for (p = weak_key_suffixes; p->s; p++)
+		if (ends_with_word(k, n, p))
+			return KEY_WEAK;
+	return KEY_PLAIN;
+}
+
+/* A weak key's value: one random-looking word of 16 bytes or more. */
+static bool weak_value_ok(const uint8_t *v, size_t n)
+{
+	static const char *const public_prefixes[] = { "pk_live_", "pk_test_", "phc_",
+						       "pk.ey",	   "ssh-",     NULL };
+	const char *const *p;
+	size_t i, hexrun = 0;
+
+	/* a random word has digits: defaultStripeKey is a name */
+	if (n < 16 || !looks_random(v, n) || !has_digit(v, n))
+		return false;
+	for (p = public_prefixes; *p; p++)
+		if (n > strlen(*p) && memcmp(v, *p, strlen(*p)) == 0)
+			return false;
+	for (i = 0; i < n; i++) {
+		if (v[i] <= ' ' || v[i] >= 0x7f)
+			return false;
+		/* a UUID (8-4-4-4-12) is an identifier: a session or instrumentation id */
+		if (is_digit(v[i]) || ((v[i] | 0x20) >= 'a' && (v[i] | 0x20) <= 'f'))
+			hexrun++;
+		else if (v[i] == '-' && hexrun == 8 && n - i > 27 && v[i + 5] == '-')
+			return false;
+		else
+			hexrun = 0;
+	}
+	return true;
 }
 
 static const char *const code_words[] = {
@@ -463,17 +612,26 @@ static void v_password_assignment(struct rscan *x, const struct builtin_rule *r,
 {
 	struct assign as;
 	const uint8_t *v;
+	enum key_class kc;
 
+	/* "key=", "key :": the literal runs past the key name, parse from its end */
+	while (e > s + 1 && !is_key_char(x->buf[e - 1]))
+		e--;
 	if (!parse_assignment(x, s, e, &as, r->max))
 		return;
-	if (!key_is_secret(x->buf + as.ks, as.ke - as.ks))
+	kc = key_class(x->buf + as.ks, as.ke - as.ks);
+	if (kc == KEY_PLAIN)
+		return;
+	/* PWD is the shell's working directory; Pwd= in an ODBC string is a password */
+	if (as.ke - as.ks == 3 && eq_ci(x->buf + as.ks, "pwd", 3) && !as.quoted_key &&
+	    !(as.ks > 0 && x->buf[as.ks - 1] == ';'))
 		return;
 	/* "pass: the masks..." in prose: a short bare key must start its line */
 	if (as.ke - as.ks <= 4 && as.sep == ':' && !as.quoted_key &&
 	    !key_starts_line(x->buf, as.ks))
 		return;
 	/* rubygems_<key>, prefix${SUFFIX}: a template, the value is not all there */
-	if (!as.quoted_val && as.ve < x->len &&
+	if (!as.quoted_val && as.ve < x->len && as.sep != '>' &&
 	    (x->buf[as.ve] == '<' || x->buf[as.ve] == '$' || x->buf[as.ve] == '{'))
 		return;
 	if (as.ve - as.vs > 7 && memcmp(x->buf + as.vs, "base64:", 7) == 0)
@@ -482,6 +640,16 @@ static void v_password_assignment(struct rscan *x, const struct builtin_rule *r,
 	if (as.ve - as.vs < r->min || redact_placeholder(v, as.ve - as.vs))
 		return;
 	if (!as.quoted_val && bare_value_is_code(v, as.ve - as.vs))
+		return;
+	if (kc == KEY_WEAK && !weak_value_ok(v, as.ve - as.vs))
+		return;
+	/*
+	 * getenv("SECRET_KEY", "dev"): a default that is a plain word is a development
+	 * fallback; credentials:show, a colon with no space, is a command, not YAML
+	 */
+	if ((as.sep == ',' ||
+	     (as.sep == ':' && !as.quoted_val && as.vs > 0 && x->buf[as.vs - 1] == ':')) &&
+	    !looks_random(v, as.ve - as.vs) && !has_digit(v, as.ve - as.vs))
 		return;
 	/* WP_CACHE_KEY_SALT='shop.example.io': a salt that is a name is not a secret */
 	if (ends_with_ci(x->buf + as.ks, as.ke - as.ks, "salt") && !looks_random(v, as.ve - as.vs))
@@ -1105,7 +1273,9 @@ static void v_mysql_p(struct rscan *x, const struct builtin_rule *r, size_t s, s
 	size_t i = e, vs, ls = s;
 	uint8_t q = b[e - 1];
 
-	while (ls > 0 && b[ls - 1] != '\n')
+	/* the command on the same line, within a command line's reach (long minified lines
+	   hold " -p" often: an unbounded look-back would make them quadratic) */
+	while (ls > 0 && s - ls < 256 && b[ls - 1] != '\n')
 		ls--;
 	if (!memmem(b + ls, s - ls, "mysql", 5) && !memmem(b + ls, s - ls, "mariadb", 7))
 		return;
@@ -1115,6 +1285,31 @@ static void v_mysql_p(struct rscan *x, const struct builtin_rule *r, size_t s, s
 	if (i - vs < 3 || i >= x->len || b[i] != q || redact_placeholder(b + vs, i - vs))
 		return;
 	cand_add(x, rscan_rule_index(x, r), vs, i, r->confidence);
+}
+
+/*
+ * mysql -u root -pSECRET: the password glued to -p, on the command's line.  The command,
+ * not " -p", is the literal: a three-byte literal slows the whole literal matcher.
+ */
+static void v_mysql_bare(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	const uint8_t *b = x->buf;
+	/* the flag within the stream's context of the command, as a stream sees it */
+	size_t i = e, vs, lim = e + 160 < x->len ? e + 160 : x->len;
+
+	for (; i + 3 < lim && b[i] != '\n'; i++) {
+		if (!(b[i] == ' ' && b[i + 1] == '-' && b[i + 2] == 'p'))
+			continue;
+		vs = i + 3;
+		if (b[vs] <= ' ' || b[vs] == '\'' || b[vs] == '"' || b[vs] == '-' || b[vs] == '$')
+			continue; /* -p alone prompts; quoted values are mysql-password-flag's */
+		for (i = vs; i < lim && b[i] > ' ' && b[i] < 0x7f; i++)
+			;
+		if (i - vs < 3 || i >= lim || redact_placeholder(b + vs, i - vs))
+			return;
+		cand_add(x, rscan_rule_index(x, r), vs, i, r->confidence);
+		return;
+	}
 }
 
 /* curl -u user:password, --user user:password: the password. */
@@ -1272,41 +1467,160 @@ static void v_aws_pair(struct rscan *x, const struct builtin_rule *r, size_t s, 
 }
 
 /* Postman and similar: {"key": "X-Api-Key", "value": "..."}. */
+/*
+ * A name and its value in separate fields: {"key": "password", "value": "..."} (Postman,
+ * Kubernetes env), {"name": "db-password", "value": ...} (key vaults, HAR headers),
+ * {"Name": "/prod/API_TOKEN", "Type": "SecureString", "Value": ...} (SSM), and the XML
+ * form <Environment name="smtp/password" value="..."/>.  Other fields may stand between
+ * the two inside the same object or element.  Triggered by the value field, which is
+ * rarer than "name" in logs; the name is looked for backwards.
+ */
+static bool find_name_field(const uint8_t *b, size_t lo, size_t s, bool xml, size_t *ret_ns,
+			    size_t *ret_ne)
+{
+	size_t p = s, i;
+
+	while (p > lo) {
+		p--;
+		if (b[p] == '{' || b[p] == '}' || b[p] == '[' || b[p] == ']' || b[p] == '<' ||
+		    b[p] == '>')
+			return false;
+		if (xml) {
+			if (b[p] != ' ' || !eq_ci(b + p + 1, "name=\"", 6))
+				continue;
+			i = p + 7;
+		} else {
+			if (b[p] != '"')
+				continue;
+			if (eq_ci(b + p, "\"name\"", 6))
+				i = p + 6;
+			else if (eq_ci(b + p, "\"key\"", 5))
+				i = p + 5;
+			else
+				continue;
+			while (i < s && b[i] == ' ')
+				i++;
+			if (i >= s || b[i++] != ':')
+				continue;
+			while (i < s && b[i] == ' ')
+				i++;
+			if (i >= s || b[i++] != '"')
+				continue;
+		}
+		*ret_ns = i;
+		while (i < s && i - *ret_ns < 96 && b[i] != '"')
+			i++;
+		if (i >= s || b[i] != '"' || i == *ret_ns)
+			return false;
+		*ret_ne = i;
+		return true;
+	}
+	return false;
+}
+
 static void v_key_value_pair(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
 {
 	const uint8_t *b = x->buf;
 	size_t i = e, ns, ne, vs, ve;
+	bool xml = b[e - 1] == '"' && b[e - 2] == '=';
+	enum key_class kc;
 
-	while (i < x->len && b[i] == ' ')
+	if (!find_name_field(b, s > 200 ? s - 200 : 0, s, xml, &ns, &ne))
+		return;
+	kc = key_class(b + ns, ne - ns);
+	if (kc == KEY_PLAIN)
+		return;
+	if (!xml) {
+		while (i < x->len && b[i] == ' ')
+			i++;
+		if (i >= x->len || b[i] != '"')
+			return;
 		i++;
-	if (i >= x->len || b[i] != '"')
-		return;
-	ns = ++i;
-	while (i < x->len && i - ns < 64 && b[i] != '"')
-		i++;
-	ne = i;
-	if (i >= x->len || b[i] != '"' || ne == ns)
-		return;
-	if (!key_is_secret(b + ns, ne - ns) && !ends_with_ci(b + ns, ne - ns, "api-key") &&
-	    !ends_with_ci(b + ns, ne - ns, "auth-token"))
-		return;
-	i++;
-	while (i < x->len && (b[i] == ',' || b[i] == ' '))
-		i++;
-	if (x->len - i < 10 || memcmp(b + i, "\"value\":", 8) != 0)
-		return;
-	i += 8;
-	while (i < x->len && b[i] == ' ')
-		i++;
-	if (i >= x->len || b[i] != '"')
-		return;
-	vs = ++i;
+	}
+	vs = i;
 	while (i < x->len && i - vs <= 256 && b[i] != '"' && b[i] != '\n')
 		i++;
 	ve = i;
 	if (i >= x->len || b[i] != '"' || ve - vs < 3 || redact_placeholder(b + vs, ve - vs))
 		return;
+	if (kc == KEY_WEAK && !weak_value_ok(b + vs, ve - vs))
+		return;
+	add_password_value(x, r, vs, ve);
+}
+
+/*
+ * Prose in chats and tickets: "new password is Falcon-river42", "the api key is `x7Kq...`".
+ * The word after "is" counts only when it cannot be a word of the sentence: it has a digit
+ * or mixes cases with enough entropy.
+ */
+static void v_prose_secret(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	const uint8_t *b = x->buf;
+	size_t i = e, vs, ve;
+	uint8_t q = 0;
+
+	if (!left_boundary(x, s))
+		return;
+	if (i < x->len && (b[i] == '`' || b[i] == '"' || b[i] == '\''))
+		q = b[i++];
+	vs = i;
+	while (i < x->len && i - vs <= 128 && b[i] > ' ' && b[i] < 0x7f && b[i] != q)
+		i++;
+	ve = i;
+	if (q && (i >= x->len || b[i] != q))
+		return;
+	/* a sentence goes on after the value: drop its punctuation */
+	while (!q && ve > vs &&
+	       (b[ve - 1] == '.' || b[ve - 1] == ',' || b[ve - 1] == ';' || b[ve - 1] == ')' ||
+		b[ve - 1] == '!' || b[ve - 1] == '?'))
+		ve--;
+	if (ve - vs < 8 || ve - vs > 128 || redact_placeholder(b + vs, ve - vs))
+		return;
+	if (!has_digit(b + vs, ve - vs) || !looks_random(b + vs, ve - vs))
+		return;
 	cand_add(x, rscan_rule_index(x, r), vs, ve, r->confidence);
+}
+
+/*
+ * A ~/.pgpass line, hostname:port:database:username:password, a whole line with no
+ * blank: the password is the fifth field.  Triggered by the default port or a wildcard.
+ */
+static void v_pgpass(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	const uint8_t *b = x->buf;
+	size_t ls = s, i, colon[4], nc = 0, le;
+
+	while (ls > 0 && s - ls < 200 && b[ls - 1] != '\n')
+		ls--;
+	if (ls > 0 && b[ls - 1] != '\n')
+		return;
+	for (i = ls; i < x->len && i - ls < 512 && b[i] != '\n' && b[i] != '\r'; i++) {
+		if (b[i] <= ' ' || b[i] >= 0x7f)
+			return;
+		if (b[i] == ':' && (i == ls || b[i - 1] != '\\')) {
+			if (nc == 4)
+				return; /* the password may not hold a bare ':' */
+			colon[nc++] = i;
+		}
+	}
+	le = i;
+	if (nc != 4 || colon[0] == ls || le - colon[3] - 1 < 3)
+		return;
+	/* the port: digits or '*' */
+	for (i = colon[0] + 1; i < colon[1]; i++)
+		if (!is_digit(b[i]) && !(b[i] == '*' && colon[1] - colon[0] == 2))
+			return;
+	if (colon[1] == colon[0] + 1 || redact_placeholder(b + colon[3] + 1, le - colon[3] - 1))
+		return;
+	cand_add(x, rscan_rule_index(x, r), colon[3] + 1, le, r->confidence);
+}
+
+/* email=a.novak%40seznam.cz: the address around a URL-encoded '@'. */
+static void v_email_encoded(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
+{
+	(void)r;
+	(void)e;
+	redact_email_encoded(x, s);
 }
 
 /* Kafka's basic.auth.user.info=USER:SECRET: the secret. */
@@ -1329,7 +1643,8 @@ static void v_user_info(struct rscan *x, const struct builtin_rule *r, size_t s,
 static void v_tf_random_password(struct rscan *x, const struct builtin_rule *r, size_t s, size_t e)
 {
 	struct assign as;
-	size_t a = s > 400 ? s - 400 : 0;
+	/* within the stream's context, or a stream and a one-shot scan would disagree */
+	size_t a = s > REDACT_STREAM_CONTEXT - 16 ? s - (REDACT_STREAM_CONTEXT - 16) : 0;
 
 	if (!memmem(x->buf + a, s - a, "random_password", 15))
 		return;
@@ -1510,16 +1825,24 @@ const struct builtin_rule redact_builtin_rules[] = {
 	{ "jwt", "jwt", 0.95f, 3, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvIn0.HMx1eOc3g_fp1Z5ibXt80nk8Btb2abplBpq8cJF5xgU", 0,
 	  { "eyJ" }, v_jwt },
 	{ "auth-header", "auth-header", 0.85f, 2, "Authorization: Bearer x7Kq9Lm2Np4Rs6Tu8Vw0", 0,
-	  { "~bearer ", "~basic " }, v_auth_header },
+	  { "~bearer ", "~basic ", "~authorization: token ", "~authorization: apikey " },
+	  v_auth_header },
 	{ "api-key-header", "auth-header", 0.8f, 2, "X-API-Key: x7Kq9Lm2Np4Rs6Tu8Vw0Xy1Z", 0,
 	  { "~api-key: ", "~x-api-key:", "~x-auth-token:", "~x-access-token:" }, v_api_key_header },
 	{ "database-url", "database-url", 0.95f, 2, "postgres://app:s3cr3t-pw@db.internal:5432/app", 0,
 	  { "://" }, v_db_url },
 	{ "url-password", "url-password", 0.85f, 1, "https://deploy:s3cr3t-pw@git.example.com/repo", 0,
 	  { "://" }, v_web_url_password },
+	{ "prose-secret", "password-assignment", 0.75f, 1, "the new password is Falcon-river42", 0,
+	  { "~password is ", "~password was ", "~passwd is ", "~api key is ", "~apikey is ",
+	    "~token is ", "~secret is ", "~passphrase is " }, v_prose_secret },
+	{ "pgpass-line", "password-assignment", 0.8f, 1, "db.internal:5432:app:app_user:s3cr3t-pw", 0,
+	  { ":5432:", "*:*:" }, v_pgpass },
+	{ "email-urlencoded", "email", 0.9f, 0, "GET /subscribe?email=alice.smith%40example.org", 0,
+	  { "%40" }, v_email_encoded },
 	{ "key-value-pair", "password-assignment", 0.85f, 1,
 	  "{\"key\": \"password\", \"value\": \"s3cr3t-pw\"}", 0,
-	  { "\"key\":" }, v_key_value_pair },
+	  { "\"value\":", "\"Value\":", " value=\"" }, v_key_value_pair },
 	{ "user-info", "password-assignment", 0.85f, 1,
 	  "basic.auth.user.info=SR2KQ4XJ7DPN6FYE:s3cr3t-pw", 0,
 	  { "~user.info", "~userinfo" }, v_user_info, 0, 3, 256 },
@@ -1530,12 +1853,16 @@ const struct builtin_rule redact_builtin_rules[] = {
 	  { "\"auth\"" }, v_docker_auth },
 	{ "mysql-password-flag", "password-assignment", 0.85f, 1, "mysql -u app -p's3cr3t-pw'", 0,
 	  { " -p'", " -p\"" }, v_mysql_p },
+	{ "mysql-password-bare", "password-assignment", 0.85f, 1, "mysql -u app -ps3cr3t-pw db", 0,
+	  { "mysql ", "mysqldump ", "mariadb " }, v_mysql_bare },
 	{ "curl-user-password", "password-assignment", 0.85f, 1, "curl -u admin:s3cr3t-pw URL", 0,
 	  { " -u ", " --user ", " --user=" }, v_curl_user },
 	{ "password-assignment", "password-assignment", 0.8f, 1, "DB_PASSWORD=s3cr3t-pw", 0,
 	  { "~pass", "~pwd", "~secret", "~token", "~api_key", "~apikey", "~api-key", "~access_key",
 	    "~accesskey", "~credential", "~app_key", "~master_key", "~auth_key", "~_salt",
-	    "~nonce_key", "~logged_in_key" }, v_password_assignment, 0, 3, 256 },
+	    "~nonce_key", "~logged_in_key", "~key=", "~key:", "~key\"", "~key'", "~key =",
+	    "~sessionid", "~csrftoken", "~:_auth=" },
+	  v_password_assignment, 0, 3, 256 },
 };
 /* clang-format on */
 
