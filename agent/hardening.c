@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "procstat.h"
 
 #define OP(x) (1ULL << (x))
 /* What changes a name or what it holds: the classes a protected path is refused. */
@@ -90,24 +91,9 @@ static bool same_pidns(pid_t tgid)
 /* The process group of tgid (field 5 of /proc/PID/stat), or -1. */
 static pid_t pgrp_of(pid_t tgid)
 {
-	char path[64], buf[512], *p;
-	int pgrp = -1, fd;
-	ssize_t n;
+	struct proc_stat st;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tgid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* the name in parentheses may hold anything: the fields start after the last ')' */
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 1, " %*c %*d %d", &pgrp) != 1)
-		return -1;
-	return (pid_t)pgrp;
+	return proc_stat_read(tgid, &st) == 0 ? st.pgrp : -1;
 }
 
 /* The pid (in the daemon's namespace) a pidfd of tgid refers to, from its fdinfo:

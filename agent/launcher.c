@@ -41,6 +41,7 @@
 
 #include "api_client.h"
 #include "notify.h"
+#include "procstat.h"
 
 extern char **environ;
 
@@ -357,44 +358,16 @@ static int wait_ready(int ready_r, char *err, size_t err_len)
 
 static pid_t parent_of(pid_t pid)
 {
-	char path[64], buf[512], *p;
-	ssize_t n;
-	pid_t ppid = -1;
-	int fd;
+	struct proc_stat st;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* "pid (comm) S ppid ...": comm may hold anything, so parse after the last ')' */
-	p = strrchr(buf, ')');
-	if (p && sscanf(p + 1, " %*c %d", &ppid) != 1)
-		ppid = -1;
-	return ppid;
+	return proc_stat_read(pid, &st) == 0 ? st.ppid : -1;
 }
 
 static char proc_state(pid_t pid)
 {
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
+	struct proc_stat st;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return '?';
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return '?';
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : '?';
+	return proc_stat_read(pid, &st) == 0 ? st.state : '?';
 }
 
 /* Is pid the command or one of its descendants?  Such a sender already reached what it
