@@ -181,6 +181,7 @@ static void handle_event(struct airlockd *d, struct loop_src *src, uint32_t even
 	case LOOP_TIMER:
 		if (read(*(int *)src->ptr, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 			log_warn("timerfd read failed: %s, ignoring", strerror(errno));
+		d->timer_armed_ms = UINT64_MAX; /* it fired: a one-shot timer is disarmed */
 		gate_tick(d);
 		break;
 	case LOOP_LISTENER:
@@ -367,13 +368,21 @@ int main(int argc, char **argv)
 	sd_notifyf(0, "READY=1\nSTATUS=serving, policy '%s'\nMAINPID=%d", policy_source(d.policy),
 		   (int)getpid());
 
+	d.timer_armed_ms = UINT64_MAX;
 	while (!stop) {
 		struct epoll_event ev;
+		uint64_t next;
 		int n;
 
-		r = arm_timer(tfd, gate_next_wakeup(&d));
-		if (r < 0)
-			log_warn("cannot arm the timer: %s, ignoring", strerror(-r));
+		/* timerfd_settime only when the wake-up moves: most iterations handle one
+		 * notification and leave the next tick where it was. */
+		next = gate_next_wakeup(&d);
+		if (next != d.timer_armed_ms) {
+			r = arm_timer(tfd, next);
+			if (r < 0)
+				log_warn("cannot arm the timer: %s, ignoring", strerror(-r));
+			d.timer_armed_ms = r < 0 ? UINT64_MAX : next;
+		}
 		/* One event per wait: a handler may free what another ready event points to
 		 * (a session ending drops its asks), and it is unregistered before it is freed,
 		 * so the next wait never returns it. */

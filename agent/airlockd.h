@@ -37,6 +37,7 @@ struct airlockd {
 	struct gate_inflight *inflight; /* allows completing asynchronously */
 	uint64_t started_ms;		/* CLOCK_REALTIME */
 	uint64_t next_tick_ms;		/* CLOCK_MONOTONIC: the next housekeeping tick */
+	uint64_t timer_armed_ms;	/* what the timerfd holds; UINT64_MAX: re-arm */
 	uint64_t audit_errors;
 	/* Under a service manager with an fd store (NOTIFY_SOCKET): listeners are stored there
 	 * and the sessions and pending asks are kept in DIR/state.json (restart.c). */
