@@ -36,6 +36,38 @@ struct parser {
 static void report(struct parser *ps, const yaml_mark_t *m, bool warning, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+static void diag_fill(struct policy_diag *d, const char *file, int line, int column, bool warning,
+		      const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
+
+static void diag_fill(struct policy_diag *d, const char *file, int line, int column, bool warning,
+		      const char *fmt, va_list ap)
+{
+	memset(d, 0, sizeof(*d));
+	snprintf(d->file, sizeof(d->file), "%s", file ? file : "<policy>");
+	d->line = line;
+	d->column = column;
+	d->warning = warning;
+	vsnprintf(d->message, sizeof(d->message), fmt, ap);
+}
+
+void policy_diag_addv(struct policy_diags *d, const char *file, int line, int column, bool warning,
+		      const char *fmt, va_list ap)
+{
+	if (!d || d->count >= POLICY_DIAG_MAX)
+		return;
+	diag_fill(&d->diag[d->count++], file, line, column, warning, fmt, ap);
+}
+
+void policy_diag_add(struct policy_diags *d, const char *file, int line, int column, bool warning,
+		     const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	policy_diag_addv(d, file, line, column, warning, fmt, ap);
+	va_end(ap);
+}
+
 static void report(struct parser *ps, const yaml_mark_t *m, bool warning, const char *fmt, ...)
 {
 	struct policy_diag *d;
@@ -54,13 +86,9 @@ static void report(struct parser *ps, const yaml_mark_t *m, bool warning, const 
 		}
 		return;
 	}
-	d = &ps->diags->diag[ps->diags->count++];
-	snprintf(d->file, sizeof(d->file), "%s", ps->file);
-	d->line = (int)m->line + 1;
-	d->column = (int)m->column + 1;
-	d->warning = warning;
 	va_start(ap, fmt);
-	vsnprintf(d->message, sizeof(d->message), fmt, ap);
+	diag_fill(&ps->diags->diag[ps->diags->count++], ps->file, (int)m->line + 1,
+		  (int)m->column + 1, warning, fmt, ap);
 	va_end(ap);
 }
 

@@ -7,6 +7,7 @@
 #ifndef AIRLOCK_POLICY_H
 #define AIRLOCK_POLICY_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -60,6 +61,13 @@ int policy_load_buffer(const char *buf, size_t len, const char *name, struct pol
 int policy_load_default(struct policy **ret_policy);
 const char *policy_default_text(size_t *ret_len); /* the embedded default YAML */
 void policy_free(struct policy *p);
+
+/* Append one diagnostic (file:line:column, 1-based; 0 when unknown).  Nothing happens
+ * when d is NULL or already holds POLICY_DIAG_MAX. */
+void policy_diag_add(struct policy_diags *d, const char *file, int line, int column, bool warning,
+		     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void policy_diag_addv(struct policy_diags *d, const char *file, int line, int column, bool warning,
+		      const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
 
 /* Format one diagnostic as "file:line:column: error: message". */
 void policy_diag_format(const struct policy_diag *d, char *buf, size_t len);

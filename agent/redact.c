@@ -10,7 +10,6 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -587,29 +586,6 @@ void redact_engine_free(struct redact_engine *e)
 	free(e);
 }
 
-static void diag_add(struct policy_diags *d, const struct redact_policy *rp, int line,
-		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-/* Warnings only: a custom rule that cannot be used is left out, the engine still works. */
-static void diag_add(struct policy_diags *d, const struct redact_policy *rp, int line,
-		     const char *fmt, ...)
-{
-	struct policy_diag *g;
-	va_list ap;
-
-	if (!d || d->count >= POLICY_DIAG_MAX)
-		return;
-	g = &d->diag[d->count++];
-	memset(g, 0, sizeof(*g));
-	snprintf(g->file, sizeof(g->file), "%s", redact_policy_source(rp));
-	g->line = line;
-	g->column = 1;
-	g->warning = true;
-	va_start(ap, fmt);
-	vsnprintf(g->message, sizeof(g->message), fmt, ap);
-	va_end(ap);
-}
-
 static int build_literals(struct redact_engine *e)
 {
 	const char **exprs = NULL;
@@ -759,9 +735,9 @@ int redact_engine_new(const struct redact_policy *rp, struct redact_engine **ret
 		if (!cr[i].valid)
 			continue; /* the policy parser already warned */
 		if (!custom_compiles(cr[i].pattern, msg, sizeof(msg))) {
-			diag_add(diags, rp, cr[i].line,
-				 "redact rule '%s': invalid pattern: %s, ignoring", cr[i].name,
-				 msg);
+			policy_diag_add(diags, redact_policy_source(rp), cr[i].line, 1, true,
+					"redact rule '%s': invalid pattern: %s, ignoring",
+					cr[i].name, msg);
 			continue;
 		}
 		name = own(e, cr[i].name);
@@ -795,10 +771,10 @@ int redact_engine_new(const struct redact_policy *rp, struct redact_engine **ret
 		if (hs_compile_multi(cexprs, cflags, cids, (unsigned)ncust, HS_MODE_BLOCK, NULL,
 				     &e->custom_db, &err) != HS_SUCCESS) {
 			/* each compiled alone; together they may still exceed a limit */
-			diag_add(diags, rp, cr[0].line,
-				 "redact rules: custom patterns do not compile together: %s, "
-				 "ignoring",
-				 err && err->message ? err->message : "unknown error");
+			policy_diag_add(diags, redact_policy_source(rp), cr[0].line, 1, true,
+					"redact rules: custom patterns do not compile together: "
+					"%s, ignoring",
+					err && err->message ? err->message : "unknown error");
 			hs_free_compile_error(err);
 			e->custom_db = NULL;
 		}

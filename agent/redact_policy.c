@@ -30,22 +30,15 @@ struct redact_policy {
 static void diag(struct policy_diags *d, const char *file, const yaml_node_t *n, bool warning,
 		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* A problem at node n (its position, or 0:0 when there is none). */
 static void diag(struct policy_diags *d, const char *file, const yaml_node_t *n, bool warning,
 		 const char *fmt, ...)
 {
-	struct policy_diag *g;
 	va_list ap;
 
-	if (!d || d->count >= POLICY_DIAG_MAX)
-		return;
-	g = &d->diag[d->count++];
-	memset(g, 0, sizeof(*g));
-	snprintf(g->file, sizeof(g->file), "%s", file ? file : "<policy>");
-	g->line = n ? (int)n->start_mark.line + 1 : 0;
-	g->column = n ? (int)n->start_mark.column + 1 : 0;
-	g->warning = warning;
 	va_start(ap, fmt);
-	vsnprintf(g->message, sizeof(g->message), fmt, ap);
+	policy_diag_addv(d, file, n ? (int)n->start_mark.line + 1 : 0,
+			 n ? (int)n->start_mark.column + 1 : 0, warning, fmt, ap);
 	va_end(ap);
 }
 
@@ -372,16 +365,9 @@ int redact_policy_load_buffer(const char *buf, size_t len, const char *name,
 		return -ENOMEM;
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		if (diags && diags->count < POLICY_DIAG_MAX) {
-			struct policy_diag *g = &diags->diag[diags->count++];
-
-			memset(g, 0, sizeof(*g));
-			snprintf(g->file, sizeof(g->file), "%s", name ? name : "<policy>");
-			g->line = (int)parser.problem_mark.line + 1;
-			g->column = (int)parser.problem_mark.column + 1;
-			snprintf(g->message, sizeof(g->message), "%s",
-				 parser.problem ? parser.problem : "invalid YAML");
-		}
+		policy_diag_add(diags, name, (int)parser.problem_mark.line + 1,
+				(int)parser.problem_mark.column + 1, false, "%s",
+				parser.problem ? parser.problem : "invalid YAML");
 		yaml_parser_delete(&parser);
 		return -EINVAL;
 	}
