@@ -17,6 +17,7 @@
 #include "hardening.h"
 #include "log.h"
 #include "restart.h"
+#include "target.h"
 
 #define GATE_TICK_MS 1000 /* NOTIF_ID_VALID sweep, cgroup removal retries */
 /* An approval key holds the paths and the whole argv kept for an exec: never truncated. */
@@ -419,7 +420,10 @@ void gate_listener_event(struct airlockd *d, struct session *s, uint32_t events)
 		}
 		n->pidfd = -1;
 		n->wait_fd = -1;
-		r = notify_recv(s->listener, n);
+		/* A cache that cannot be made only costs the fresh handles. */
+		if (!s->targets && target_cache_new(&s->targets) < 0)
+			s->targets = NULL;
+		r = notify_recv_cached(s->listener, s->targets, n);
 		if (r == 0) {
 			gate_handle(d, s, n);
 			return;
@@ -499,6 +503,10 @@ void gate_session_end(struct airlockd *d, struct session *s)
 		close(s->listener);
 		s->listener = -1;
 	}
+	/* no more notifications: the cached handles go (entries still lent close when
+	 * they come back) */
+	target_cache_unref(s->targets);
+	s->targets = NULL;
 	for (a = d->approvals.head; a; a = an) {
 		an = a->next;
 		if (a->session_id == s->id)
@@ -637,9 +645,13 @@ void gate_tick(struct airlockd *d)
 	}
 	for (s = d->sessions.head; s; s = sn) {
 		sn = s->next;
-		if (s->ended)
+		if (s->ended) {
 			session_try_remove(d, s);
-		else if (s->in_bpf)
+			continue;
+		}
+		/* nothing tells the daemon a thread exited: drop the handles of those gone */
+		target_cache_sweep(s->targets);
+		if (s->in_bpf)
 			bpf_layer_session_counters(d->bpf, s->cgroup_id, &s->counters);
 	}
 }

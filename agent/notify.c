@@ -145,11 +145,9 @@ int notify_deny(struct gate_notif *n, int err)
 
 void notify_release(struct gate_notif *n)
 {
-	if (n->target) {
-		target_close(n->target);
-		free(n->target);
-		n->target = NULL;
-	}
+	/* back into its session's cache, if it has one */
+	target_put(n->target, false);
+	n->target = NULL;
 	if (n->pidfd >= 0)
 		close(n->pidfd);
 	if (n->wait_fd >= 0 && n->wait_child)
@@ -523,7 +521,20 @@ static const char *other_name(int nr)
 	return names[nr];
 }
 
+/* The thread is gone: its cached handles are of no more use. */
+static void release_gone(struct gate_notif *n)
+{
+	target_put(n->target, true);
+	n->target = NULL;
+	notify_release(n);
+}
+
 int notify_recv(int listener, struct gate_notif *n)
+{
+	return notify_recv_cached(listener, NULL, n);
+}
+
+int notify_recv_cached(int listener, struct target_cache *cache, struct gate_notif *n)
 {
 	const struct syscall_desc *d;
 	struct seccomp_notif *sn = NULL;
@@ -580,18 +591,10 @@ int notify_recv(int listener, struct gate_notif *n)
 		}
 	}
 
-	t = malloc(sizeof(*t));
-	if (!t) {
-		r = -ENOMEM;
+	r = target_get(cache, n->req.pid, &t);
+	if (r < 0)
 		goto fail;
-	}
-	r = target_open(n->req.pid, t);
-	if (r < 0) {
-		free(t);
-		t = NULL;
-		goto fail;
-	}
-	/* from here on notify_release() closes it */
+	/* from here on notify_release() gives it back */
 	n->target = t;
 	r = fill_identity(n, t);
 	if (r < 0)
@@ -633,7 +636,7 @@ int notify_recv(int listener, struct gate_notif *n)
 	return 0;
 fail:
 	if (id_valid(listener, n->id) < 0) {
-		notify_release(n);
+		release_gone(n);
 		return -ENOENT;
 	}
 	/* Closed, never open: a call we could not decode fails. */
@@ -641,7 +644,7 @@ fail:
 	notify_release(n);
 	return -EIO;
 gone:
-	notify_release(n);
+	release_gone(n);
 	return r;
 }
 

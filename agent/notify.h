@@ -23,6 +23,7 @@
 #include "request.h"
 
 struct target;
+struct target_cache;
 
 struct gate_notif {
 	int listener;  /* the listener fd it came from (not owned) */
@@ -57,6 +58,10 @@ struct gate_notif {
  * the notification was received, the call is answered with an error here (closed, never
  * open) and -EIO is returned. */
 int notify_recv(int listener, struct gate_notif *n);
+
+/* notify_recv() with the thread's handles taken from (and, by notify_release(), given
+ * back to) cache, the session's target_cache (agent/target.h); NULL: fresh handles. */
+int notify_recv_cached(int listener, struct target_cache *cache, struct gate_notif *n);
 
 /* Is the notification still alive (the thread still waiting)?  Guards pid reuse. */
 bool notify_id_valid(const struct gate_notif *n);

@@ -16,6 +16,8 @@
 #include "bpf_layer.h"
 #include "loop.h"
 
+struct target_cache;
+
 /* "allow the same action (rule + al_request_key) in this session", until `until_ms`
  * (CLOCK_MONOTONIC milliseconds; 0 means for as long as the session lives). */
 struct session_grant {
@@ -49,6 +51,9 @@ struct session {
 	uint64_t asks, allowed, denied;
 	struct al_session_counters counters;
 	struct session_grant *grants;
+	/* handles on its threads kept across notifications (agent/target.h); made by the
+	 * gate at the first notification, dropped when the session ends */
+	struct target_cache *targets;
 	struct loop_src src;
 };
 

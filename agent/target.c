@@ -183,9 +183,64 @@ static int parse_status(const char *status, struct target *t)
 	return r;
 }
 
+/* statx(2)'s unique mount id (6.8), never reused; older kernels answer STATX_MNT_ID,
+ * which is not reused either while the entry's root fd holds the mount. */
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x4000U
+#endif
+#define ROOT_STATX_MASK (STATX_INO | STATX_MNT_ID | STATX_MNT_ID_UNIQUE)
+
+/* Entries a session's cache keeps: the threads that make gated calls often are few. */
+#define TARGET_CACHE_SLOTS 16
+
+struct target_cache {
+	unsigned refs;
+	unsigned clock;
+	struct target *slot[TARGET_CACHE_SLOTS];
+	unsigned used[TARGET_CACHE_SLOTS]; /* clock at the last give-back: the oldest goes */
+	struct target_cache_counts counts;
+};
+
+/* Read status and parse it into t (credentials, umask, groups, and the pid numbers). */
+static int read_creds(struct target *t)
+{
+	char sbuf[STATUS_STACK], *status = NULL;
+	int r;
+
+	r = read_status(t->procfd, sbuf, sizeof(sbuf), &status);
+	if (r < 0)
+		return r;
+	free(t->groups);
+	t->groups = NULL;
+	t->ngroups = 0;
+	r = parse_status(status, t);
+	if (status != sbuf)
+		free(status);
+	return r;
+}
+
+/* Which root is this: its mount id, device and inode, as statx gives them.  fd with ""
+ * (AT_EMPTY_PATH) is the root fd itself; the dirfd with "root" is the thread's root now,
+ * and the lookup of "root" through a dirfd whose thread is gone fails. */
+static int root_identity(int fd, const char *name, uint64_t *ret_mnt, uint32_t *ret_mask,
+			 dev_t *ret_dev, uint64_t *ret_ino)
+{
+	struct statx stx;
+
+	if (statx(fd, name, name[0] ? 0 : AT_EMPTY_PATH, ROOT_STATX_MASK, &stx) < 0)
+		return -errno;
+	if (!(stx.stx_mask & (STATX_MNT_ID | STATX_MNT_ID_UNIQUE)) || !(stx.stx_mask & STATX_INO))
+		return -EOPNOTSUPP;
+	*ret_mnt = stx.stx_mnt_id;
+	*ret_mask = stx.stx_mask & (STATX_MNT_ID | STATX_MNT_ID_UNIQUE);
+	*ret_dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
+	*ret_ino = stx.stx_ino;
+	return 0;
+}
+
 int target_open(pid_t tid, struct target *t)
 {
-	char dir[32], sbuf[STATUS_STACK], *status = NULL;
+	char dir[32], link[32];
 	ssize_t n;
 	int r;
 
@@ -199,10 +254,7 @@ int target_open(pid_t tid, struct target *t)
 		r = -errno;
 		goto fail;
 	}
-	r = read_status(t->procfd, sbuf, sizeof(sbuf), &status);
-	if (r < 0)
-		goto fail;
-	r = parse_status(status, t);
+	r = read_creds(t);
 	if (r < 0)
 		goto fail;
 	t->rootfd = openat(t->procfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -210,7 +262,14 @@ int target_open(pid_t tid, struct target *t)
 		r = -errno;
 		goto fail;
 	}
-	n = readlinkat(t->procfd, "root", t->rootpfx, sizeof(t->rootpfx) - 1);
+	/* Both from the fd itself, so that they name the same root even if the thread's
+	 * changes meanwhile. */
+	r = root_identity(t->rootfd, "", &t->root_mnt, &t->root_mnt_mask, &t->root_dev,
+			  &t->root_ino);
+	if (r < 0)
+		goto fail;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", t->rootfd);
+	n = readlink(link, t->rootpfx, sizeof(t->rootpfx) - 1);
 	if (n < 0) {
 		r = -errno;
 		goto fail;
@@ -218,12 +277,8 @@ int target_open(pid_t tid, struct target *t)
 	t->rootpfx[n] = '\0';
 	if (strcmp(t->rootpfx, "/") == 0)
 		t->rootpfx[0] = '\0';
-	if (status != sbuf)
-		free(status);
 	return 0;
 fail:
-	if (status != sbuf)
-		free(status);
 	target_close(t);
 	return r;
 }
@@ -239,6 +294,149 @@ void target_close(struct target *t)
 	t->ngroups = 0;
 	t->procfd = -1;
 	t->rootfd = -1;
+}
+
+int target_cache_new(struct target_cache **ret_cache)
+{
+	struct target_cache *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->refs = 1;
+	*ret_cache = c;
+	return 0;
+}
+
+static void target_free(struct target *t)
+{
+	target_close(t);
+	free(t);
+}
+
+void target_cache_unref(struct target_cache *c)
+{
+	if (!c || --c->refs > 0)
+		return;
+	for (int i = 0; i < TARGET_CACHE_SLOTS; i++)
+		if (c->slot[i])
+			target_free(c->slot[i]);
+	free(c);
+}
+
+/* Does the cached entry still name the thread with its tid, in the same root?  The lookup
+ * of "root" through the dirfd fails once the thread it was opened for has exited (procfs
+ * looks the task up through the pid the dirfd pins, never by number), so a success means
+ * that thread is alive and still has this number; and its root must be the one rootfd
+ * holds (a thread can change its root without a notification: setns, unshare). */
+static bool entry_current(const struct target *t)
+{
+	uint64_t mnt, ino;
+	uint32_t mask;
+	dev_t dev;
+
+	if (root_identity(t->procfd, "root", &mnt, &mask, &dev, &ino) < 0)
+		return false;
+	return mask == t->root_mnt_mask && mnt == t->root_mnt && dev == t->root_dev &&
+	       ino == t->root_ino;
+}
+
+int target_get(struct target_cache *c, pid_t tid, struct target **ret_target)
+{
+	struct target *t = NULL;
+	int i, r;
+
+	for (i = 0; c && i < TARGET_CACHE_SLOTS; i++) {
+		if (c->slot[i] && c->slot[i]->tid == tid) {
+			t = c->slot[i];
+			c->slot[i] = NULL;
+			break;
+		}
+	}
+	if (t && entry_current(t)) {
+		/* Credentials are never kept: they change without a notification. */
+		r = read_creds(t);
+		if (r == 0) {
+			c->counts.hits++;
+			goto lend;
+		}
+	}
+	if (t) {
+		c->counts.stale++;
+		target_free(t);
+	} else if (c) {
+		c->counts.misses++;
+	}
+	t = malloc(sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	r = target_open(tid, t);
+	if (r < 0) {
+		free(t);
+		return r;
+	}
+lend:
+	t->cache = c;
+	if (c)
+		c->refs++;
+	*ret_target = t;
+	return 0;
+}
+
+void target_put(struct target *t, bool stale)
+{
+	struct target_cache *c;
+	int i, free_slot = -1, oldest = -1;
+
+	if (!t)
+		return;
+	c = t->cache;
+	t->cache = NULL;
+	if (!c || stale || c->refs == 1) {
+		/* no cache, a dead thread, or the session is gone (ours is the last reference) */
+		target_free(t);
+		target_cache_unref(c);
+		return;
+	}
+	for (i = 0; i < TARGET_CACHE_SLOTS; i++) {
+		if (c->slot[i] && c->slot[i]->tid == t->tid) {
+			/* kept meanwhile for a thread that has this tid since: keep that one */
+			target_free(t);
+			target_cache_unref(c);
+			return;
+		}
+		if (!c->slot[i] && free_slot < 0)
+			free_slot = i;
+		if (c->slot[i] && (oldest < 0 || c->used[i] < c->used[oldest]))
+			oldest = i;
+	}
+	if (free_slot < 0) {
+		free_slot = oldest;
+		target_free(c->slot[oldest]);
+	}
+	/* Credentials are re-read at every use; drop them now rather than keep them. */
+	free(t->groups);
+	t->groups = NULL;
+	t->ngroups = 0;
+	c->slot[free_slot] = t;
+	c->used[free_slot] = ++c->clock;
+	target_cache_unref(c);
+}
+
+void target_cache_get_counts(const struct target_cache *c, struct target_cache_counts *ret)
+{
+	*ret = c->counts;
+}
+
+void target_cache_sweep(struct target_cache *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < TARGET_CACHE_SLOTS; i++) {
+		if (c->slot[i] && !entry_current(c->slot[i])) {
+			target_free(c->slot[i]);
+			c->slot[i] = NULL;
+		}
+	}
 }
 
 /* setfsuid/setfsgid report no error: read the value back to know it took. */

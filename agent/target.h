@@ -7,6 +7,11 @@
  * Everything is opened relative to the /proc/TID dirfd: once the caller has checked
  * NOTIF_ID_VALID after target_open(), the thread was alive while these handles were taken,
  * so a reused pid cannot redirect them.
+ *
+ * The handles (not the credentials) may be kept across notifications in a target_cache,
+ * one per session: a /proc/TID dirfd pins the thread it was opened for, and every lookup
+ * through it fails once that thread is gone, whoever has its number since.  See
+ * docs/gate.md, "Handles kept across notifications".
  */
 #ifndef AIRLOCK_TARGET_H
 #define AIRLOCK_TARGET_H
@@ -14,7 +19,10 @@
 #include <limits.h>
 #include <stddef.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
+
+struct target_cache;
 
 struct target {
 	pid_t tid; /* as the daemon's pid namespace numbers it */
@@ -26,6 +34,15 @@ struct target {
 	/* The daemon's path of the target's root: "" when it is the daemon's own root, so that
 	 * a path read back from an fd can be expressed as the target sees it. */
 	char rootpfx[PATH_MAX];
+	/* What names the root rootfd was opened on (statx: mount id, device, inode): a
+	 * cached entry is reused only while the thread's root is still that one. */
+	uint64_t root_mnt;
+	uint64_t root_ino;
+	dev_t root_dev;
+	uint32_t root_mnt_mask; /* STATX_MNT_ID or STATX_MNT_ID_UNIQUE: which root_mnt is */
+	/* Private to target.c: the cache target_put() gives the entry back to (it holds
+	 * a reference on it), or NULL. */
+	struct target_cache *cache;
 	uid_t ruid, euid, fsuid;
 	gid_t rgid, egid, fsgid;
 	gid_t *groups; /* supplementary groups */
@@ -37,6 +54,43 @@ struct target {
  * gone; other -errno.  target_close() releases what target_open() took. */
 int target_open(pid_t tid, struct target *t);
 void target_close(struct target *t);
+
+/*
+ * Handles kept across notifications, per session: at most a few threads' entries, each
+ * holding its /proc/TID dirfd and root fd.  An entry is either in the cache or lent to
+ * exactly one notification (target_get() takes it out, target_put() gives it back), so
+ * a parked ask never shares its handles.  Reference-counted: the session holds one
+ * reference, and target_get() takes one for the entry it lends, given back by
+ * target_put(), so a notification outliving its session is harmless.
+ */
+
+/* A new, empty cache with one reference.  0 or -ENOMEM. */
+int target_cache_new(struct target_cache **ret_cache);
+/* Drop a reference; the last one closes every entry.  NULL is accepted. */
+void target_cache_unref(struct target_cache *c);
+
+/*
+ * The handles of thread tid and its credentials, as target_open() gives them: from the
+ * cache when it holds an entry for tid that still names a live thread with that number
+ * and whose root is still the thread's root (one statx through the dirfd), else freshly
+ * opened.  The entry is lent: give it back with target_put().  c may be NULL (always
+ * fresh).  The caller still checks NOTIF_ID_VALID after everything it reads.  0 or
+ * -errno (-ESRCH/-ENOENT when the thread is gone).
+ */
+int target_get(struct target_cache *c, pid_t tid, struct target **ret_target);
+/* Give a target_get() entry back to its cache (or close and free it); NULL is accepted.
+ * An entry known to be stale (its thread gone) is closed rather than kept. */
+void target_put(struct target *t, bool stale);
+/* How target_get() fared: entries reused, opened for want of one, and found stale (the
+ * thread gone, or its root changed) and opened afresh.  For tests and status. */
+struct target_cache_counts {
+	unsigned long hits, misses, stale;
+};
+void target_cache_get_counts(const struct target_cache *c, struct target_cache_counts *ret);
+
+/* Close cached entries whose thread has gone (a periodic sweep: nothing else tells the
+ * daemon that a thread exited). */
+void target_cache_sweep(struct target_cache *c);
 
 /* Credentials saved by target_creds_enter() for target_creds_leave().  The daemon's
  * fsuid/fsgid are its euid/egid (setresuid resets them), and its groups never change. */

@@ -50,6 +50,7 @@
 #include "notify.h"
 #include "policy.h"
 #include "syscalls.h"
+#include "target.h"
 #include "daemon.h" /* tests/lib: a real airlockd in a temporary directory */
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
@@ -379,25 +380,38 @@ static int gate_serve(int listener, const struct policy *p)
 {
 	static struct gate_notif n;
 	struct pollfd pfd = { .fd = listener, .events = POLLIN };
+	struct target_cache *cache = NULL;
 	int r;
 
+	/* the thread handles airlockd keeps per session across notifications */
+	r = target_cache_new(&cache);
+	if (r < 0)
+		return r;
 	for (;;) {
 		r = poll(&pfd, 1, RUN_TIMEOUT_MS);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			return -ETIMEDOUT;
-		if (!(pfd.revents & POLLIN))
-			return 0;
-		r = notify_recv(listener, &n);
+		if (r < 0) {
+			r = -errno;
+			break;
+		}
+		if (r == 0) {
+			r = -ETIMEDOUT;
+			break;
+		}
+		if (!(pfd.revents & POLLIN)) {
+			r = 0;
+			break;
+		}
+		r = notify_recv_cached(listener, cache, &n);
 		if (r == -ENOENT || r == -EAGAIN || r == -EINTR || r == -EIO)
 			continue;
 		if (r < 0)
-			return r;
+			break;
 		gate_answer(p, &n);
 	}
+	target_cache_unref(cache);
+	return r;
 }
 
 /* --- running the target -------------------------------------------------------------- */

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "syscalls.h"
+#include "target.h"
 
 void *gate_shared(size_t size)
 {
@@ -166,14 +167,15 @@ static long now_ms(void)
 }
 
 /* One notification: decide, act, count. */
-static void serve_one(struct gate_harness *h, int ep, gate_decide_fn decide, void *arg)
+static void serve_one(struct gate_harness *h, int ep, struct target_cache *cache,
+		      gate_decide_fn decide, void *arg)
 {
 	struct gate_notif *n = calloc(1, sizeof(*n));
 	int d, r;
 
 	if (!n)
 		return;
-	r = notify_recv(h->listener, n);
+	r = notify_recv_cached(h->listener, cache, n);
 	if (r < 0) {
 		if (r == -ENOENT)
 			h->gone++;
@@ -215,12 +217,20 @@ int gate_serve(struct gate_harness *h, gate_decide_fn decide, void *arg, int tim
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	long deadline = now_ms() + timeout_ms;
+	struct target_cache *cache = NULL;
 	int ep, status = 0, r = 0;
 	bool exited = false;
 
+	/* Handles kept across notifications, as airlockd keeps them per session: every test
+	 * served here runs through the cache. */
+	r = target_cache_new(&cache);
+	if (r < 0)
+		return r;
 	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (ep < 0)
+	if (ep < 0) {
+		target_cache_unref(cache);
 		return -errno;
+	}
 	ev.data.ptr = &h->listener;
 	epoll_ctl(ep, EPOLL_CTL_ADD, h->listener, &ev);
 	ev.data.ptr = &h->pidfd;
@@ -242,7 +252,7 @@ int gate_serve(struct gate_harness *h, gate_decide_fn decide, void *arg, int tim
 		for (i = 0; i < k; i++) {
 			if (evs[i].data.ptr == &h->listener) {
 				if (evs[i].events & EPOLLIN)
-					serve_one(h, ep, decide, arg);
+					serve_one(h, ep, cache, decide, arg);
 				else
 					epoll_ctl(ep, EPOLL_CTL_DEL, h->listener, NULL);
 			} else if (evs[i].data.ptr == &h->pidfd) {
@@ -259,6 +269,7 @@ int gate_serve(struct gate_harness *h, gate_decide_fn decide, void *arg, int tim
 		}
 	}
 	close(ep);
+	target_cache_unref(cache);
 	if (r < 0)
 		kill(h->child, SIGKILL);
 	if (waitpid(h->child, &status, 0) == h->child) {

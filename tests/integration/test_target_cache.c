@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Handles kept across notifications (agent/target.h, target_cache): real processes, real
+ * seccomp notifications, real pid reuse.  A cached /proc/TID dirfd must never act for a
+ * thread other than the one it was opened for, and a cached root must never stand for a
+ * root the thread has left.  See docs/gate.md, "Handles kept across notifications".
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gate_harness.h"
+#include "notify.h"
+#include "target.h"
+
+static char dir[64];
+
+static void setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/airlock-tcache-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+	gate_rmtree(dir);
+}
+
+
+/* Make the next fork get pid want (best effort: other processes fork too); the child runs
+ * fn(arg) and exits with its result.  The pid, or -1 when another process took it. */
+static pid_t fork_with_pid(pid_t want, int (*fn)(void *), void *arg)
+{
+	for (int tries = 0; tries < 50; tries++) {
+		FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "w");
+		pid_t p;
+
+		if (!f)
+			return -1;
+		fprintf(f, "%d", want - 1);
+		fclose(f);
+		p = fork();
+		if (p == 0)
+			_exit(fn(arg));
+		if (p == want || p < 0)
+			return p;
+		kill(p, SIGKILL);
+		waitpid(p, NULL, 0);
+	}
+	return -1;
+}
+
+static int just_pause(void *arg)
+{
+	(void)arg;
+	prctl(PR_SET_PDEATHSIG, SIGKILL); /* a failed assertion must not leave it behind */
+	pause();
+	return 0;
+}
+
+/* chroot into arg, name itself, wait */
+static int jailed_pause(void *arg)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (chroot(arg) < 0 || chdir("/") < 0)
+		return 90;
+	prctl(PR_SET_NAME, "reused-tid");
+	pause();
+	return 0;
+}
+
+/* The property the cache rests on: a dirfd of /proc/TID fails once its thread is gone,
+ * even when the number names a new process since; and target_get() then opens fresh
+ * handles on the new one instead of lending the stale entry. */
+Test(target_cache, dirfd_of_exited_thread_fails_after_tid_reuse, .init = setup, .fini = teardown)
+{
+	struct target_cache *c;
+	struct target_cache_counts k;
+	struct target *t;
+	char jail[PATH_MAX], comm[32] = "";
+	pid_t a, b;
+	int old, fd;
+	ssize_t n;
+
+	snprintf(jail, sizeof(jail), "%s/jail", dir);
+	cr_assert_eq(mkdir(jail, 0755), 0);
+	cr_assert_eq(target_cache_new(&c), 0);
+	a = fork();
+	if (a == 0)
+		_exit(just_pause(NULL));
+	cr_assert_eq(target_get(c, a, &t), 0);
+	cr_assert_str_eq(t->rootpfx, "");
+	old = dup(t->procfd);
+	target_put(t, false);
+	/* a second get while a lives is a hit */
+	cr_assert_eq(target_get(c, a, &t), 0);
+	target_put(t, false);
+	target_cache_get_counts(c, &k);
+	cr_assert_eq(k.hits, 1);
+
+	kill(a, SIGKILL);
+	cr_assert_eq(waitpid(a, NULL, 0), a);
+	b = fork_with_pid(a, jailed_pause, jail);
+	if (b != a) {
+		if (b > 0) {
+			kill(b, SIGKILL);
+			waitpid(b, NULL, 0);
+		}
+		close(old);
+		target_cache_unref(c);
+		cr_skip_test("pid %d was taken by another process before it could be reused", a);
+	}
+	/* wait until b is in its jail */
+	for (int i = 0; i < 500 && strcmp(comm, "reused-tid\n") != 0; i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d/comm", b);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		n = fd >= 0 ? read(fd, comm, sizeof(comm) - 1) : -1;
+		comm[n > 0 ? n : 0] = '\0';
+		if (fd >= 0)
+			close(fd);
+		usleep(2000);
+	}
+	cr_assert_str_eq(comm, "reused-tid\n");
+
+	/* the old dirfd names the dead process, not the number's new owner */
+	fd = openat(old, "status", O_RDONLY | O_CLOEXEC);
+	cr_assert_lt(fd, 0, "a dirfd of a reaped process still opens 'status'");
+	cr_assert(errno == ENOENT || errno == ESRCH, "errno %d", errno);
+	close(old);
+
+	cr_assert_eq(target_get(c, a, &t), 0);
+	target_cache_get_counts(c, &k);
+	cr_assert_eq(k.stale, 1, "the stale entry was lent");
+	cr_assert_str_eq(t->rootpfx, jail);
+	fd = openat(t->procfd, "comm", O_RDONLY | O_CLOEXEC);
+	cr_assert_geq(fd, 0);
+	n = read(fd, comm, sizeof(comm) - 1);
+	close(fd);
+	comm[n > 0 ? n : 0] = '\0';
+	cr_assert_str_eq(comm, "reused-tid\n");
+	target_put(t, false);
+	kill(b, SIGKILL);
+	waitpid(b, NULL, 0);
+	target_cache_unref(c);
+}
+
+/* Serve every notification of h with allow, through cache, until the child exits. */
+static int serve_all(struct gate_harness *h, struct target_cache *cache, int *ret_status)
+{
+	struct pollfd p[2] = { { .fd = h->listener, .events = POLLIN },
+			       { .fd = h->pidfd, .events = POLLIN } };
+
+	for (;;) {
+		struct gate_notif n = { .pidfd = -1, .wait_fd = -1 };
+		int r;
+
+		if (poll(p, 2, 10000) <= 0)
+			return -ETIMEDOUT;
+		if (p[1].revents & POLLIN)
+			break;
+		if (!(p[0].revents & POLLIN))
+			continue;
+		r = notify_recv_cached(h->listener, cache, &n);
+		if (r < 0)
+			continue;
+		r = notify_allow(&n);
+		if (r < 0 && r != -ENOENT && r != -ESTALE)
+			notify_deny(&n, EPERM);
+		notify_release(&n);
+	}
+	if (waitpid(h->child, ret_status, 0) != h->child)
+		return -ECHILD;
+	h->child = 0;
+	return 0;
+}
+
+struct jail_args {
+	char first[PATH_MAX]; /* opened before the chroot */
+	char jail[PATH_MAX];
+	char inside[64]; /* opened after it, "/name" */
+};
+
+/* Open, chroot (not notified), open again: the second open must be made in the new root. */
+static int child_chroot_between(void *arg)
+{
+	struct jail_args *a = arg;
+	int fd;
+
+	fd = open(a->first, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return 10;
+	close(fd);
+	fd = open(a->first, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 11;
+	close(fd);
+	if (chroot(a->jail) < 0 || chdir("/") < 0)
+		return 12;
+	fd = open(a->inside, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return 13;
+	close(fd);
+	return 0;
+}
+
+Test(target_cache, root_changed_without_a_notification_is_not_reused, .init = setup,
+     .fini = teardown)
+{
+	static const char *const calls[] = { "open", "openat", "openat2", "creat" };
+	struct jail_args *a = gate_shared(sizeof(*a));
+	struct target_cache_counts k;
+	struct target_cache *c;
+	struct gate_harness h;
+	char path[PATH_MAX + 64];
+	int status = -1;
+
+	snprintf(a->first, sizeof(a->first), "%s/first", dir);
+	snprintf(a->jail, sizeof(a->jail), "%s/jail", dir);
+	snprintf(a->inside, sizeof(a->inside), "/airlock-tcache-%d", (int)getpid());
+	cr_assert_eq(mkdir(a->jail, 0755), 0);
+	cr_assert_eq(target_cache_new(&c), 0);
+	cr_assert_eq(gate_start(&h, calls, 4, NULL, child_chroot_between, a), 0);
+	cr_assert_eq(serve_all(&h, c, &status), 0);
+	gate_stop(&h);
+	if (access(a->inside, F_OK) == 0)
+		unlink(a->inside); /* made in the daemon's root: the failure below says so */
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x", status);
+	snprintf(path, sizeof(path), "%s%s", a->jail, a->inside);
+	cr_assert_eq(access(path, F_OK), 0, "'%s' was not created in the new root", path);
+	target_cache_get_counts(c, &k);
+	/* the second open reused the first's handles; the third found the root changed */
+	cr_assert_eq(k.misses, 1);
+	cr_assert_eq(k.hits, 1);
+	cr_assert_eq(k.stale, 1);
+	target_cache_unref(c);
+}
+
+struct reuse_args {
+	char jail[PATH_MAX];
+	char before[PATH_MAX]; /* opened by the first process */
+	char inside[64];       /* "/name", opened by the second in its jail */
+	pid_t first, second;
+};
+
+static int open_before(void *arg)
+{
+	struct reuse_args *a = arg;
+	int fd = open(a->before, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return 20;
+	close(fd);
+	return 0;
+}
+
+static int open_in_jail(void *arg)
+{
+	struct reuse_args *a = arg;
+	int fd;
+
+	if (chroot(a->jail) < 0 || chdir("/") < 0)
+		return 30;
+	fd = open(a->inside, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return 31;
+	close(fd);
+	return 0;
+}
+
+/* Two processes of one session (one listener) that get the same pid one after the other:
+ * the second's gated open must be made in its own root, through its own handles. */
+static int child_reuse(void *arg)
+{
+	struct reuse_args *a = arg;
+	int status;
+	pid_t p;
+
+	p = fork();
+	if (p == 0)
+		_exit(open_before(a));
+	if (p < 0 || waitpid(p, &status, 0) != p || !WIFEXITED(status) || WEXITSTATUS(status))
+		return 40;
+	a->first = p;
+	a->second = fork_with_pid(p, open_in_jail, a);
+	if (a->second != p)
+		return 77; /* not reused: the test is skipped */
+	if (waitpid(p, &status, 0) != p || !WIFEXITED(status))
+		return 41;
+	return WEXITSTATUS(status);
+}
+
+Test(target_cache, reused_tid_in_the_session_never_gets_the_stale_handles, .init = setup,
+     .fini = teardown)
+{
+	static const char *const calls[] = { "open", "openat", "openat2", "creat" };
+	struct reuse_args *a = gate_shared(sizeof(*a));
+	struct target_cache_counts k;
+	struct target_cache *c;
+	struct gate_harness h;
+	char path[PATH_MAX + 64];
+	int status = -1;
+
+	snprintf(a->jail, sizeof(a->jail), "%s/jail", dir);
+	snprintf(a->before, sizeof(a->before), "%s/before", dir);
+	snprintf(a->inside, sizeof(a->inside), "/airlock-tcache-reuse-%d", (int)getpid());
+	cr_assert_eq(mkdir(a->jail, 0755), 0);
+	cr_assert_eq(target_cache_new(&c), 0);
+	cr_assert_eq(gate_start(&h, calls, 4, NULL, child_reuse, a), 0);
+	cr_assert_eq(serve_all(&h, c, &status), 0);
+	gate_stop(&h);
+	if (access(a->inside, F_OK) == 0)
+		unlink(a->inside);
+	cr_assert(WIFEXITED(status), "child status %#x", status);
+	if (WEXITSTATUS(status) == 77) {
+		target_cache_unref(c);
+		cr_skip_test("pid %d was taken by another process before it could be reused",
+			     a->first);
+	}
+	cr_assert_eq(WEXITSTATUS(status), 0, "child failed at step %d", WEXITSTATUS(status));
+	cr_assert_eq(a->first, a->second);
+	cr_assert_eq(access(a->before, F_OK), 0);
+	snprintf(path, sizeof(path), "%s%s", a->jail, a->inside);
+	cr_assert_eq(access(path, F_OK), 0, "'%s' was not created in the second process's root",
+		     path);
+	target_cache_get_counts(c, &k);
+	/* the first process's entry was found stale (its thread gone), never lent (the
+	 * other entries are the session's first process's, which writes ns_last_pid) */
+	cr_assert_eq(k.stale, 1);
+	target_cache_unref(c);
+}
+
+/* The sweep drops the entries of threads that are gone, and only those. */
+Test(target_cache, sweep_drops_exited_threads)
+{
+	struct target_cache_counts k;
+	struct target_cache *c;
+	struct target *t;
+	pid_t a, b;
+
+	cr_assert_eq(target_cache_new(&c), 0);
+	a = fork();
+	if (a == 0)
+		_exit(just_pause(NULL));
+	b = fork();
+	if (b == 0)
+		_exit(just_pause(NULL));
+	cr_assert_eq(target_get(c, a, &t), 0);
+	target_put(t, false);
+	cr_assert_eq(target_get(c, b, &t), 0);
+	target_put(t, false);
+	kill(a, SIGKILL);
+	waitpid(a, NULL, 0);
+	target_cache_sweep(c);
+	/* b's entry survived the sweep (a hit), a's did not (a plain miss, not stale) */
+	cr_assert_eq(target_get(c, b, &t), 0);
+	target_put(t, false);
+	cr_assert_eq(target_get(c, a, &t), -ENOENT);
+	target_cache_get_counts(c, &k);
+	cr_assert_eq(k.hits, 1);
+	cr_assert_eq(k.stale, 0);
+	cr_assert_eq(k.misses, 3);
+	kill(b, SIGKILL);
+	waitpid(b, NULL, 0);
+	target_cache_unref(c);
+}
