@@ -8,7 +8,9 @@
  * through airlockd.  Each case runs the same calls twice -- natively in a plain child with
  * the same credentials, then under a real seccomp filter whose notifications the library
  * answers (notify_recv + notify_allow, as airlockd does) -- and wants the same result from
- * each call, and the files left as the native run leaves them.
+ * each call, and the files left as the native run leaves them.  Before the fix every call of
+ * the first two cases succeeded gated; the non-root target, whose capabilities the euid
+ * switch cleared, failed every call gated that it makes natively.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -58,11 +60,12 @@ enum op {
 	OP_UNLINK,     /* unlink(their dir/victim) */
 	OP_MKDIR,      /* mkdir(their dir/sub) */
 	OP_OWN_WRITE,  /* open(a root-owned 0644 file, O_WRONLY): the owner may */
+	OP_RELATIVE,   /* the same by a name relative to the cwd (the daemon reads /proc/TID/cwd) */
 	OP__MAX,
 };
 
 static const char *const op_names[OP__MAX] = {
-	"write-open", "chmod", "chown", "create", "unlink", "mkdir", "own-write",
+	"write-open", "chmod", "chown", "create", "unlink", "mkdir", "own-write", "relative",
 };
 
 struct caps_case {
@@ -225,6 +228,7 @@ static int attack(void *arg)
 	snprintf(path, sizeof(path), "%s/sub", c->theirdir);
 	c->err[OP_MKDIR] = result(mkdir(path, 0755));
 	c->err[OP_OWN_WRITE] = open_result(c->mine, O_WRONLY);
+	c->err[OP_RELATIVE] = chdir(dir) < 0 ? -1 : open_result("mine", O_WRONLY);
 	return 0;
 }
 
@@ -353,7 +357,7 @@ static void check_case(enum who who, const int expect[OP__MAX])
 /* Natively: not the owner, no capability that overrides it. */
 static const int refused[OP__MAX] = {
 	[OP_WRITE_OPEN] = EACCES, [OP_CHMOD] = EPERM,  [OP_CHOWN] = EPERM, [OP_CREATE] = EACCES,
-	[OP_UNLINK] = EACCES,	  [OP_MKDIR] = EACCES, [OP_OWN_WRITE] = 0,
+	[OP_UNLINK] = EACCES,	  [OP_MKDIR] = EACCES, [OP_OWN_WRITE] = 0, [OP_RELATIVE] = 0,
 };
 
 Test(gate_caps, root_without_file_capabilities_gets_none_from_the_daemon, .init = setup,
