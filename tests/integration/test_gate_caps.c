@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/securebits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -50,6 +51,7 @@ enum who {
 	ROOT_USERNS,  /* uid 0 in a user namespace of its own (0 mapped to 0) */
 	ROOT_FULL,    /* uid 0 with every capability: the daemon's own identity */
 	USER_CAPABLE, /* uid CAPABLE_UID holding CAP_DAC_OVERRIDE and CAP_FOWNER */
+	USER_PLAIN,   /* uid CAPABLE_UID without any capability */
 };
 
 enum op {
@@ -187,6 +189,15 @@ static int become(enum who who)
 		if (capset_self(eff, eff, 0) < 0)
 			return -1;
 		/* a uid change makes the process non-dumpable; an exec'ed agent is dumpable */
+		return prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	case USER_PLAIN:
+		/* the daemon's securebits are not the target's: the uid change clears all */
+		if (prctl(PR_SET_SECUREBITS, 0, 0, 0, 0) < 0)
+			return -1;
+		if (setgroups(0, NULL) < 0 ||
+		    setresgid(CAPABLE_UID, CAPABLE_UID, CAPABLE_UID) < 0 ||
+		    setresuid(CAPABLE_UID, CAPABLE_UID, CAPABLE_UID) < 0)
+			return -1;
 		return prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	}
 	return -1;
@@ -387,4 +398,20 @@ Test(gate_caps, capabilities_of_a_non_root_target_are_its_own, .init = setup, .f
 	static const int capable[OP__MAX] = { [OP_CHOWN] = EPERM };
 
 	check_case(USER_CAPABLE, capable);
+}
+
+/* A daemon whose set*id calls do not touch its capabilities (SECBIT_NO_SETUID_FIXUP: leaving
+ * euid 0 keeps the effective set) still acts with none for a target that has none, and gets
+ * its own set back after. */
+Test(gate_caps, no_setuid_fixup_in_the_daemon_lends_no_capability, .init = setup, .fini = teardown)
+{
+	static const int plain[OP__MAX] = {
+		[OP_WRITE_OPEN] = EACCES, [OP_CHMOD] = EPERM,	  [OP_CHOWN] = EPERM,
+		[OP_CREATE] = EACCES,	  [OP_UNLINK] = EACCES,	  [OP_MKDIR] = EACCES,
+		[OP_OWN_WRITE] = EACCES,  [OP_RELATIVE] = EACCES,
+	};
+
+	/* this test's process is the daemon: Criterion runs each test in its own */
+	cr_assert_eq(prctl(PR_SET_SECUREBITS, SECBIT_NO_SETUID_FIXUP, 0, 0, 0), 0);
+	check_case(USER_PLAIN, plain);
 }
