@@ -17,6 +17,8 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/securebits.h>
 #include <sched.h>
 #include <signal.h>
@@ -25,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -415,6 +418,77 @@ Test(gate_caps, no_setuid_fixup_in_the_daemon_lends_no_capability, .init = setup
 	/* this test's process is the daemon: Criterion runs each test in its own */
 	cr_assert_eq(prctl(PR_SET_SECUREBITS, SECBIT_NO_SETUID_FIXUP, 0, 0, 0), 0);
 	check_case(USER_PLAIN, plain);
+}
+
+/* ---- connect: the family decides whose capabilities count ------------------------- */
+
+/*
+ * netlink_connect() checks the caller's CAP_NET_ADMIN for a multicast group or another
+ * socket's port id, and a later send() without an address goes through: an emulated
+ * connect made with the daemon's capabilities would hand a root agent that dropped
+ * CAP_NET_ADMIN (or any unprivileged one) the kernel's routing and link events and a
+ * channel to other netlink sockets.  Results: connect to a group, to a port id, sendto a
+ * group (errno or 0 each).
+ */
+#define NL_CALLS 3
+
+static int drop_net_admin(void)
+{
+	struct __user_cap_data_struct d[2];
+
+	if (prctl(PR_CAPBSET_DROP, CAP_NET_ADMIN, 0, 0, 0) < 0 || capget_self(d) < 0)
+		return -1;
+	return capset_self(eff_of(d) & ~CAP(CAP_NET_ADMIN),
+			   (d[0].permitted | (uint64_t)d[1].permitted << 32) & ~CAP(CAP_NET_ADMIN),
+			   0);
+}
+
+static int netlink_attack(void *arg)
+{
+	struct sockaddr_nl group = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+	struct sockaddr_nl port = { .nl_family = AF_NETLINK, .nl_pid = 0x7fff0001 };
+	struct nlmsghdr msg = { .nlmsg_len = NLMSG_HDRLEN };
+	int *res = arg, s[NL_CALLS], i;
+
+	if (drop_net_admin() < 0)
+		return EXIT_SETUP;
+	for (i = 0; i < NL_CALLS; i++) {
+		s[i] = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+		if (s[i] < 0)
+			return EXIT_SETUP;
+	}
+	res[0] = connect(s[0], (struct sockaddr *)&group, sizeof(group)) < 0 ? errno : 0;
+	res[1] = connect(s[1], (struct sockaddr *)&port, sizeof(port)) < 0 ? errno : 0;
+	res[2] = sendto(s[2], &msg, sizeof(msg), 0, (struct sockaddr *)&group, sizeof(group)) < 0
+			 ? errno
+			 : 0;
+	return 0;
+}
+
+Test(gate_caps, netlink_connect_needs_the_targets_own_cap_net_admin, .init = setup,
+     .fini = teardown)
+{
+	static const char *const nl_calls[] = { "connect", "sendto" };
+	struct gate_child_opts opts = { .umask = -1 };
+	int *res = gate_shared(2 * NL_CALLS * sizeof(int)), status, code, i;
+	struct gate_harness h;
+	pid_t pid;
+
+	cr_assert_not_null(res);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0)
+		_exit(netlink_attack(res));
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "native child %#x", status);
+	for (i = 0; i < NL_CALLS; i++)
+		cr_assert_eq(res[i], EPERM, "native call %d: %s (wanted EPERM)", i, strerror(res[i]));
+	code = run_gated(nl_calls, 2, &opts, netlink_attack, res + NL_CALLS, allow_all, NULL, &h);
+	cr_assert_eq(code, 0, "gated child exit %d", code);
+	cr_assert_gt(h.allowed, 0, "nothing was notified");
+	for (i = 0; i < NL_CALLS; i++)
+		cr_expect_eq(res[NL_CALLS + i], res[i], "call %d: gated %s, native %s", i,
+			     strerror(res[NL_CALLS + i]), strerror(res[i]));
 }
 
 /* ---- end to end: airlock run, a real airlockd ------------------------------------- */
