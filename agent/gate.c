@@ -252,6 +252,9 @@ static int gate_park(struct airlockd *d, struct session *s, struct gate_notif *n
 
 	if (!a)
 		return -ENOMEM;
+	/* whoever decides later, the thread must be checked again before anything is done
+	 * for it */
+	n->decided_at_once = false;
 	a->n = n;
 	a->decision = *dec;
 	a->decision.rule = NULL;
@@ -321,6 +324,9 @@ static void gate_handle(struct airlockd *d, struct session *s, struct gate_notif
 	n->req.home = s->home;
 	n->req.home_real = s->home_real;
 	n->req.workspace = s->workspace;
+	/* Decided in this turn, right after notify_recv(): an allow, an audit or a grant
+	 * acts without a second NOTIF_ID_VALID.  gate_park() clears it: an ask waits. */
+	n->decided_at_once = true;
 	policy_decide(d->policy, &n->req, &dec);
 	/* An exec is also decided on its #! interpreter; a file that cannot be inspected is
 	 * not run. */

@@ -563,6 +563,7 @@ int notify_recv_cached(int listener, struct target_cache *cache, struct gate_not
 	n->target = NULL;
 	n->exec_filename[0] = '\0';
 	memset(&n->exec_expect, 0, sizeof(n->exec_expect));
+	n->decided_at_once = false;
 	request_reset(&n->req);
 	n->req.syscall_nr = sn->data.nr;
 	n->req.pid = (pid_t)sn->pid;
@@ -1516,8 +1517,10 @@ int notify_allow(struct gate_notif *n)
 	default:
 		break;
 	}
-	/* Acting for the target: not for one that died while policy decided. */
-	if (!notify_id_valid(n))
+	/* Acting for the target: not for one that died while an ask waited.  Decided at once,
+	 * the check that ended notify_recv() stands for this one: the thread was waiting
+	 * then, and only the decision's own work has run since (docs/gate.md). */
+	if (!n->decided_at_once && !notify_id_valid(n))
 		return -ENOENT;
 	if (name_is(d, "open_by_handle_at"))
 		/* the handle is the target's memory and needs CAP_DAC_READ_SEARCH: not

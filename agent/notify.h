@@ -49,6 +49,11 @@ struct gate_notif {
 	 * hook must find, filled by agent/execcheck.c when the exec is decided. */
 	char exec_filename[PATH_MAX + 32];
 	struct al_exec_expect exec_expect;
+	/* Set by the caller when the decision came in the same turn as notify_recv(), with
+	 * nothing waited for (policy answered at once, no ask): notify_allow() then relies on
+	 * the NOTIF_ID_VALID that ended notify_recv() instead of making its own.  false (what
+	 * notify_recv() sets) means check again: the safe default. */
+	bool decided_at_once;
 	struct al_request req;
 };
 
@@ -67,7 +72,8 @@ int notify_recv_cached(int listener, struct target_cache *cache, struct gate_not
 bool notify_id_valid(const struct gate_notif *n);
 
 /* Let the call happen, acting on the daemon's copy.  0 or -errno; on failure the caller
- * must deny (the gate never opens on error). */
+ * must deny (the gate never opens on error).  Before acting it checks that the thread still
+ * waits (NOTIF_ID_VALID), unless n->decided_at_once. */
 int notify_allow(struct gate_notif *n);
 
 /* notify_allow() returns -EINPROGRESS when acting would block the caller (a blocking

@@ -380,6 +380,8 @@ static void gate_answer(const struct policy *p, struct gate_notif *n)
 	n->req.home = home_dir;
 	n->req.workspace = workdir;
 	policy_decide(p, &n->req, &d);
+	/* as airlockd does for a decision made in the turn that received the call */
+	n->decided_at_once = true;
 	if (d.action == AL_ALLOW || d.action == AL_AUDIT) {
 		r = notify_allow(n);
 		if (r == -EINPROGRESS) {

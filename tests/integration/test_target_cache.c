@@ -375,3 +375,49 @@ Test(target_cache, sweep_drops_exited_threads)
 	waitpid(b, NULL, 0);
 	target_cache_unref(c);
 }
+
+/* ---- the second NOTIF_ID_VALID ------------------------------------------------------ */
+
+static int child_open_once(void *arg)
+{
+	int fd = open(arg, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+	return fd >= 0 ? 0 : 50;
+}
+
+/* notify_allow() skips its NOTIF_ID_VALID only when told the decision came at once; a
+ * notification struct used before (the bench and airlockd's restart reuse them) must not
+ * carry that over: after a wait, a dead target gets nothing done for it. */
+Test(notify_once, the_skip_is_never_inherited_and_a_dead_target_gets_nothing,
+     .init = setup, .fini = teardown)
+{
+	struct gate_notif *n = calloc(1, sizeof(*n));
+	struct target_cache *c;
+	struct gate_harness h;
+	struct pollfd pfd;
+	char path[128];
+	int status;
+
+	snprintf(path, sizeof(path), "%s/after-death", dir);
+	cr_assert_eq(target_cache_new(&c), 0);
+	cr_assert_eq(gate_start(&h, (const char *const[]){ "open", "openat", "openat2", "creat" },
+			       4, NULL, child_open_once, path),
+		     0);
+	pfd = (struct pollfd){ .fd = h.listener, .events = POLLIN };
+	cr_assert_eq(poll(&pfd, 1, 5000), 1);
+	n->decided_at_once = true; /* left over from an earlier notification */
+	cr_assert_eq(notify_recv_cached(h.listener, c, n), 0);
+	cr_assert_not(n->decided_at_once, "notify_recv() kept a caller's skip");
+	cr_assert_str_eq(n->req.path, path);
+
+	/* the target dies while its decision waits */
+	kill(h.child, SIGKILL);
+	cr_assert_eq(waitpid(h.child, &status, 0), h.child);
+	h.child = 0;
+	cr_assert_eq(notify_allow(n), -ENOENT);
+	cr_assert_eq(access(path, F_OK), -1, "the open was performed for a dead target");
+	notify_release(n);
+	free(n);
+	gate_stop(&h);
+	target_cache_unref(c);
+}

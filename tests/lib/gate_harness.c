@@ -184,6 +184,8 @@ static void serve_one(struct gate_harness *h, int ep, struct target_cache *cache
 	}
 	h->notified++;
 	d = decide(n, arg);
+	/* decided in this turn, as airlockd's policy answers do */
+	n->decided_at_once = true;
 	if (d != GATE_ALLOW) {
 		notify_deny(n, d);
 		h->denied++;
