@@ -355,8 +355,13 @@ static void gate_handle(struct airlockd *d, struct session *s, struct gate_notif
 			s->allowed++;
 		goto out;
 	}
+	/* An ask waits: its thread's exit must wake the loop (the tick's NOTIF_ID_VALID sweep
+	 * catches it otherwise, a second later). */
+	if (dec.action == AL_ASK && notify_watch_exit(n) < 0)
+		log_warn("pid %d: cannot watch for its exit, ignoring", (int)n->req.pid);
 	process = process_json(n->req.tgid, n->req.pid);
-	/* /proc was read after the notification: make sure it still names the caller. */
+	/* /proc (and the pidfd) were read after the notification: make sure they still name
+	 * the caller. */
 	if (!notify_id_valid(n))
 		goto out;
 	if (dec.action == AL_ASK && s->grants) {

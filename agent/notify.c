@@ -40,6 +40,10 @@
 #include "syscalls.h"
 #include "target.h"
 
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL /* 6.9: a pidfd of one thread */
+#endif
+
 /* How much data an emulated sendto/sendmsg carries: one datagram's worth. */
 #define SEND_MAX (64 * 1024)
 /* An xattr value is at most 64 KiB (XATTR_SIZE_MAX). */
@@ -479,17 +483,36 @@ static bool resolves_as_target(const struct gate_notif *n, const struct syscall_
 	return n->req.op == AL_OP_CONNECT && n->req.addr.ss_family == AF_UNIX;
 }
 
-static int fill_identity(struct gate_notif *n, const struct target *t)
+static void fill_identity(struct gate_notif *n, const struct target *t)
 {
 	n->req.tgid = t->tgid;
 	n->req.uid = t->ruid;
 	n->req.gid = t->rgid;
-	/* pidfds are always close-on-exec */
-	n->pidfd = pidfd_open(t->tgid, 0);
-	if (n->pidfd < 0) {
-		n->pidfd = -1;
+}
+
+/* A connect to an IP address is made as the daemon (emulate_connect): its request needs the
+ * thread's ids, not its groups, umask or capabilities -- unless the socket turns out to be
+ * AF_UNIX, and then emulate_connect() loads them. */
+static bool ids_suffice(const struct gate_notif *n, const struct syscall_desc *d)
+{
+	return d && name_is(d, "connect") &&
+	       (n->req.addr.ss_family == AF_INET || n->req.addr.ss_family == AF_INET6);
+}
+
+int notify_watch_exit(struct gate_notif *n)
+{
+	int fd;
+
+	if (n->pidfd >= 0)
+		return 0;
+	/* its own file, so that closing it takes it out of any epoll set (the cached one
+	 * stays open); pidfds are always close-on-exec */
+	fd = (int)syscall(SYS_pidfd_open, n->req.pid, PIDFD_THREAD);
+	if (fd < 0 && errno == EINVAL)
+		fd = (int)syscall(SYS_pidfd_open, n->req.tgid, 0);
+	if (fd < 0)
 		return -errno;
-	}
+	n->pidfd = fd;
 	return 0;
 }
 
@@ -592,24 +615,29 @@ int notify_recv_cached(int listener, struct target_cache *cache, struct gate_not
 		}
 	}
 
-	r = target_get(cache, n->req.pid, &t);
+	/* No NOTIF_ID_VALID before the end: reading and resolving act on nothing, and the one
+	 * below proves both the handles and what was read the waiting thread's (it was alive
+	 * from NOTIF_RECV until then, so its tid named no one else).  Memory is read as the
+	 * daemon (reading another process needs CAP_SYS_PTRACE, which the target's credentials
+	 * do not carry), first: what it says chooses which credentials are read. */
+	if (d) {
+		a = calloc(1, sizeof(*a));
+		r = a ? read_args(n, d, a) : -ENOMEM;
+		if (r < 0) {
+			/* what the kernel would have answered: EFAULT, ENAMETOOLONG ... */
+			deny_err = -r;
+			goto fail;
+		}
+	}
+	r = target_get(cache, n->req.pid, ids_suffice(n, d) ? TARGET_IDS_ONLY : 0, &t);
 	if (r < 0)
 		goto fail;
 	/* from here on notify_release() gives it back */
 	n->target = t;
-	r = fill_identity(n, t);
-	if (r < 0)
-		goto fail;
-	/* No NOTIF_ID_VALID here: reading and resolving act on nothing, and the one below
-	 * proves both the handles and what was read the waiting thread's (it was alive from
-	 * NOTIF_RECV until then, so its tid named no one else). */
+	fill_identity(n, t);
 	if (d) {
-		/* Memory is read as the daemon (reading another process needs
-		 * CAP_SYS_PTRACE, which the target's credentials do not carry); paths are
-		 * resolved as the target. */
-		a = calloc(1, sizeof(*a));
-		r = a ? read_args(n, d, a) : -ENOMEM;
-		if (r >= 0 && d->op == AL_OP_EXEC)
+		/* paths are resolved as the target */
+		if (d->op == AL_OP_EXEC)
 			r = execcheck_filename(&n->req, a->path, n->exec_filename,
 					       sizeof(n->exec_filename));
 		if (r >= 0 && !resolves_as_target(n, d, a)) {
@@ -621,8 +649,9 @@ int notify_recv_cached(int listener, struct target_cache *cache, struct gate_not
 				target_creds_leave(&creds);
 			}
 		}
-		free(a);
 	}
+	free(a);
+	a = NULL;
 	if (r < 0) {
 		/* what the kernel would have answered: EFAULT, ENAMETOOLONG, EBADF ... */
 		deny_err = -r;
@@ -636,6 +665,7 @@ int notify_recv_cached(int listener, struct target_cache *cache, struct gate_not
 	}
 	return 0;
 fail:
+	free(a);
 	if (id_valid(listener, n->id) < 0) {
 		release_gone(n);
 		return -ENOENT;
@@ -861,9 +891,11 @@ static void fd_link(char *buf, size_t size, int fd)
 	snprintf(buf, size, "/proc/self/fd/%d", fd);
 }
 
-static int getfd(const struct gate_notif *n, int targetfd)
+/* The target's fd targetfd, through the thread's pidfd: from the fd table of the thread
+ * that made the call. */
+static int getfd(const struct target *t, int targetfd)
 {
-	int fd = (int)syscall(SYS_pidfd_getfd, n->pidfd, targetfd, 0);
+	int fd = (int)syscall(SYS_pidfd_getfd, t->pidfd, targetfd, 0);
 
 	/* the new fd is close-on-exec, pidfd_getfd(2) says so */
 	if (fd < 0)
@@ -1056,7 +1088,8 @@ out:
 /* Read, as the daemon, what an emulated call needs besides its path: the target's fd for
  * the f* and AT_EMPTY_PATH forms, times, xattr name and value.  The data is not what
  * policy decides on; it is read once, now.  0 or the -errno the call fails with. */
-static int prefetch(const struct gate_notif *n, const struct syscall_desc *d, struct emu_input *in)
+static int prefetch(const struct gate_notif *n, const struct syscall_desc *d, const struct target *t,
+		    struct emu_input *in)
 {
 	const struct al_request *req = &n->req;
 	int fdi = syscall_arg_index(d, SC_FD), ati = syscall_arg_index(d, SC_ATFLAGS), r;
@@ -1065,7 +1098,7 @@ static int prefetch(const struct gate_notif *n, const struct syscall_desc *d, st
 	    (name_is(d, "utimensat") && !req->args[1])) {
 		/* pidfd_getfd needs the daemon's ptrace right: before taking the target's
 		 * credentials */
-		in->srcfd = getfd(n, (int)req->args[fdi >= 0 ? fdi : 0]);
+		in->srcfd = getfd(t, (int)req->args[fdi >= 0 ? fdi : 0]);
 		if (in->srcfd < 0 && fdi >= 0)
 			return in->srcfd;
 	}
@@ -1203,7 +1236,7 @@ static int finish_connect(struct gate_notif *n, int sock, int fl)
 	return respond(n, 0, err ? -err : 0, 0);
 }
 
-static int emulate_connect(struct gate_notif *n, const struct target *t)
+static int emulate_connect(struct gate_notif *n, struct target *t)
 {
 	struct sockaddr_storage addr;
 	struct saved_creds creds;
@@ -1211,7 +1244,7 @@ static int emulate_connect(struct gate_notif *n, const struct target *t)
 	int sock, h = -1, fl, r;
 	bool unix_sock, as_target;
 
-	sock = getfd(n, (int)n->req.args[0]);
+	sock = getfd(t, (int)n->req.args[0]);
 	if (sock < 0)
 		return sock == -ENOENT ? sock : respond_result(n, sock);
 	fl = fcntl(sock, F_GETFL);
@@ -1222,6 +1255,11 @@ static int emulate_connect(struct gate_notif *n, const struct target *t)
 	 * with its permissions, and netlink_connect() checks the caller's CAP_NET_ADMIN for a
 	 * multicast group or another socket's port id. */
 	as_target = n->req.addr.ss_family != AF_INET && n->req.addr.ss_family != AF_INET6;
+	/* notify_recv() read only the ids for an IP destination: a connector, or a switch
+	 * to the target's credentials, needs all of them */
+	r = unix_sock || as_target ? target_load_creds(t) : 0;
+	if (r < 0)
+		goto out;
 	r = as_target ? target_creds_enter(t, &creds, false) : 0;
 	if (r < 0)
 		goto out;
@@ -1367,7 +1405,7 @@ static int emulate_send(struct gate_notif *n, const struct syscall_desc *d, cons
 	int sock, h = -1, flags, r;
 	ssize_t got;
 
-	sock = getfd(n, (int)req->args[0]);
+	sock = getfd(t, (int)req->args[0]);
 	if (sock < 0)
 		return sock == -ENOENT ? sock : respond_result(n, sock);
 	if (!req->addrlen && connected_stream(sock)) {
@@ -1471,7 +1509,7 @@ static long emulate_in_creds(struct gate_notif *n, const struct syscall_desc *d,
 	bool creates = strstr(d->name, "mkdir") || strstr(d->name, "mknod");
 	long r;
 
-	r = prefetch(n, d, &in);
+	r = prefetch(n, d, t, &in);
 	if (r < 0)
 		goto out;
 	r = target_creds_enter(t, &creds, creates);
@@ -1537,6 +1575,16 @@ int notify_allow(struct gate_notif *n)
 			return notify_id_valid(n) ? (int)r : -ENOENT;
 		}
 		t = &fresh;
+	}
+	/* Every call but a connect acts in the target's credentials (or hands them to a
+	 * connector): read what notify_recv() may have left out. */
+	if (!name_is(d, "connect")) {
+		r = target_load_creds(t);
+		if (r < 0) {
+			if (t == &fresh)
+				target_close(&fresh);
+			return (int)r;
+		}
 	}
 	if (is_open(d) && (n->req.open_flags & O_PATH)) {
 		/* ADDFD cannot pass an O_PATH file (the kernel's fget() skips them).  An O_PATH

@@ -29,7 +29,7 @@ struct gate_notif {
 	int listener;  /* the listener fd it came from (not owned) */
 	uint64_t id;   /* seccomp_notif.id */
 	uint32_t arch; /* AUDIT_ARCH_* of the call */
-	int pidfd;     /* pidfd of the target process, taken at receive time, or -1 */
+	int pidfd;     /* pidfd to watch for the thread's exit (notify_watch_exit()), or -1 */
 	int wait_fd;   /* set by notify_allow() returning -EINPROGRESS, else -1 */
 	/* what the loop waits for on wait_fd: EPOLLOUT (a socket), EPOLLIN (a pidfd) */
 	uint32_t wait_events;
@@ -67,6 +67,12 @@ int notify_recv(int listener, struct gate_notif *n);
 /* notify_recv() with the thread's handles taken from (and, by notify_release(), given
  * back to) cache, the session's target_cache (agent/target.h); NULL: fresh handles. */
 int notify_recv_cached(int listener, struct target_cache *cache, struct gate_notif *n);
+
+/* Open n->pidfd, a pidfd of the waiting thread (of its process before 6.9) that polls
+ * readable when it exits, for a caller that parks the notification; owned by n and closed
+ * by notify_release(), so closing it also takes it out of an epoll set.  The caller checks
+ * NOTIF_ID_VALID afterwards (a tid alone can be reused).  0 or -errno. */
+int notify_watch_exit(struct gate_notif *n);
 
 /* Is the notification still alive (the thread still waiting)?  Guards pid reuse. */
 bool notify_id_valid(const struct gate_notif *n);

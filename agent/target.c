@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
@@ -231,6 +232,7 @@ static int read_creds(struct target *t)
 	char sbuf[STATUS_STACK], *status = NULL;
 	int r;
 
+	t->creds_read = false;
 	r = read_status(t->procfd, sbuf, sizeof(sbuf), &status);
 	if (r < 0)
 		return r;
@@ -240,7 +242,62 @@ static int read_creds(struct target *t)
 	r = parse_status(status, t);
 	if (status != sbuf)
 		free(status);
+	if (r == 0)
+		t->creds_read = true;
 	return r;
+}
+
+int target_load_creds(struct target *t)
+{
+	return t->creds_read ? 0 : read_creds(t);
+}
+
+/* PIDFD_GET_INFO (6.13): a pidfd's task ids without rendering /proc/TID/status.  The
+ * first published struct (PIDFD_INFO_SIZE_VER0); the kernel takes the size from the
+ * request number. */
+struct pidfd_info_v0 {
+	uint64_t mask;
+	uint64_t cgroupid;
+	uint32_t pid, tgid, ppid;
+	uint32_t ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+	int32_t exit_code;
+};
+_Static_assert(sizeof(struct pidfd_info_v0) == 64, "PIDFD_INFO_SIZE_VER0");
+#define PIDFD_GET_INFO_V0 _IOWR(0xFF, 11, struct pidfd_info_v0)
+#define PIDFD_INFO_CREDS_BIT (1ULL << 1)
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL /* 6.9 */
+#endif
+
+/* The six ids of the thread, from its thread pidfd: the ioctl fails for a thread that is
+ * gone, whoever has its number since.  -EOPNOTSUPP when the kernel cannot say. */
+static int read_ids(struct target *t)
+{
+	struct pidfd_info_v0 info = { .mask = PIDFD_INFO_CREDS_BIT };
+
+	if (!t->pidfd_thread)
+		return -EOPNOTSUPP;
+	if (ioctl(t->pidfd, PIDFD_GET_INFO_V0, &info) < 0)
+		return errno == ENOTTY || errno == EINVAL ? -EOPNOTSUPP : -errno;
+	if (!(info.mask & PIDFD_INFO_CREDS_BIT) || info.pid != (uint32_t)t->tid)
+		return -EOPNOTSUPP;
+	t->ruid = info.ruid;
+	t->euid = info.euid;
+	t->fsuid = info.fsuid;
+	t->rgid = info.rgid;
+	t->egid = info.egid;
+	t->fsgid = info.fsgid;
+	return 0;
+}
+
+/* A pidfd of the thread itself, or before 6.9 of its process. */
+static int open_pidfd(struct target *t)
+{
+	t->pidfd = (int)syscall(SYS_pidfd_open, t->tid, PIDFD_THREAD);
+	t->pidfd_thread = t->pidfd >= 0;
+	if (t->pidfd < 0 && errno == EINVAL)
+		t->pidfd = (int)syscall(SYS_pidfd_open, t->tgid, 0);
+	return t->pidfd < 0 ? -errno : 0;
 }
 
 /* Which root is this: its mount id, device and inode, as statx gives them.  fd with ""
@@ -271,6 +328,7 @@ int target_open(pid_t tid, struct target *t)
 	memset(t, 0, sizeof(*t));
 	t->procfd = -1;
 	t->rootfd = -1;
+	t->pidfd = -1;
 	t->tid = tid;
 	snprintf(dir, sizeof(dir), "/proc/%d", (int)tid);
 	t->procfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -279,6 +337,10 @@ int target_open(pid_t tid, struct target *t)
 		goto fail;
 	}
 	r = read_creds(t);
+	if (r < 0)
+		goto fail;
+	/* after the dirfd: both then name the thread that was alive when it was opened */
+	r = open_pidfd(t);
 	if (r < 0)
 		goto fail;
 	t->rootfd = openat(t->procfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -313,11 +375,15 @@ void target_close(struct target *t)
 		close(t->procfd);
 	if (t->rootfd >= 0)
 		close(t->rootfd);
+	if (t->pidfd >= 0)
+		close(t->pidfd);
 	free(t->groups);
 	t->groups = NULL;
 	t->ngroups = 0;
+	t->creds_read = false;
 	t->procfd = -1;
 	t->rootfd = -1;
+	t->pidfd = -1;
 }
 
 int target_cache_new(struct target_cache **ret_cache)
@@ -364,7 +430,7 @@ static bool entry_current(const struct target *t)
 	       ino == t->root_ino;
 }
 
-int target_get(struct target_cache *c, pid_t tid, struct target **ret_target)
+int target_get(struct target_cache *c, pid_t tid, unsigned flags, struct target **ret_target)
 {
 	struct target *t = NULL;
 	int i, r;
@@ -378,7 +444,11 @@ int target_get(struct target_cache *c, pid_t tid, struct target **ret_target)
 	}
 	if (t && entry_current(t)) {
 		/* Credentials are never kept: they change without a notification. */
-		r = read_creds(t);
+		r = -EOPNOTSUPP;
+		if (flags & TARGET_IDS_ONLY)
+			r = read_ids(t);
+		if (r == -EOPNOTSUPP)
+			r = read_creds(t);
 		if (r == 0) {
 			c->counts.hits++;
 			goto lend;
@@ -441,6 +511,7 @@ void target_put(struct target *t, bool stale)
 	free(t->groups);
 	t->groups = NULL;
 	t->ngroups = 0;
+	t->creds_read = false;
 	c->slot[free_slot] = t;
 	c->used[free_slot] = ++c->clock;
 	target_cache_unref(c);

@@ -30,6 +30,10 @@ struct target {
 	pid_t nstid; /* as the target's own pid namespace numbers it (innermost NSpid) */
 	pid_t nstgid;
 	int procfd; /* O_DIRECTORY fd of /proc/TID */
+	/* pidfd of the thread (PIDFD_THREAD, 6.9), or of its process on older kernels: for
+	 * pidfd_getfd, which then takes from the calling thread's own fd table */
+	int pidfd;
+	bool pidfd_thread; /* pidfd is the thread's (PIDFD_THREAD) */
 	int rootfd; /* O_PATH fd of the target's root directory */
 	/* The daemon's path of the target's root: "" when it is the daemon's own root, so that
 	 * a path read back from an fd can be expressed as the target sees it. */
@@ -43,6 +47,11 @@ struct target {
 	/* Private to target.c: the cache target_put() gives the entry back to (it holds
 	 * a reference on it), or NULL. */
 	struct target_cache *cache;
+	/* The thread's credentials, read for the current notification only.  creds_read: all
+	 * of them (status: groups, umask, CapEff too); otherwise only the six ids are set
+	 * (target_get() with TARGET_IDS_ONLY), and target_load_creds() must come before any
+	 * use of the rest. */
+	bool creds_read;
 	uid_t ruid, euid, fsuid;
 	gid_t rgid, egid, fsgid;
 	gid_t *groups; /* supplementary groups */
@@ -80,7 +89,13 @@ void target_cache_unref(struct target_cache *c);
  * fresh).  The caller still checks NOTIF_ID_VALID after everything it reads.  0 or
  * -errno (-ESRCH/-ENOENT when the thread is gone).
  */
-int target_get(struct target_cache *c, pid_t tid, struct target **ret_target);
+int target_get(struct target_cache *c, pid_t tid, unsigned flags, struct target **ret_target);
+/* target_get() flags: a reused entry gets only the real, effective and fs ids (one pidfd
+ * ioctl, 6.13), not status (groups, umask, CapEff), for a call that will not act in the
+ * target's credentials.  A fresh entry reads status anyway. */
+#define TARGET_IDS_ONLY (1u << 0)
+/* Read the credentials target_get() left out (status), if any.  0 or -errno. */
+int target_load_creds(struct target *t);
 /* Give a target_get() entry back to its cache (or close and free it); NULL is accepted.
  * An entry known to be stale (its thread gone) is closed rather than kept. */
 void target_put(struct target *t, bool stale);

@@ -98,12 +98,12 @@ Test(target_cache, dirfd_of_exited_thread_fails_after_tid_reuse, .init = setup, 
 	a = fork();
 	if (a == 0)
 		_exit(just_pause(NULL));
-	cr_assert_eq(target_get(c, a, &t), 0);
+	cr_assert_eq(target_get(c, a, 0, &t), 0);
 	cr_assert_str_eq(t->rootpfx, "");
 	old = dup(t->procfd);
 	target_put(t, false);
 	/* a second get while a lives is a hit */
-	cr_assert_eq(target_get(c, a, &t), 0);
+	cr_assert_eq(target_get(c, a, 0, &t), 0);
 	target_put(t, false);
 	target_cache_get_counts(c, &k);
 	cr_assert_eq(k.hits, 1);
@@ -140,7 +140,7 @@ Test(target_cache, dirfd_of_exited_thread_fails_after_tid_reuse, .init = setup, 
 	cr_assert(errno == ENOENT || errno == ESRCH, "errno %d", errno);
 	close(old);
 
-	cr_assert_eq(target_get(c, a, &t), 0);
+	cr_assert_eq(target_get(c, a, 0, &t), 0);
 	target_cache_get_counts(c, &k);
 	cr_assert_eq(k.stale, 1, "the stale entry was lent");
 	cr_assert_str_eq(t->rootpfx, jail);
@@ -155,6 +155,15 @@ Test(target_cache, dirfd_of_exited_thread_fails_after_tid_reuse, .init = setup, 
 	waitpid(b, NULL, 0);
 	target_cache_unref(c);
 }
+
+/* What serve_all() saw of each notification: the ids the request carried. */
+struct seen {
+	int n;
+	uid_t uid[16];
+	gid_t gid[16];
+};
+
+static struct seen *seen; /* shared with nobody: serve_all() runs in the test process */
 
 /* Serve every notification of h with allow, through cache, until the child exits. */
 static int serve_all(struct gate_harness *h, struct target_cache *cache, int *ret_status)
@@ -175,6 +184,11 @@ static int serve_all(struct gate_harness *h, struct target_cache *cache, int *re
 		r = notify_recv_cached(h->listener, cache, &n);
 		if (r < 0)
 			continue;
+		if (seen && seen->n < 16) {
+			seen->uid[seen->n] = n.req.uid;
+			seen->gid[seen->n++] = n.req.gid;
+		}
+		n.decided_at_once = true;
 		r = notify_allow(&n);
 		if (r < 0 && r != -ENOENT && r != -ESTALE)
 			notify_deny(&n, EPERM);
@@ -356,17 +370,17 @@ Test(target_cache, sweep_drops_exited_threads)
 	b = fork();
 	if (b == 0)
 		_exit(just_pause(NULL));
-	cr_assert_eq(target_get(c, a, &t), 0);
+	cr_assert_eq(target_get(c, a, 0, &t), 0);
 	target_put(t, false);
-	cr_assert_eq(target_get(c, b, &t), 0);
+	cr_assert_eq(target_get(c, b, 0, &t), 0);
 	target_put(t, false);
 	kill(a, SIGKILL);
 	waitpid(a, NULL, 0);
 	target_cache_sweep(c);
 	/* b's entry survived the sweep (a hit), a's did not (a plain miss, not stale) */
-	cr_assert_eq(target_get(c, b, &t), 0);
+	cr_assert_eq(target_get(c, b, 0, &t), 0);
 	target_put(t, false);
-	cr_assert_eq(target_get(c, a, &t), -ENOENT);
+	cr_assert_eq(target_get(c, a, 0, &t), -ENOENT);
 	target_cache_get_counts(c, &k);
 	cr_assert_eq(k.hits, 1);
 	cr_assert_eq(k.stale, 0);
@@ -419,5 +433,114 @@ Test(notify_once, the_skip_is_never_inherited_and_a_dead_target_gets_nothing,
 	notify_release(n);
 	free(n);
 	gate_stop(&h);
+	target_cache_unref(c);
+}
+
+/* ---- credentials are read for each notification, from the thread ------------------- */
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+struct creds_args {
+	char path[PATH_MAX];
+	int port;
+	int step; /* where the thread failed, 0 if it did not */
+};
+
+static int connect_local(int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), r;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (s < 0)
+		return -1;
+	r = connect(s, (struct sockaddr *)&sa, sizeof(sa));
+	close(s);
+	return r;
+}
+
+/* A thread whose real ids are not its process's, and change between its calls: raw
+ * syscalls, so that only this thread changes. */
+static void *creds_thread(void *arg)
+{
+	struct creds_args *a = arg;
+	int fd;
+
+	if (connect_local(a->port) < 0)
+		a->step = 60;
+	else if (syscall(SYS_setresgid, 4320, -1, -1) < 0 || syscall(SYS_setresuid, 4321, -1, -1) < 0)
+		a->step = 61;
+	else if (connect_local(a->port) < 0)
+		a->step = 62;
+	else if (syscall(SYS_setresuid, 4322, -1, -1) < 0)
+		a->step = 63;
+	else if ((fd = open(a->path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		a->step = 64;
+	else
+		close(fd);
+	/* fd numbers only this thread holds: pidfd_getfd must take from its table */
+	if (!a->step && unshare(CLONE_FILES) < 0)
+		a->step = 65;
+	if (!a->step && connect_local(a->port) < 0)
+		a->step = 66;
+	return NULL;
+}
+
+static int child_creds(void *arg)
+{
+	struct creds_args *a = arg;
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	pthread_t th;
+	int l;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (l < 0 || bind(l, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(l, 8) < 0 ||
+	    getsockname(l, (struct sockaddr *)&sa, &len) < 0)
+		return 70;
+	a->port = ntohs(sa.sin_port);
+	if (pthread_create(&th, NULL, creds_thread, a) != 0)
+		return 71;
+	pthread_join(th, NULL);
+	return a->step;
+}
+
+Test(target_cache, ids_are_the_calling_threads_and_never_kept, .init = setup, .fini = teardown)
+{
+	static const char *const calls[] = { "connect", "open", "openat", "openat2" };
+	struct creds_args *a = gate_shared(sizeof(*a));
+	struct target_cache_counts k;
+	struct target_cache *c;
+	struct gate_harness h;
+	struct seen saw = { 0 };
+	int status = -1;
+
+	snprintf(a->path, sizeof(a->path), "%s/by-thread", dir);
+	cr_assert_eq(target_cache_new(&c), 0);
+	seen = &saw;
+	cr_assert_eq(gate_start(&h, calls, 4, NULL, child_creds, a), 0);
+	cr_assert_eq(serve_all(&h, c, &status), 0);
+	seen = NULL;
+	gate_stop(&h);
+	cr_assert(WIFEXITED(status), "child status %#x", status);
+	cr_assert_eq(WEXITSTATUS(status), 0, "child failed at step %d", WEXITSTATUS(status));
+	cr_assert_eq(saw.n, 4, "%d notifications", saw.n);
+	/* connect (fresh handles), connect after the thread's setresuid (reused handles, ids
+	 * only), open (reused handles, status), connect from the thread's own fd table */
+	cr_assert_eq(saw.uid[0], 0);
+	cr_assert_eq(saw.uid[1], 4321);
+	cr_assert_eq(saw.gid[1], 4320);
+	cr_assert_eq(saw.uid[2], 4322);
+	cr_assert_eq(saw.uid[3], 4322);
+	target_cache_get_counts(c, &k);
+	cr_assert_eq(k.misses, 1);
+	cr_assert_eq(k.hits, 3);
+	cr_assert_eq(access(a->path, F_OK), 0);
 	target_cache_unref(c);
 }
