@@ -1248,13 +1248,16 @@ static int emulate_connect(struct gate_notif *n, struct target *t)
 	if (sock < 0)
 		return sock == -ENOENT ? sock : respond_result(n, sock);
 	fl = fcntl(sock, F_GETFL);
-	unix_sock = is_unix(sock);
 	/* The kernel checks no credentials of the caller for an IP destination (the socket
 	 * is the target's own, and a privileged port is bind()'s business): those connect as
 	 * the daemon.  Every other family as the target: an AF_UNIX path is a file searched
 	 * with its permissions, and netlink_connect() checks the caller's CAP_NET_ADMIN for a
 	 * multicast group or another socket's port id. */
 	as_target = n->req.addr.ss_family != AF_INET && n->req.addr.ss_family != AF_INET6;
+	/* An AF_UNIX socket refuses an IP address before anything happens (EINVAL: its
+	 * connect checks the family first), so for one only a non-IP address can need the
+	 * connector: no SO_DOMAIN query for an IP connect. */
+	unix_sock = as_target && is_unix(sock);
 	/* notify_recv() read only the ids for an IP destination: a connector, or a switch
 	 * to the target's credentials, needs all of them */
 	r = unix_sock || as_target ? target_load_creds(t) : 0;

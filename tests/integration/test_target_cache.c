@@ -544,3 +544,44 @@ Test(target_cache, ids_are_the_calling_threads_and_never_kept, .init = setup, .f
 	cr_assert_eq(access(a->path, F_OK), 0);
 	target_cache_unref(c);
 }
+
+/* ---- connect: an IP address on a socket of another family ---------------------------- */
+
+#include <sys/un.h>
+
+static int child_unix_to_ip(void *arg)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(9) };
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	(void)arg;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (s < 0)
+		return 80;
+	if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+		return 81;
+	return errno == EINVAL ? 0 : 82;
+}
+
+/* The daemon connects an IP destination itself without asking the socket's family; an
+ * AF_UNIX socket must still fail as it would have on its own (EINVAL), with no connector. */
+Test(notify_connect, ip_address_on_a_unix_socket_fails_as_the_kernel_says, .init = setup,
+     .fini = teardown)
+{
+	static const char *const calls[] = { "connect" };
+	struct target_cache *c;
+	struct gate_harness h;
+	struct seen saw = { 0 };
+	int status = -1;
+
+	cr_assert_eq(target_cache_new(&c), 0);
+	seen = &saw;
+	cr_assert_eq(gate_start(&h, calls, 1, NULL, child_unix_to_ip, NULL), 0);
+	cr_assert_eq(serve_all(&h, c, &status), 0);
+	seen = NULL;
+	gate_stop(&h);
+	cr_assert_eq(saw.n, 1, "the connect was not notified");
+	cr_assert(WIFEXITED(status), "child status %#x", status);
+	cr_assert_eq(WEXITSTATUS(status), 0, "child failed at step %d", WEXITSTATUS(status));
+	target_cache_unref(c);
+}
