@@ -1088,8 +1088,8 @@ out:
 /* Read, as the daemon, what an emulated call needs besides its path: the target's fd for
  * the f* and AT_EMPTY_PATH forms, times, xattr name and value.  The data is not what
  * policy decides on; it is read once, now.  0 or the -errno the call fails with. */
-static int prefetch(const struct gate_notif *n, const struct syscall_desc *d, const struct target *t,
-		    struct emu_input *in)
+static int prefetch(const struct gate_notif *n, const struct syscall_desc *d,
+		    const struct target *t, struct emu_input *in)
 {
 	const struct al_request *req = &n->req;
 	int fdi = syscall_arg_index(d, SC_FD), ati = syscall_arg_index(d, SC_ATFLAGS), r;

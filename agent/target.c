@@ -263,7 +263,7 @@ struct pidfd_info_v0 {
 	int32_t exit_code;
 };
 _Static_assert(sizeof(struct pidfd_info_v0) == 64, "PIDFD_INFO_SIZE_VER0");
-#define PIDFD_GET_INFO_V0 _IOWR(0xFF, 11, struct pidfd_info_v0)
+#define PIDFD_GET_INFO_V0    _IOWR(0xFF, 11, struct pidfd_info_v0)
 #define PIDFD_INFO_CREDS_BIT (1ULL << 1)
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL /* 6.9 */

@@ -34,7 +34,7 @@ struct target {
 	 * pidfd_getfd, which then takes from the calling thread's own fd table */
 	int pidfd;
 	bool pidfd_thread; /* pidfd is the thread's (PIDFD_THREAD) */
-	int rootfd; /* O_PATH fd of the target's root directory */
+	int rootfd;	   /* O_PATH fd of the target's root directory */
 	/* The daemon's path of the target's root: "" when it is the daemon's own root, so that
 	 * a path read back from an fd can be expressed as the target sees it. */
 	char rootpfx[PATH_MAX];

@@ -36,7 +36,6 @@ static void teardown(void)
 	gate_rmtree(dir);
 }
 
-
 /* Make the next fork get pid want (best effort: other processes fork too); the child runs
  * fn(arg) and exits with its result.  The pid, or -1 when another process took it. */
 static pid_t fork_with_pid(pid_t want, int (*fn)(void *), void *arg)
@@ -402,8 +401,8 @@ static int child_open_once(void *arg)
 /* notify_allow() skips its NOTIF_ID_VALID only when told the decision came at once; a
  * notification struct used before (the bench and airlockd's restart reuse them) must not
  * carry that over: after a wait, a dead target gets nothing done for it. */
-Test(notify_once, the_skip_is_never_inherited_and_a_dead_target_gets_nothing,
-     .init = setup, .fini = teardown)
+Test(notify_once, the_skip_is_never_inherited_and_a_dead_target_gets_nothing, .init = setup,
+     .fini = teardown)
 {
 	struct gate_notif *n = calloc(1, sizeof(*n));
 	struct target_cache *c;
@@ -415,7 +414,7 @@ Test(notify_once, the_skip_is_never_inherited_and_a_dead_target_gets_nothing,
 	snprintf(path, sizeof(path), "%s/after-death", dir);
 	cr_assert_eq(target_cache_new(&c), 0);
 	cr_assert_eq(gate_start(&h, (const char *const[]){ "open", "openat", "openat2", "creat" },
-			       4, NULL, child_open_once, path),
+				4, NULL, child_open_once, path),
 		     0);
 	pfd = (struct pollfd){ .fd = h.listener, .events = POLLIN };
 	cr_assert_eq(poll(&pfd, 1, 5000), 1);
@@ -473,7 +472,8 @@ static void *creds_thread(void *arg)
 
 	if (connect_local(a->port) < 0)
 		a->step = 60;
-	else if (syscall(SYS_setresgid, 4320, -1, -1) < 0 || syscall(SYS_setresuid, 4321, -1, -1) < 0)
+	else if (syscall(SYS_setresgid, 4320, -1, -1) < 0 ||
+		 syscall(SYS_setresuid, 4321, -1, -1) < 0)
 		a->step = 61;
 	else if (connect_local(a->port) < 0)
 		a->step = 62;
