@@ -1530,7 +1530,7 @@ out:
 int notify_allow(struct gate_notif *n)
 {
 	const struct syscall_desc *d = syscall_by_nr(n->req.syscall_nr);
-	struct target fresh = { .procfd = -1, .rootfd = -1 }, *t = n->target;
+	struct target fresh = { .procfd = -1, .rootfd = -1, .pidfd = -1 }, *t = n->target;
 	long r;
 
 	/* A CONTINUE acts on nothing of the daemon's: NOTIF_SEND itself fails with ENOENT
