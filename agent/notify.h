@@ -18,6 +18,7 @@
 #include <linux/seccomp.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "airlock/abi.h"
 #include "request.h"
@@ -48,6 +49,9 @@ struct gate_notif {
 	 * hook must find, filled by agent/execcheck.c when the exec is decided. */
 	char exec_filename[PATH_MAX + 32];
 	struct al_exec_expect exec_expect;
+	/* exec: the stat of the file req->path names, as notify_recv()'s resolution found it
+	 * (pathres_resolve_stat()); st_mode 0 when it did not reach one. */
+	struct stat exec_st;
 	struct al_request req;
 };
 
