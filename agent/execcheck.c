@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <linux/kcmp.h>
 #include <linux/openat2.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -573,12 +574,17 @@ static void hasher_add(struct argv_hasher *h, const char *s)
 static struct al_request *interp_request(const struct al_request *req, const char *path,
 					 const char *argv0, const char *arg)
 {
-	struct al_request *r = calloc(1, sizeof(*r));
+	struct al_request *r = malloc(sizeof(*r));
 	size_t used = 0;
 	int i;
 
 	if (!r)
 		return NULL;
+	/* All but the 32 KiB argument buffer, which argv alone says how much of is used:
+	 * clearing it would be most of this function's cost. */
+	memset(r, 0, offsetof(struct al_request, argbuf));
+	memset(r->argbuf + sizeof(r->argbuf), 0,
+	       sizeof(*r) - offsetof(struct al_request, argbuf) - sizeof(r->argbuf));
 	r->op = AL_OP_EXEC;
 	r->syscall_nr = req->syscall_nr;
 	r->syscall = req->syscall;
@@ -588,6 +594,7 @@ static struct al_request *interp_request(const struct al_request *req, const cha
 	r->uid = req->uid;
 	r->gid = req->gid;
 	r->home = req->home;
+	r->home_real = req->home_real;
 	r->workspace = req->workspace;
 	snprintf(r->path, sizeof(r->path), "%s", path);
 	argv_push(r, &used, argv0);
@@ -644,12 +651,13 @@ int execcheck_prepare(struct gate_notif *n, struct al_request **ret_interp)
 	memset(x, 0, sizeof(*x));
 	x->filename_len = (uint32_t)strlen(n->exec_filename);
 	x->filename_hash = execcheck_hash(n->exec_filename, x->filename_len);
-	h = calloc(1, sizeof(*h));
+	h = malloc(sizeof(*h)); /* buf is read up to len only */
 	ipath = malloc(PATH_MAX);
 	search = malloc(PATH_MAX);
 	r = -ENOMEM;
 	if (!h || !ipath || !search)
 		goto out;
+	h->len = h->total = 0;
 
 	r = inspect_decided(t, n, &st, head, &len);
 	if (r < 0)
