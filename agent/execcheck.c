@@ -71,7 +71,7 @@ static uint32_t kdev(dev_t d)
 static int open_in_root(const struct target *t, const char *path)
 {
 	struct open_how how = {
-		.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+		.flags = O_PATH | O_CLOEXEC, /* no O_NOFOLLOW: a final symlink is -ELOOP too */
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS,
 	};
 	int fd;

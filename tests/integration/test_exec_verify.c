@@ -933,6 +933,109 @@ Test(exec_verify_daemon, an_interpreter_reached_by_another_name_is_decided_on_th
 	interp_turned("ln sh1 evil2 && ln -sfn evil2 ip");
 }
 
+/* ---- the daemon's half, called directly ------------------------------------------------ */
+
+TestSuite(exec_verify_prepare, .init = setup, .fini = teardown, .timeout = 30);
+
+/* An exec notification of this process for path, as notify_recv() leaves it: resolved, with
+ * the stat its resolution took (seen: NULL for none). */
+static struct gate_notif *notif_for(const char *path, const struct stat *seen)
+{
+	struct gate_notif *n = calloc(1, sizeof(*n));
+
+	cr_assert_not_null(n);
+	n->pidfd = -1;
+	n->wait_fd = -1;
+	n->req.op = AL_OP_EXEC;
+	n->req.syscall = "execve";
+	n->req.pid = n->req.tgid = getpid();
+	snprintf(n->req.path, sizeof(n->req.path), "%s", path);
+	snprintf(n->exec_filename, sizeof(n->exec_filename), "%s", path);
+	if (seen)
+		n->exec_st = *seen;
+	return n;
+}
+
+static int prepare(struct gate_notif *n)
+{
+	struct al_request *interp = NULL;
+	int r = execcheck_prepare(n, &interp);
+
+	free(interp);
+	return r;
+}
+
+/* The expectation names the file the resolution saw, read or not before. */
+Test(exec_verify_prepare, the_expectation_is_the_resolved_file)
+{
+	struct gate_notif *n;
+	struct stat st;
+
+	cr_assert_eq(stat(good, &st), 0);
+	for (int i = 0; i < 2; i++) { /* its head read, then kept */
+		n = notif_for(good, &st);
+		cr_assert_eq(prepare(n), 0);
+		cr_assert(n->exec_expect.flags & AL_EXPECT_FILE);
+		cr_assert_eq(n->exec_expect.ino, st.st_ino);
+		cr_assert_eq(n->exec_expect.dev,
+			     (uint32_t)(major(st.st_dev) << 20 | minor(st.st_dev)));
+		free(n);
+	}
+}
+
+/* Read again (its head not kept), the path leads to another file than the resolution saw:
+ * it changed in between, and nothing is expected of either. */
+Test(exec_verify_prepare, another_file_at_the_decided_path_is_stale)
+{
+	char other[160];
+	struct gate_notif *n;
+	struct stat st;
+
+	snprintf(other, sizeof(other), "%s/bin/other", dir);
+	copy(good, other);
+	cr_assert_eq(stat(evil, &st), 0);
+	n = notif_for(other, &st);
+	cr_assert_eq(prepare(n), -ESTALE);
+	free(n);
+}
+
+/* A resolved path holds no symlink: one found when the file is opened again is a change
+ * since the decision, refused rather than followed to a file policy never saw. */
+Test(exec_verify_prepare, a_symlink_on_the_decided_path_is_not_followed)
+{
+	char link[160], path[200];
+	struct gate_notif *n;
+
+	snprintf(link, sizeof(link), "%s/lnk", dir);
+	cr_assert_eq(symlink("bin", link), 0);
+	snprintf(path, sizeof(path), "%s/evil", link);
+	n = notif_for(path, NULL);
+	cr_assert_eq(prepare(n), -ELOOP);
+	free(n);
+	snprintf(path, sizeof(path), "%s/elink", dir);
+	cr_assert_eq(symlink(evil, path), 0);
+	n = notif_for(path, NULL);
+	cr_assert_eq(prepare(n), -ELOOP);
+	free(n);
+}
+
+/* What is no regular file when decided is refused as the kernel would: EACCES. */
+Test(exec_verify_prepare, no_regular_file_is_refused)
+{
+	char d[160];
+	struct gate_notif *n;
+	struct stat st;
+
+	snprintf(d, sizeof(d), "%s/bin", dir);
+	cr_assert_eq(stat(d, &st), 0);
+	n = notif_for(d, &st);
+	cr_assert_eq(prepare(n), -EACCES);
+	free(n);
+	n = notif_for(d, NULL);
+	cr_assert_eq(prepare(n), -EACCES);
+	free(n);
+}
+
 /* ---- without the exec hook ------------------------------------------------------------- */
 
 TestSuite(exec_verify_fallback, .init = setup, .fini = teardown, .timeout = 30);
