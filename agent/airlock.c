@@ -35,11 +35,12 @@ static void usage(FILE *f)
 		   "commands:\n");
 	for (c = commands; c->name; c++)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
-	fprintf(f, "\noptions:\n"
-		   "  --runtime-dir DIR  airlockd's runtime directory (default $AIRLOCK_RUNTIME_DIR,\n"
-		   "                     else /run/airlock)\n"
-		   "  -v, --verbose      more messages\n"
-		   "  -h, --help         this help; 'airlock COMMAND --help' for a command\n");
+	fprintf(f,
+		"\noptions:\n"
+		"  --runtime-dir DIR  airlockd's runtime directory (default $AIRLOCK_RUNTIME_DIR,\n"
+		"                     else /run/airlock)\n"
+		"  -v, --verbose      more messages\n"
+		"  -h, --help         this help; 'airlock COMMAND --help' for a command\n");
 }
 
 int main(int argc, char **argv)

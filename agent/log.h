@@ -13,7 +13,7 @@ enum log_level { LOG_LVL_ERROR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
 void log_set_level(enum log_level lvl);
 enum log_level log_get_level(void);
-void log_set_json(int on);           /* JSON lines on stderr (the daemon under systemd) */
+void log_set_json(int on);	       /* JSON lines on stderr (the daemon under systemd) */
 void log_set_ident(const char *ident); /* "airlockd", "airlock" */
 void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

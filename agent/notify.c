@@ -1213,10 +1213,12 @@ static int emulate_connect(struct gate_notif *n, const struct target *t)
 		return sock == -ENOENT ? sock : respond_result(n, sock);
 	fl = fcntl(sock, F_GETFL);
 	unix_sock = is_unix(sock);
-	/* Only an AF_UNIX path is looked up (a file, searched as the target); the kernel
-	 * checks no credentials of the caller for an IP destination, and the socket is the
-	 * target's own. */
-	as_target = n->req.addr.ss_family == AF_UNIX;
+	/* The kernel checks no credentials of the caller for an IP destination (the socket
+	 * is the target's own, and a privileged port is bind()'s business): those connect as
+	 * the daemon.  Every other family as the target: an AF_UNIX path is a file searched
+	 * with its permissions, and netlink_connect() checks the caller's CAP_NET_ADMIN for a
+	 * multicast group or another socket's port id. */
+	as_target = n->req.addr.ss_family != AF_INET && n->req.addr.ss_family != AF_INET6;
 	r = as_target ? target_creds_enter(t, &creds, false) : 0;
 	if (r < 0)
 		goto out;

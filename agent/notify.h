@@ -86,10 +86,10 @@ void notify_release(struct gate_notif *n);
 
 /* Everything the launcher and the daemon need to build a session's filter. */
 struct gate_filter_spec {
-	uint64_t ops;              /* bits of enum al_op to notify (policy_ops_needed) */
-	const char *const *extra;  /* syscall names to notify (policy_syscalls_named) */
+	uint64_t ops;		  /* bits of enum al_op to notify (policy_ops_needed) */
+	const char *const *extra; /* syscall names to notify (policy_syscalls_named) */
 	size_t n_extra;
-	uid_t user_uid;            /* the session user: setuid to it is not an escalation */
+	uid_t user_uid; /* the session user: setuid to it is not an escalation */
 	gid_t user_gid;
 };
 

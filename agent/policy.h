@@ -29,12 +29,12 @@ const char *al_action_name(enum al_action a);
 
 struct al_decision {
 	enum al_action action;
-	int error;                   /* errno for AL_DENY (EPERM unless the rule says) */
-	const char *rule;            /* name of the matching rule, NULL when none matched */
-	unsigned rule_index;         /* index of the rule, for approval scopes; UINT_MAX: none */
-	uint32_t timeout_ms;         /* AL_ASK: how long the ask may wait */
-	enum al_action on_timeout;   /* AL_ASK: AL_ALLOW or AL_DENY when it expires */
-	int timeout_error;           /* errno when on_timeout is AL_DENY */
+	int error;		   /* errno for AL_DENY (EPERM unless the rule says) */
+	const char *rule;	   /* name of the matching rule, NULL when none matched */
+	unsigned rule_index;	   /* index of the rule, for approval scopes; UINT_MAX: none */
+	uint32_t timeout_ms;	   /* AL_ASK: how long the ask may wait */
+	enum al_action on_timeout; /* AL_ASK: AL_ALLOW or AL_DENY when it expires */
+	int timeout_error;	   /* errno when on_timeout is AL_DENY */
 };
 
 /* One problem found while loading a policy: where and what.  line/column are 1-based. */

@@ -378,8 +378,8 @@ int redact_policy_load_buffer(const char *buf, size_t len, const char *name,
 
 			if (k && !strcmp(k, "redact")) {
 				if (section) {
-					diag(diags, name, yaml_document_get_node(&doc, p->key), false,
-					     "policy: 'redact' given twice");
+					diag(diags, name, yaml_document_get_node(&doc, p->key),
+					     false, "policy: 'redact' given twice");
 					r = -EINVAL;
 					goto out;
 				}

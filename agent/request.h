@@ -22,37 +22,37 @@
  * performs it (see docs/gate.md for the table of syscalls per class). */
 enum al_op {
 	AL_OP_NONE = 0,
-	AL_OP_EXEC,      /* execve, execveat (incl. fexecve of an fd) */
-	AL_OP_WRITE,     /* open/openat/openat2/creat with write, create or truncate intent,
+	AL_OP_EXEC,	 /* execve, execveat (incl. fexecve of an fd) */
+	AL_OP_WRITE,	 /* open/openat/openat2/creat with write, create or truncate intent,
 			  * truncate, mknod, mkdir, symlink/link/rename into a path,
 			  * utimes, setxattr ... : creates or changes a file's content/metadata */
-	AL_OP_READ,      /* open for reading (notified only when some `read` rule exists) */
-	AL_OP_DELETE,    /* unlink, unlinkat, rmdir, rename (source end) */
-	AL_OP_CHMOD,     /* chmod, fchmod, fchmodat, fchmodat2 */
-	AL_OP_CHOWN,     /* chown, fchown, lchown, fchownat */
-	AL_OP_CONNECT,   /* connect; sendto/sendmsg with a destination address */
+	AL_OP_READ,	 /* open for reading (notified only when some `read` rule exists) */
+	AL_OP_DELETE,	 /* unlink, unlinkat, rmdir, rename (source end) */
+	AL_OP_CHMOD,	 /* chmod, fchmod, fchmodat, fchmodat2 */
+	AL_OP_CHOWN,	 /* chown, fchown, lchown, fchownat */
+	AL_OP_CONNECT,	 /* connect; sendto/sendmsg with a destination address */
 	AL_OP_PRIVILEGE, /* setuid family, setgroups, capset */
-	AL_OP_MOUNT,     /* mount, umount2, fsopen, fsmount, move_mount, open_tree, fsconfig,
+	AL_OP_MOUNT,	 /* mount, umount2, fsopen, fsmount, move_mount, open_tree, fsconfig,
 			  * pivot_root */
-	AL_OP_MODULE,    /* init_module, finit_module, delete_module */
-	AL_OP_PTRACE,    /* ptrace, process_vm_writev/readv, pidfd_getfd into other processes */
-	AL_OP_BPF,       /* bpf */
-	AL_OP_KEXEC,     /* kexec_load, kexec_file_load */
-	AL_OP_REBOOT,    /* reboot */
-	AL_OP_SIGNAL,    /* kill, tkill, tgkill, pidfd_send_signal, rt_(tg)sigqueueinfo */
-	AL_OP_OTHER,     /* a syscall named by a `syscall:` rule with no class of its own */
+	AL_OP_MODULE,	 /* init_module, finit_module, delete_module */
+	AL_OP_PTRACE,	 /* ptrace, process_vm_writev/readv, pidfd_getfd into other processes */
+	AL_OP_BPF,	 /* bpf */
+	AL_OP_KEXEC,	 /* kexec_load, kexec_file_load */
+	AL_OP_REBOOT,	 /* reboot */
+	AL_OP_SIGNAL,	 /* kill, tkill, tgkill, pidfd_send_signal, rt_(tg)sigqueueinfo */
+	AL_OP_OTHER,	 /* a syscall named by a `syscall:` rule with no class of its own */
 	AL_OP__MAX,
 };
 
 const char *al_op_name(enum al_op op);
 int al_op_from_name(const char *name); /* -EINVAL when unknown */
 
-#define AL_ARGV_MAX    256        /* arguments kept for an exec */
+#define AL_ARGV_MAX    256	   /* arguments kept for an exec */
 #define AL_ARGBUF_SIZE (32 * 1024) /* bytes of argv kept; longer argv is truncated */
 
 struct al_request {
 	enum al_op op;
-	int syscall_nr;      /* native syscall number */
+	int syscall_nr;	     /* native syscall number */
 	const char *syscall; /* static name, e.g. "openat" */
 	uint64_t args[6];    /* raw register arguments */
 
@@ -66,7 +66,7 @@ struct al_request {
 	 * followed when the syscall itself does not follow it (O_NOFOLLOW, unlink ...). */
 	char path[PATH_MAX];
 	char path2[PATH_MAX]; /* the second end: rename/link destination */
-	int open_flags;       /* O_* for opens; 0 otherwise */
+	int open_flags;	      /* O_* for opens; 0 otherwise */
 	mode_t mode;
 
 	/* exec: the executable path (resolved, in `path`) and a copy of argv */

@@ -5,7 +5,10 @@
 #include <seccomp.h>
 #include <string.h>
 
+/* clang-format would spread this one-line macro over four */
+/* clang-format off */
 #define A(...) { __VA_ARGS__ }
+/* clang-format on */
 
 /*
  * Every syscall that performs one of the operation classes.  Adding a spelling of an
@@ -15,7 +18,8 @@
 static struct syscall_desc table[] = {
 	/* exec */
 	{ "execve", AL_OP_EXEC, SC_FOLLOW, A(SC_PATH, SC_ARGV, SC_OTHER), -1 },
-	{ "execveat", AL_OP_EXEC, SC_FOLLOW, A(SC_DIRFD, SC_PATH, SC_ARGV, SC_OTHER, SC_ATFLAGS), -1 },
+	{ "execveat", AL_OP_EXEC, SC_FOLLOW, A(SC_DIRFD, SC_PATH, SC_ARGV, SC_OTHER, SC_ATFLAGS),
+	  -1 },
 
 	/* opens: the class (read or write) is decided from the flags by the decoder */
 	{ "open", AL_OP_WRITE, SC_FOLLOW, A(SC_PATH, SC_OFLAGS, SC_MODE), -1 },
@@ -33,14 +37,16 @@ static struct syscall_desc table[] = {
 	{ "symlink", AL_OP_WRITE, SC_NOFOLLOW, A(SC_OTHER, SC_PATH), -1 },
 	{ "symlinkat", AL_OP_WRITE, SC_NOFOLLOW, A(SC_OTHER, SC_DIRFD, SC_PATH), -1 },
 	{ "link", AL_OP_WRITE, SC_NOFOLLOW, A(SC_PATH, SC_PATH2), -1 },
-	{ "linkat", AL_OP_WRITE, SC_NOFOLLOW,
-	  A(SC_DIRFD, SC_PATH, SC_DIRFD2, SC_PATH2, SC_ATFLAGS), -1 },
+	{ "linkat", AL_OP_WRITE, SC_NOFOLLOW, A(SC_DIRFD, SC_PATH, SC_DIRFD2, SC_PATH2, SC_ATFLAGS),
+	  -1 },
 	{ "utime", AL_OP_WRITE, SC_FOLLOW, A(SC_PATH, SC_OTHER), -1 },
 	{ "utimes", AL_OP_WRITE, SC_FOLLOW, A(SC_PATH, SC_OTHER), -1 },
 	{ "futimesat", AL_OP_WRITE, SC_FOLLOW, A(SC_DIRFD, SC_PATH, SC_OTHER), -1 },
 	{ "utimensat", AL_OP_WRITE, SC_FOLLOW, A(SC_DIRFD, SC_PATH, SC_OTHER, SC_ATFLAGS), -1 },
-	{ "setxattr", AL_OP_WRITE, SC_FOLLOW, A(SC_PATH, SC_OTHER, SC_OTHER, SC_OTHER, SC_OTHER), -1 },
-	{ "lsetxattr", AL_OP_WRITE, SC_NOFOLLOW, A(SC_PATH, SC_OTHER, SC_OTHER, SC_OTHER, SC_OTHER), -1 },
+	{ "setxattr", AL_OP_WRITE, SC_FOLLOW, A(SC_PATH, SC_OTHER, SC_OTHER, SC_OTHER, SC_OTHER),
+	  -1 },
+	{ "lsetxattr", AL_OP_WRITE, SC_NOFOLLOW, A(SC_PATH, SC_OTHER, SC_OTHER, SC_OTHER, SC_OTHER),
+	  -1 },
 	{ "removexattr", AL_OP_WRITE, SC_FOLLOW, A(SC_PATH, SC_OTHER), -1 },
 	{ "lremovexattr", AL_OP_WRITE, SC_NOFOLLOW, A(SC_PATH, SC_OTHER), -1 },
 
@@ -87,11 +93,12 @@ static struct syscall_desc table[] = {
 	{ "umount2", AL_OP_MOUNT, SC_FOLLOW, A(SC_PATH, SC_OTHER), -1 },
 	{ "pivot_root", AL_OP_MOUNT, SC_FOLLOW, A(SC_PATH, SC_PATH2), -1 },
 	{ "fsopen", AL_OP_MOUNT, SC_FOLLOW, A(SC_OTHER, SC_OTHER), -1 },
-	{ "fsconfig", AL_OP_MOUNT, SC_FOLLOW, A(SC_FD, SC_OTHER, SC_OTHER, SC_OTHER, SC_OTHER), -1 },
+	{ "fsconfig", AL_OP_MOUNT, SC_FOLLOW, A(SC_FD, SC_OTHER, SC_OTHER, SC_OTHER, SC_OTHER),
+	  -1 },
 	{ "fsmount", AL_OP_MOUNT, SC_FOLLOW, A(SC_FD, SC_OTHER, SC_OTHER), -1 },
 	{ "fspick", AL_OP_MOUNT, SC_FOLLOW, A(SC_DIRFD, SC_PATH, SC_OTHER), -1 },
-	{ "move_mount", AL_OP_MOUNT, SC_FOLLOW,
-	  A(SC_DIRFD, SC_PATH, SC_DIRFD2, SC_PATH2, SC_OTHER), -1 },
+	{ "move_mount", AL_OP_MOUNT, SC_FOLLOW, A(SC_DIRFD, SC_PATH, SC_DIRFD2, SC_PATH2, SC_OTHER),
+	  -1 },
 	{ "open_tree", AL_OP_MOUNT, SC_FOLLOW, A(SC_DIRFD, SC_PATH, SC_OTHER), -1 },
 	{ "mount_setattr", AL_OP_MOUNT, SC_FOLLOW,
 	  A(SC_DIRFD, SC_PATH, SC_OTHER, SC_OTHER, SC_OTHER), -1 },
@@ -101,8 +108,8 @@ static struct syscall_desc table[] = {
 	{ "finit_module", AL_OP_MODULE, SC_FOLLOW, A(SC_FD, SC_OTHER, SC_OTHER), -1 },
 	{ "delete_module", AL_OP_MODULE, SC_FOLLOW, A(SC_OTHER, SC_OTHER), -1 },
 	{ "kexec_load", AL_OP_KEXEC, SC_FOLLOW, A(SC_OTHER, SC_OTHER, SC_OTHER, SC_OTHER), -1 },
-	{ "kexec_file_load", AL_OP_KEXEC, SC_FOLLOW,
-	  A(SC_FD, SC_FD, SC_OTHER, SC_OTHER, SC_OTHER), -1 },
+	{ "kexec_file_load", AL_OP_KEXEC, SC_FOLLOW, A(SC_FD, SC_FD, SC_OTHER, SC_OTHER, SC_OTHER),
+	  -1 },
 	{ "reboot", AL_OP_REBOOT, SC_FOLLOW, A(SC_OTHER, SC_OTHER, SC_OTHER, SC_OTHER), -1 },
 	{ "bpf", AL_OP_BPF, SC_FOLLOW, A(SC_OTHER, SC_OTHER, SC_OTHER), -1 },
 
@@ -119,9 +126,10 @@ static struct syscall_desc table[] = {
 	{ "tkill", AL_OP_SIGNAL, SC_FOLLOW, A(SC_OTHER, SC_OTHER), -1 },
 	{ "tgkill", AL_OP_SIGNAL, SC_FOLLOW, A(SC_OTHER, SC_OTHER, SC_OTHER), -1 },
 	{ "rt_sigqueueinfo", AL_OP_SIGNAL, SC_FOLLOW, A(SC_OTHER, SC_OTHER, SC_OTHER), -1 },
-	{ "rt_tgsigqueueinfo", AL_OP_SIGNAL, SC_FOLLOW,
-	  A(SC_OTHER, SC_OTHER, SC_OTHER, SC_OTHER), -1 },
-	{ "pidfd_send_signal", AL_OP_SIGNAL, SC_FOLLOW, A(SC_FD, SC_OTHER, SC_OTHER, SC_OTHER), -1 },
+	{ "rt_tgsigqueueinfo", AL_OP_SIGNAL, SC_FOLLOW, A(SC_OTHER, SC_OTHER, SC_OTHER, SC_OTHER),
+	  -1 },
+	{ "pidfd_send_signal", AL_OP_SIGNAL, SC_FOLLOW, A(SC_FD, SC_OTHER, SC_OTHER, SC_OTHER),
+	  -1 },
 };
 
 #define TABLE_LEN (sizeof(table) / sizeof(table[0]))

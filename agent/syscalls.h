@@ -18,7 +18,7 @@ enum sc_arg {
 	SC_PATH2,    /* second path (rename/link destination) */
 	SC_DIRFD,    /* dirfd for SC_PATH (AT_FDCWD allowed) */
 	SC_DIRFD2,   /* dirfd for SC_PATH2 */
-	SC_FD,       /* a file descriptor the call acts on (fchmod, connect ...) */
+	SC_FD,	     /* a file descriptor the call acts on (fchmod, connect ...) */
 	SC_ARGV,     /* char *const argv[] */
 	SC_OFLAGS,   /* open(2) flags */
 	SC_OPENHOW,  /* struct open_how * (openat2) */
@@ -29,14 +29,14 @@ enum sc_arg {
 	SC_SOCKLEN,  /* socklen_t of SC_SOCKADDR */
 	SC_MSGHDR,   /* struct msghdr * (sendmsg) */
 	SC_MMSGHDR,  /* struct mmsghdr * (sendmmsg) */
-	SC_ID,       /* a uid or gid */
+	SC_ID,	     /* a uid or gid */
 	SC_OTHER,    /* read as a raw register, not interpreted */
 };
 
 /* How a path syscall treats its last component. */
 enum sc_follow {
-	SC_FOLLOW = 0,      /* follows a final symlink (unless O_NOFOLLOW / AT_SYMLINK_NOFOLLOW) */
-	SC_NOFOLLOW,        /* acts on the name itself: unlink, rename, lchown, mkdir ... */
+	SC_FOLLOW = 0, /* follows a final symlink (unless O_NOFOLLOW / AT_SYMLINK_NOFOLLOW) */
+	SC_NOFOLLOW,   /* acts on the name itself: unlink, rename, lchown, mkdir ... */
 };
 
 struct syscall_desc {
@@ -44,7 +44,7 @@ struct syscall_desc {
 	enum al_op op;
 	enum sc_follow follow;
 	unsigned char arg[6]; /* enum sc_arg per register */
-	int nr;               /* native number, -1 when this architecture lacks it */
+	int nr;		      /* native number, -1 when this architecture lacks it */
 };
 
 /* Resolve the native numbers once.  0 or -errno. */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +150,24 @@ static int parse_groups(const char *p, gid_t **ret_groups, int *ret_n)
 	return 0;
 }
 
+/* One 64-bit hexadecimal status field (the Cap* lines). */
+static int parse_caps(const char *p, uint64_t *ret_caps)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!p)
+		return -EINVAL;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	errno = 0;
+	v = strtoull(p, &end, 16);
+	if (end == p || errno || (*end != '\n' && *end != '\0'))
+		return -EINVAL;
+	*ret_caps = (uint64_t)v;
+	return 0;
+}
+
 static int parse_status(const char *status, struct target *t)
 {
 	unsigned long v[4], ns[32];
@@ -169,6 +188,11 @@ static int parse_status(const char *status, struct target *t)
 	t->rgid = (gid_t)v[0];
 	t->egid = (gid_t)v[1];
 	t->fsgid = (gid_t)v[3];
+	/* What the daemon may act with in the target's place (there since 2.6.24): without it,
+	 * the call cannot be made as the target. */
+	r = parse_caps(status_field(status, "CapEff"), &t->cap_eff);
+	if (r < 0)
+		return r;
 	/* Umask: is there since 4.7; without it assume the common default. */
 	if (parse_ids(status_field(status, "Umask"), v, 1, 8) == 1)
 		t->umask = (mode_t)(v[0] & 0777);
@@ -265,72 +289,205 @@ static int set_egid(gid_t gid)
 	return syscall(SYS_setresgid, (gid_t)-1, gid, (gid_t)-1) < 0 ? -errno : 0;
 }
 
-/* The daemon's own euid, egid and supplementary groups, read once: it changes them only
- * here, and always changes them back. */
-static int daemon_identity(uid_t *ret_euid, gid_t *ret_egid, gid_t **ret_groups, int *ret_n)
+/* The effective, permitted and inheritable sets of the calling thread. */
+struct capsets {
+	uint64_t eff, prm, inh;
+};
+
+static int caps_get(struct capsets *ret_caps)
 {
-	static gid_t *groups;
-	static int n = -1;
-	static uid_t euid;
-	static gid_t egid;
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
 
-	if (n < 0) {
-		int k = getgroups(0, NULL);
-
-		if (k < 0)
-			return -errno;
-		euid = geteuid();
-		egid = getegid();
-		groups = calloc((size_t)k + 1, sizeof(gid_t));
-		if (!groups)
-			return -ENOMEM;
-		k = getgroups(k, groups);
-		if (k < 0) {
-			free(groups);
-			groups = NULL;
-			return -errno;
-		}
-		n = k;
-	}
-	*ret_euid = euid;
-	*ret_egid = egid;
-	*ret_groups = groups;
-	*ret_n = n;
+	if (syscall(SYS_capget, &h, d) < 0)
+		return -errno;
+	ret_caps->eff = d[0].effective | (uint64_t)d[1].effective << 32;
+	ret_caps->prm = d[0].permitted | (uint64_t)d[1].permitted << 32;
+	ret_caps->inh = d[0].inheritable | (uint64_t)d[1].inheritable << 32;
 	return 0;
+}
+
+/* Make eff the calling thread's effective set (pid 0 in the header: this thread only, as
+ * capset(2) always is), unless it is already.  Any subset of the permitted set may be made
+ * effective without privilege, so this fails only for bits outside it. */
+static int caps_set_eff(uint64_t eff)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+	struct capsets cur;
+	int r;
+
+	r = caps_get(&cur);
+	if (r < 0)
+		return r;
+	if (cur.eff == eff)
+		return 0;
+	d[0] = (struct __user_cap_data_struct){ (uint32_t)eff, (uint32_t)cur.prm,
+						(uint32_t)cur.inh };
+	d[1] = (struct __user_cap_data_struct){ (uint32_t)(eff >> 32), (uint32_t)(cur.prm >> 32),
+						(uint32_t)(cur.inh >> 32) };
+	return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
+}
+
+/* The daemon's own identity: ids, groups, effective capabilities and user namespace. */
+struct daemon_creds {
+	uid_t euid;
+	gid_t egid;
+	gid_t *groups;
+	int ngroups;
+	uint64_t cap_eff;
+	char userns[64]; /* readlink of /proc/self/ns/user: "user:[INODE]" */
+};
+
+/* Read once: the daemon changes its ids and capabilities only here, always changes them back,
+ * and never leaves its user namespace. */
+static int daemon_identity(const struct daemon_creds **ret_creds)
+{
+	static struct daemon_creds d;
+	static bool known;
+	struct capsets caps;
+	gid_t *groups;
+	ssize_t len;
+	int k, r;
+
+	if (known) {
+		*ret_creds = &d;
+		return 0;
+	}
+	r = caps_get(&caps);
+	if (r < 0)
+		return r;
+	len = readlink("/proc/self/ns/user", d.userns, sizeof(d.userns) - 1);
+	if (len < 0)
+		return -errno;
+	d.userns[len] = '\0';
+	k = getgroups(0, NULL);
+	if (k < 0)
+		return -errno;
+	groups = calloc((size_t)k + 1, sizeof(gid_t));
+	if (!groups)
+		return -ENOMEM;
+	k = getgroups(k, groups);
+	if (k < 0) {
+		r = -errno;
+		free(groups);
+		return r;
+	}
+	d.euid = geteuid();
+	d.egid = getegid();
+	d.groups = groups;
+	d.ngroups = k;
+	d.cap_eff = caps.eff;
+	known = true;
+	*ret_creds = &d;
+	return 0;
+}
+
+/* Is the target in the daemon's user namespace?  1, 0, or -errno.  Read as the daemon: the
+ * link checks ptrace access. */
+static int same_userns(const struct target *t, const struct daemon_creds *d)
+{
+	char link[64];
+	ssize_t len;
+
+	len = readlinkat(t->procfd, "ns/user", link, sizeof(link) - 1);
+	if (len < 0)
+		return -errno;
+	link[len] = '\0';
+	return strcmp(link, d->userns) == 0;
 }
 
 /* Are the target's ids and groups the daemon's own?  The kernel keeps groups sorted, and
  * both lists come from it (getgroups, /proc/TID/status) in that order. */
-static bool same_identity(const struct target *t, const struct saved_creds *s)
+static bool same_ids(const struct target *t, const struct daemon_creds *d)
 {
-	return t->euid == s->euid && t->fsuid == s->euid && t->egid == s->egid &&
-	       t->fsgid == s->egid && t->ngroups == s->ngroups &&
+	return t->euid == d->euid && t->fsuid == d->euid && t->egid == d->egid &&
+	       t->fsgid == d->egid && t->ngroups == d->ngroups &&
 	       (t->ngroups == 0 ||
-		memcmp(t->groups, s->groups, (size_t)t->ngroups * sizeof(gid_t)) == 0);
+		memcmp(t->groups, d->groups, (size_t)t->ngroups * sizeof(gid_t)) == 0);
+}
+
+/*
+ * The effective set the daemon acts with for t: the target's own within the daemon's, and
+ * nothing for a target in another user namespace, whose capabilities count only for what that
+ * namespace owns (the daemon's would count for the host's files).  The namespace is looked at
+ * only when there is something to keep: most targets have no capability at all.
+ */
+static int target_caps(const struct target *t, const struct daemon_creds *d, uint64_t *ret_caps)
+{
+	uint64_t caps = t->cap_eff & d->cap_eff;
+	int r;
+
+	if (caps) {
+		r = same_userns(t, d);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			caps = 0;
+	}
+	*ret_caps = caps;
+	return 0;
+}
+
+/* Does the daemon act as itself for t: ids, groups and effective capabilities all its own? */
+static bool same_identity(const struct target *t, const struct daemon_creds *d, uint64_t caps)
+{
+	return caps == d->cap_eff && same_ids(t, d);
+}
+
+/* Give the daemon's ids and groups back; they were switched. */
+static int restore_ids(const struct saved_creds *s)
+{
+	int r = 0;
+
+	/* uid first: returning to 0 gives back the permitted set as the effective one (unless
+	 * SECBIT_NO_SETUID_FIXUP), and each set*id also resets the matching fs id */
+	if (set_euid(s->euid) < 0)
+		r = -EPERM;
+	/* exactly the daemon's effective set, whatever the fix-ups made of it: the gid and
+	 * group changes below need its CAP_SETGID */
+	if (caps_set_eff(s->cap_eff) < 0 && !r)
+		r = -EPERM;
+	if (set_egid(s->egid) < 0 && !r)
+		r = -EPERM;
+	if (syscall(SYS_setgroups, (size_t)s->ngroups, s->groups) < 0 && !r)
+		r = -errno;
+	return r;
 }
 
 int target_creds_enter(const struct target *t, struct saved_creds *s, bool with_umask)
 {
+	const struct daemon_creds *d;
+	uint64_t caps;
 	int r;
 
 	memset(s, 0, sizeof(*s));
-	r = daemon_identity(&s->euid, &s->egid, &s->groups, &s->ngroups);
+	r = daemon_identity(&d);
 	if (r < 0)
 		return r;
-	if (same_identity(t, s)) {
-		/* Every set*id below would set what is already set (and keep the same
-		 * capabilities): skip the six credential commits. */
+	s->euid = d->euid;
+	s->egid = d->egid;
+	s->groups = d->groups;
+	s->ngroups = d->ngroups;
+	s->cap_eff = d->cap_eff;
+	r = target_caps(t, d, &caps);
+	if (r < 0)
+		return r;
+	if (same_identity(t, d, caps)) {
+		/* Every set*id and capset below would set what is already set: skip the
+		 * credential commits. */
 		if (with_umask) {
 			s->umask = umask(t->umask);
 			/* already the target's: nothing to give back */
 			s->umask_set = s->umask != t->umask;
 		}
-		s->same = true;
 		s->active = s->umask_set;
 		return 0;
 	}
+	if (same_ids(t, d))
+		goto caps;
 	/* Groups and gids first: changing them needs CAP_SETGID, which the euid change
-	 * below takes away. */
+	 * and the capset below take away. */
 	if (syscall(SYS_setgroups, (size_t)t->ngroups, t->groups) < 0)
 		return -errno;
 	/* setresgid also sets the fsgid to the new egid */
@@ -344,8 +501,7 @@ int target_creds_enter(const struct target *t, struct saved_creds *s, bool with_
 	}
 	/* The euid too, not only the fsuid: some checks read the euid (procfs sysctl
 	 * permissions), and an fd keeps its opener's credentials (file_ns_capable() at
-	 * write time).  Leaving euid 0 clears the effective capabilities; returning to it
-	 * restores them from the permitted set. */
+	 * write time). */
 	r = set_euid(t->euid);
 	if (r < 0)
 		goto fail_gid;
@@ -354,14 +510,32 @@ int target_creds_enter(const struct target *t, struct saved_creds *s, bool with_
 		if (r < 0)
 			goto fail_uid;
 	}
+	s->ids = true;
+caps:
+	/* Last, and set whatever the set*id calls did to it: leaving euid 0 clears the
+	 * effective set and an fsuid change drops or raises the file capabilities, but only
+	 * without SECBIT_NO_SETUID_FIXUP, and a root target keeps euid 0.  A non-root
+	 * target's own capabilities (file or ambient ones) are raised again from the daemon's
+	 * permitted set. */
+	s->caps = true;
+	r = caps_set_eff(caps);
+	if (r < 0)
+		goto fail_caps;
 	/* umask is per process (the fs struct): the daemon serves one call at a time. */
 	s->umask_set = with_umask;
 	if (with_umask)
 		s->umask = umask(t->umask);
 	s->active = true;
 	return 0;
+fail_caps:
+	if (s->ids)
+		restore_ids(s);
+	else
+		caps_set_eff(s->cap_eff);
+	return r;
 fail_uid:
 	set_euid(s->euid);
+	caps_set_eff(s->cap_eff);
 fail_gid:
 	set_egid(s->egid);
 fail_groups:
@@ -377,18 +551,10 @@ int target_creds_leave(struct saved_creds *s)
 		return 0;
 	if (s->umask_set)
 		umask(s->umask);
-	if (s->same) {
-		s->active = false;
-		return 0;
-	}
-	/* uid first: it gives back the capabilities the gid and group changes need; each
-	 * set*id also resets the matching fs id */
-	if (set_euid(s->euid) < 0)
+	if (s->ids)
+		r = restore_ids(s);
+	else if (s->caps && caps_set_eff(s->cap_eff) < 0)
 		r = -EPERM;
-	if (set_egid(s->egid) < 0)
-		r = -EPERM;
-	if (syscall(SYS_setgroups, (size_t)s->ngroups, s->groups) < 0 && !r)
-		r = -errno;
 	s->active = false;
 	return r;
 }

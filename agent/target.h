@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct target {
@@ -31,6 +32,9 @@ struct target {
 	gid_t *groups; /* supplementary groups */
 	int ngroups;
 	mode_t umask;
+	/* Effective capabilities (CapEff), as the target's own user namespace counts them: what
+	 * the daemon may act with in its place, and only when that namespace is the daemon's. */
+	uint64_t cap_eff;
 };
 
 /* Open the handles of thread tid and read its credentials.  -ESRCH/-ENOENT when it is
@@ -45,20 +49,27 @@ struct saved_creds {
 	gid_t egid;
 	gid_t *groups; /* not owned */
 	int ngroups;
+	uint64_t cap_eff; /* the daemon's effective capabilities */
 	mode_t umask;
 	bool umask_set;
-	bool same; /* the target's ids were the daemon's: only the umask was changed */
+	bool ids;  /* ids and groups were switched (else they were the target's already) */
+	bool caps; /* the effective set may differ from cap_eff: read it back and restore */
 	bool active;
 };
 
-/* Take the target's identity on the calling thread: supplementary groups, egid, fsgid,
- * euid, fsuid (raw syscalls, so only this thread changes -- glibc's wrappers would change
- * every thread) and, with_umask (for calls that create), its umask.  When the euid leaves 0 the
- * kernel clears the effective capabilities, so the daemon can do no more than the target could (and
- * cannot read another process's memory: read the target before entering).  0 or -errno; on failure
- * nothing is left changed. */
+/*
+ * Take the target's identity on the calling thread: supplementary groups, egid, fsgid,
+ * euid, fsuid and effective capabilities (raw syscalls, so only this thread changes --
+ * glibc's wrappers would change every thread) and, with_umask (for calls that create), its
+ * umask.  The effective set becomes the target's CapEff within the daemon's own, and empty
+ * for a target in another user namespace (its capabilities are relative to that namespace),
+ * whatever the set*id fix-ups did, so the daemon can do no more than the target could: a
+ * root target that dropped capabilities gets none of the daemon's back.  A reduced set cannot
+ * read another process's memory: read the target before entering.  0 or -errno; on failure
+ * nothing is left changed and the call must not be made.
+ */
 int target_creds_enter(const struct target *t, struct saved_creds *s, bool with_umask);
-/* Restore what target_creds_enter() saved.  0 or -errno. */
+/* Restore what target_creds_enter() saved, effective capabilities included.  0 or -errno. */
 int target_creds_leave(struct saved_creds *s);
 
 /* The target's controlling terminal (from /proc/TID/stat): 0, -ENXIO when it has none. */

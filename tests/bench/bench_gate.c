@@ -10,8 +10,8 @@
  *   floor    under a raw filter notifying only the measured syscall; this process
  *            answers with bare ioctls, RECV -> SEND(CONTINUE)           (the mechanism's floor)
  *   minimal  the floor's filter, answered by the least a safe emulation does: copy the
- *            argument, NOTIF_ID_VALID, act on the copy (openat2 in /proc/PID/root + ADDFD,
- *            pidfd_getfd + connect, CONTINUE for exec): what the aim can be held against
+ *            argument, NOTIF_ID_VALID, act on the copy (openat2 in the kept /proc/PID/root + ADDFD,
+ *            pidfd_getfd on a kept pidfd + connect, CONTINUE for exec): the lower bound
  *   gate     under the real filter (gate_filter_build for a policy); this process answers
  *            with the library: notify_recv -> policy_decide -> notify_allow
  *   airlock  under `build/airlock run` against a real airlockd (tests/lib/daemon.c)
@@ -207,13 +207,41 @@ static ssize_t copy_from_target(pid_t pid, uint64_t addr, void *buf, size_t len)
 	return n < 0 ? -errno : n;
 }
 
+/* The handles of the last target, kept across notifications: the lower bound assumes a
+ * server that never pays for them twice (a kept pidfd pins its process; a kept root is
+ * fine here because the bench's target never changes its root). */
+static struct {
+	pid_t pid;
+	int rootfd, pidfd;
+} kept = { .pid = -1, .rootfd = -1, .pidfd = -1 };
+
+static int kept_handles(pid_t pid)
+{
+	char root[64];
+
+	if (kept.pid == pid)
+		return 0;
+	if (kept.rootfd >= 0)
+		close(kept.rootfd);
+	if (kept.pidfd >= 0)
+		close(kept.pidfd);
+	kept.pid = -1;
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
+	kept.rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	kept.pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (kept.rootfd < 0 || kept.pidfd < 0)
+		return -errno;
+	kept.pid = pid;
+	return 0;
+}
+
 /* openat(AT_FDCWD, absolute path) only: the bench's loops never pass anything else. */
 static int minimal_open(int listener, const struct seccomp_notif *req)
 {
-	char path[PATH_MAX], root[64];
+	char path[PATH_MAX];
 	struct open_how how = { 0 };
 	struct seccomp_notif_addfd addfd = { .id = req->id, .flags = SECCOMP_ADDFD_FLAG_SEND };
-	int rootfd = -1, fd = -1, r;
+	int fd = -1, r;
 	ssize_t n;
 
 	n = copy_from_target(req->pid, req->data.args[1], path, sizeof(path) - 1);
@@ -225,25 +253,19 @@ static int minimal_open(int listener, const struct seccomp_notif *req)
 	r = notif_id_valid(listener, req->id);
 	if (r < 0)
 		return r;
-	snprintf(root, sizeof(root), "/proc/%d/root", (int)req->pid);
-	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return -errno;
+	r = kept_handles((pid_t)req->pid);
+	if (r < 0)
+		return r;
 	how.flags = (req->data.args[2] & ~(uint64_t)O_CLOEXEC) | O_CLOEXEC;
 	how.mode = req->data.args[3] & 07777;
 	how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-	fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-	if (fd < 0) {
-		r = -errno;
-		goto out;
-	}
+	fd = (int)syscall(SYS_openat2, kept.rootfd, path, &how, sizeof(how));
+	if (fd < 0)
+		return -errno;
 	addfd.srcfd = (uint32_t)fd;
 	addfd.newfd_flags = req->data.args[2] & O_CLOEXEC;
 	r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd) < 0 ? -errno : 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	close(rootfd);
+	close(fd);
 	return r;
 }
 
@@ -252,7 +274,7 @@ static int minimal_connect(int listener, const struct seccomp_notif *req,
 {
 	struct sockaddr_storage addr;
 	size_t len = req->data.args[2] < sizeof(addr) ? req->data.args[2] : sizeof(addr);
-	int pidfd, sock = -1, r;
+	int sock = -1, r;
 	ssize_t n;
 
 	n = copy_from_target(req->pid, req->data.args[1], &addr, len);
@@ -261,11 +283,10 @@ static int minimal_connect(int listener, const struct seccomp_notif *req,
 	r = notif_id_valid(listener, req->id);
 	if (r < 0)
 		return r;
-	pidfd = (int)syscall(SYS_pidfd_open, req->pid, 0);
-	if (pidfd < 0)
-		return -errno;
-	sock = (int)syscall(SYS_pidfd_getfd, pidfd, (int)req->data.args[0], 0);
-	close(pidfd);
+	r = kept_handles((pid_t)req->pid);
+	if (r < 0)
+		return r;
+	sock = (int)syscall(SYS_pidfd_getfd, kept.pidfd, (int)req->data.args[0], 0);
 	if (sock < 0)
 		return -errno;
 	/* loopback: the handshake completes inside connect() */

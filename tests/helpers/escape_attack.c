@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * escape_attack DIR ATTACK [ARGS...]: one escape attempt, run inside an airlock session by
- * tests/integration/test_escape.c.
+ * tests/integration/test_escape*.c.
  *
  * DIR is laid out by the test:
  *   DIR/target   a file that policy protects ("ORIGINAL\n"); attacks try to write "PWNED"

@@ -2,7 +2,7 @@
 /*
  * Built-in hardening (agent/hardening.c) through a real airlockd and real `airlock run`
  * sessions, under a policy with no rules at all: what it refuses, and the everyday calls
- * of the same classes it must leave alone.  The attacks themselves are in test_escape.
+ * of the same classes it must leave alone.  The attacks themselves are in test_escape*.c.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
