@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <linux/kcmp.h>
 #include <linux/openat2.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,12 +61,18 @@ static uint32_t kdev(dev_t d)
 	return (uint32_t)(major(d) << 20 | minor(d));
 }
 
-/* Open path (absolute, as the target sees it) in the target's root, O_PATH. */
+/*
+ * Open a resolved path (absolute, as the target sees it) in the target's root, O_PATH.  A
+ * resolved path holds no symlink (pathres read its parent back from an fd, and followed a
+ * final one), so none is followed here: one found on the way means the path changed since
+ * it was decided, and following it would expect the file it now leads to, which policy
+ * never saw (-ELOOP).
+ */
 static int open_in_root(const struct target *t, const char *path)
 {
 	struct open_how how = {
-		.flags = O_PATH | O_CLOEXEC,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+		.flags = O_PATH | O_CLOEXEC, /* no O_NOFOLLOW: a final symlink is -ELOOP too */
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS,
 	};
 	int fd;
 
@@ -128,6 +135,21 @@ static struct head_entry *head_find(const struct stat *st)
 			return e;
 	}
 	return NULL;
+}
+
+/* The first bytes (up to head_len, at most SHEBANG_MAX) of an unchanged file already read:
+ * true with *ret_n set, or false. */
+static bool head_cached(const struct stat *st, char *head, size_t head_len, ssize_t *ret_n)
+{
+	const struct head_entry *e = head_find(st);
+	ssize_t n;
+
+	if (!e)
+		return false;
+	n = e->len < (ssize_t)head_len ? e->len : (ssize_t)head_len;
+	memcpy(head, e->head, (size_t)n);
+	*ret_n = n;
+	return true;
 }
 
 /* dev/ino of a regular file, and its first bytes (up to head_len, at most SHEBANG_MAX).
@@ -304,6 +326,216 @@ static int interp_open_fast(const struct target *t, const char *name, char *ret_
 	return 0;
 }
 
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x00004000U /* since 6.8; these headers predate it */
+#endif
+#define INTERP_CACHE  8
+#define INTERP_TTL_NS 1000000000ull
+#define INTERP_STATX  (STATX_TYPE | STATX_INO | STATX_SIZE | STATX_MTIME | STATX_CTIME)
+
+/*
+ * Interpreters recently opened by interp_open_fast(), per thread (callers need no lock):
+ * the name as a #! line wrote it, the path policy decided on, and the file it led to -- its
+ * mount (the unique id: another mount namespace's mount of the same filesystem is another
+ * mount), (dev, ino), change time, mtime and size.  A hit costs one statx of the name (in
+ * the target's root, as the target) instead of openat2 + fstatfs + readlink + fstat + close,
+ * and stands for what that open would have found:
+ *  - what runs is still for the kernel to check: the expectation holds the (dev, ino) the
+ *    statx found, and the exec hook kills an exec whose interpreter is another file, whatever
+ *    way the statx went (an absolute symlink is read in the daemon's root: a container's
+ *    then misses, on another mount);
+ *  - the path still names that file: a link, unlink or rename of it sets its change time,
+ *    which is in the key; what renames without touching the file (a mount moved, a symlink
+ *    turned to another name of the same file) is seen within INTERP_TTL_NS, an entry's life;
+ *  - it is not on procfs, nor a #! script: checked when the entry was filled, and its mount,
+ *    content (ctime) and size are the same;
+ *  - only for targets whose root is the daemon's (rootpfx ""), for whom a path reads the
+ *    same.
+ */
+struct interp_entry {
+	uint64_t mnt_id, ino, size, filled_ns;
+	uint32_t dev_major, dev_minor;
+	struct statx_timestamp ctime, mtime;
+	bool used;
+	char name[SHEBANG_MAX];
+	char path[PATH_MAX];
+};
+
+static _Thread_local struct interp_entry interp_cache[INTERP_CACHE];
+static _Thread_local unsigned interp_next;
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* What identifies an interpreter, by statx.  0, or -EOPNOTSUPP when the kernel gives no
+ * unique mount id (before 6.8: nothing is cached), or -errno. */
+static int interp_statx(int dirfd, const char *name, int flags, struct statx *ret)
+{
+	if (statx(dirfd, name, flags, INTERP_STATX | STATX_MNT_ID_UNIQUE, ret) < 0)
+		return -errno;
+	if ((ret->stx_mask & INTERP_STATX) != INTERP_STATX ||
+	    !(ret->stx_mask & STATX_MNT_ID_UNIQUE))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+static bool interp_same(const struct interp_entry *e, const struct statx *x)
+{
+	return e->mnt_id == x->stx_mnt_id && e->dev_major == x->stx_dev_major &&
+	       e->dev_minor == x->stx_dev_minor && e->ino == x->stx_ino && e->size == x->stx_size &&
+	       e->ctime.tv_sec == x->stx_ctime.tv_sec && e->ctime.tv_nsec == x->stx_ctime.tv_nsec &&
+	       e->mtime.tv_sec == x->stx_mtime.tv_sec && e->mtime.tv_nsec == x->stx_mtime.tv_nsec;
+}
+
+static struct interp_entry *interp_entry_of(const char *name)
+{
+	for (unsigned i = 0; i < INTERP_CACHE; i++) {
+		if (interp_cache[i].used && strcmp(interp_cache[i].name, name) == 0)
+			return &interp_cache[i];
+	}
+	return NULL;
+}
+
+/* An interpreter this thread opened lately, still found under name: 0 with ret_path,
+ * *ret_dev and *ret_ino set, or -ENOENT (then open it). */
+static int interp_cached(const struct target *t, const char *name, char *ret_path, dev_t *ret_dev,
+			 ino_t *ret_ino)
+{
+	struct interp_entry *e;
+	struct saved_creds creds;
+	struct statx x;
+	int r;
+
+	if (name[0] != '/' || t->rootpfx[0])
+		return -ENOENT;
+	e = interp_entry_of(name);
+	if (!e || mono_ns() - e->filled_ns > INTERP_TTL_NS)
+		return -ENOENT;
+	r = target_creds_enter(t, &creds, false);
+	if (r < 0)
+		return -ENOENT;
+	r = interp_statx(t->rootfd, name[1] ? name + 1 : ".", 0, &x);
+	target_creds_leave(&creds);
+	if (r < 0 || !S_ISREG(x.stx_mode) || !interp_same(e, &x))
+		return -ENOENT;
+	memcpy(ret_path, e->path, strlen(e->path) + 1);
+	*ret_dev = makedev(x.stx_dev_major, x.stx_dev_minor);
+	*ret_ino = (ino_t)x.stx_ino;
+	return 0;
+}
+
+/* Keep what interp_open_fast() found for name (path, the O_PATH fd it opened). */
+static void interp_remember(const struct target *t, const char *name, const char *path, int fd)
+{
+	struct interp_entry *e;
+	struct statx x;
+
+	if (t->rootpfx[0] || strlen(name) >= sizeof(e->name) || strlen(path) >= sizeof(e->path) ||
+	    interp_statx(fd, "", AT_EMPTY_PATH, &x) < 0)
+		return;
+	e = interp_entry_of(name);
+	if (!e)
+		e = &interp_cache[interp_next++ % INTERP_CACHE];
+	e->mnt_id = x.stx_mnt_id;
+	e->dev_major = x.stx_dev_major;
+	e->dev_minor = x.stx_dev_minor;
+	e->ino = x.stx_ino;
+	e->size = x.stx_size;
+	e->ctime = x.stx_ctime;
+	e->mtime = x.stx_mtime;
+	e->filled_ns = mono_ns();
+	strcpy(e->name, name);
+	strcpy(e->path, path);
+	e->used = true;
+}
+
+/* The interpreter a #! line names: the path policy decides on (ret_path, PATH_MAX bytes)
+ * and the (dev, ino) that must execute.  -ELOOP when it is a #! script itself (only one
+ * level is followed), -errno when it cannot be found or opened. */
+static int interp_find(const struct target *t, const char *name, char *ret_path, dev_t *ret_dev,
+		       ino_t *ret_ino)
+{
+	char path[PATH_MAX], head[2];
+	struct stat st;
+	ssize_t len;
+	bool fast;
+	int fd = -1, r;
+
+	if (interp_cached(t, name, ret_path, ret_dev, ret_ino) == 0)
+		return 0;
+	fast = interp_open_fast(t, name, path, &fd) == 0;
+	if (!fast) {
+		r = interp_resolve(t, name, NULL, path);
+		if (r < 0)
+			return r;
+		fd = open_in_root(t, path);
+		if (fd < 0)
+			return fd;
+	}
+	r = inspect(fd, &st, head, sizeof(head), &len);
+	if (r == 0 && len == 2 && head[0] == '#' && head[1] == '!')
+		r = -ELOOP;
+	if (r == 0) {
+		if (fast)
+			interp_remember(t, name, path, fd);
+		memcpy(ret_path, path, strlen(path) + 1);
+		*ret_dev = st.st_dev;
+		*ret_ino = st.st_ino;
+	}
+	close(fd);
+	return r;
+}
+
+/*
+ * The file an exec was decided on: its (dev, ino) and first bytes.  The stat is the one
+ * notify_recv()'s resolution took of the very object whose path policy decided on
+ * (n->exec_st), and the head the one kept for that file unchanged: then nothing is looked
+ * up again, and nothing can have moved in between.  Otherwise (a file not read before or
+ * changed since, or no stat kept: an ask taken over after a restart, an object re-opened
+ * through /proc) the file is opened by its decided path and read, and it must still be
+ * the file the resolution found (-ESTALE).  -EACCES when it is not a regular file: the
+ * kernel refuses to execute one, and an allow on it would vouch for whatever file takes
+ * its place before the exec.
+ */
+static int inspect_decided(const struct target *t, const struct gate_notif *n, struct stat *ret_st,
+			   char *head, ssize_t *ret_len)
+{
+	const struct stat *seen = n->exec_st.st_mode ? &n->exec_st : NULL;
+	struct stat st;
+	ssize_t len;
+	int fd, r;
+
+	if (seen && !S_ISREG(seen->st_mode))
+		return -EACCES;
+	if (seen && head_cached(seen, head, SHEBANG_MAX, ret_len)) {
+		*ret_st = *seen;
+		return 0;
+	}
+	if (n->reopen[0]) {
+		fd = open(n->reopen, O_PATH | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+	} else {
+		fd = open_in_root(t, n->req.path);
+		if (fd < 0)
+			return fd;
+	}
+	r = inspect(fd, &st, head, SHEBANG_MAX, &len);
+	close(fd);
+	if (r == 0 && seen && (st.st_dev != seen->st_dev || st.st_ino != seen->st_ino))
+		r = -ESTALE;
+	if (r == 0) {
+		*ret_st = st;
+		*ret_len = len;
+	}
+	return r;
+}
+
 /* Append one string to a request's argv. */
 static int argv_push(struct al_request *r, size_t *used, const char *s)
 {
@@ -342,12 +574,17 @@ static void hasher_add(struct argv_hasher *h, const char *s)
 static struct al_request *interp_request(const struct al_request *req, const char *path,
 					 const char *argv0, const char *arg)
 {
-	struct al_request *r = calloc(1, sizeof(*r));
+	struct al_request *r = malloc(sizeof(*r));
 	size_t used = 0;
 	int i;
 
 	if (!r)
 		return NULL;
+	/* All but the 32 KiB argument buffer, which argv alone says how much of is used:
+	 * clearing it would be most of this function's cost. */
+	memset(r, 0, offsetof(struct al_request, argbuf));
+	memset(r->argbuf + sizeof(r->argbuf), 0,
+	       sizeof(*r) - offsetof(struct al_request, argbuf) - sizeof(r->argbuf));
 	r->op = AL_OP_EXEC;
 	r->syscall_nr = req->syscall_nr;
 	r->syscall = req->syscall;
@@ -357,6 +594,7 @@ static struct al_request *interp_request(const struct al_request *req, const cha
 	r->uid = req->uid;
 	r->gid = req->gid;
 	r->home = req->home;
+	r->home_real = req->home_real;
 	r->workspace = req->workspace;
 	snprintf(r->path, sizeof(r->path), "%s", path);
 	argv_push(r, &used, argv0);
@@ -398,9 +636,11 @@ int execcheck_prepare(struct gate_notif *n, struct al_request **ret_interp)
 	struct al_request *req = &n->req, *interp = NULL;
 	struct argv_hasher *h = NULL;
 	char head[SHEBANG_MAX + 1], *iname, *iarg, *ipath = NULL, *search = NULL;
-	struct stat st;
+	struct stat st = { 0 };
 	ssize_t len = 0;
-	int fd = -1, r, i;
+	dev_t idev = 0;
+	ino_t iino = 0;
+	int r, i;
 
 	if (!t) {
 		r = target_open(req->pid, &fresh);
@@ -411,26 +651,15 @@ int execcheck_prepare(struct gate_notif *n, struct al_request **ret_interp)
 	memset(x, 0, sizeof(*x));
 	x->filename_len = (uint32_t)strlen(n->exec_filename);
 	x->filename_hash = execcheck_hash(n->exec_filename, x->filename_len);
-	h = calloc(1, sizeof(*h));
+	h = malloc(sizeof(*h)); /* buf is read up to len only */
 	ipath = malloc(PATH_MAX);
 	search = malloc(PATH_MAX);
 	r = -ENOMEM;
 	if (!h || !ipath || !search)
 		goto out;
+	h->len = h->total = 0;
 
-	fd = n->reopen[0] ? open(n->reopen, O_PATH | O_CLOEXEC) : open_in_root(t, req->path);
-	if (fd < 0) {
-		r = -errno;
-		if (!n->reopen[0])
-			r = fd;
-		goto out;
-	}
-	r = inspect(fd, &st, head, SHEBANG_MAX, &len);
-	if (r == -EACCES) {
-		/* Not a regular file: the kernel refuses it; compare only the name. */
-		r = 0;
-		goto argv;
-	}
+	r = inspect_decided(t, n, &st, head, &len);
 	if (r < 0)
 		goto out;
 	if (len < 2 || head[0] != '#' || head[1] != '!') {
@@ -455,28 +684,12 @@ int execcheck_prepare(struct gate_notif *n, struct al_request **ret_interp)
 	for (i = 1; i < req->argc; i++)
 		hasher_add(h, req->argv[i]);
 
-	close(fd);
-	fd = -1;
-	if (interp_open_fast(t, iname, ipath, &fd) < 0) {
-		r = interp_resolve(t, iname, NULL, ipath);
-		if (r < 0)
-			goto out;
-		fd = open_in_root(t, ipath);
-		if (fd < 0) {
-			r = fd;
-			goto out;
-		}
-	}
-	r = inspect(fd, &st, head, 2, &len);
+	r = interp_find(t, iname, ipath, &idev, &iino);
 	if (r < 0)
 		goto out;
-	if (len == 2 && head[0] == '#' && head[1] == '!') {
-		r = -ELOOP; /* only one level of #! is followed */
-		goto out;
-	}
 	x->flags |= AL_EXPECT_FILE;
-	x->dev = kdev(st.st_dev);
-	x->ino = st.st_ino;
+	x->dev = kdev(idev);
+	x->ino = iino;
 
 	if (is_env(iname) && iarg) {
 		/* Policy decides on the program env will run, found on the target's PATH. */
@@ -513,8 +726,6 @@ hash:
 	interp = NULL;
 	r = 0;
 out:
-	if (fd >= 0)
-		close(fd);
 	free(interp);
 	free(h);
 	free(ipath);
@@ -613,7 +824,8 @@ static int reprepare(struct gate_notif *n)
 	r = target_creds_enter(&t, &creds, false);
 	if (r < 0)
 		goto out_target;
-	r = pathres_resolve(&t, at ? (int)req->args[0] : AL_AT_FDCWD_ARG, raw, flags, now, reopen);
+	r = pathres_resolve_stat(&t, at ? (int)req->args[0] : AL_AT_FDCWD_ARG, raw, flags, now,
+				 reopen, &n->exec_st);
 	target_creds_leave(&creds);
 	if (r == 0 && strcmp(now, req->path) != 0)
 		r = -ESTALE;

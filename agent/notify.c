@@ -420,8 +420,8 @@ static int resolve_paths(struct gate_notif *n, const struct syscall_desc *d, con
 		flags |= PATHRES_EMPTY_PATH;
 	flags |= resolve_flags(a->resolve);
 	if (a->has_path || (a->atflags & AT_EMPTY_PATH)) {
-		r = pathres_resolve(t, a->dirfd, a->has_path ? a->path : "", flags, req->path,
-				    n->reopen);
+		r = pathres_resolve_stat(t, a->dirfd, a->has_path ? a->path : "", flags, req->path,
+					 n->reopen, req->op == AL_OP_EXEC ? &n->exec_st : NULL);
 		if (r < 0)
 			return r;
 		r = check_trailing_slash(d, req, t, a);
@@ -587,6 +587,7 @@ int notify_recv_cached(int listener, struct target_cache *cache, struct gate_not
 	n->exec_filename[0] = '\0';
 	memset(&n->exec_expect, 0, sizeof(n->exec_expect));
 	n->decided_at_once = false;
+	n->exec_st.st_mode = 0;
 	request_reset(&n->req);
 	n->req.syscall_nr = sn->data.nr;
 	n->req.pid = (pid_t)sn->pid;

@@ -18,6 +18,7 @@
 #include <linux/seccomp.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "airlock/abi.h"
 #include "request.h"
@@ -54,6 +55,9 @@ struct gate_notif {
 	 * the NOTIF_ID_VALID that ended notify_recv() instead of making its own.  false (what
 	 * notify_recv() sets) means check again: the safe default. */
 	bool decided_at_once;
+	/* exec: the stat of the file req->path names, as notify_recv()'s resolution found it
+	 * (pathres_resolve_stat()); st_mode 0 when it did not reach one. */
+	struct stat exec_st;
 	struct al_request req;
 };
 

@@ -24,6 +24,7 @@ struct walk {
 	int cur;  /* owned: the directory reached so far */
 	struct stat root_st;
 	int links;
+	struct stat *last_st;	     /* where the final object's stat goes, or NULL */
 	char todo[2 * PATH_MAX + 2]; /* what is left to walk */
 	char link[PATH_MAX];
 };
@@ -288,8 +289,11 @@ static int walk(struct walk *w, char *ret_path, char *ret_reopen)
 			pos = 0;
 			continue;
 		}
-		if (is_last)
+		if (is_last) {
+			if (w->last_st)
+				*w->last_st = st;
 			return join(w, comp, ret_path);
+		}
 		if (!S_ISDIR(st.st_mode))
 			return -ENOTDIR;
 		r = replace_fd(&w->cur,
@@ -409,7 +413,7 @@ static int open_parent_via_links(const struct target *t, const char *parent)
  * follow, '.'/'..' or a trailing slash at the end, a missing parent ...).
  */
 static int resolve_fast(const struct target *t, int start, const char *path, unsigned flags,
-			char *ret_path)
+			char *ret_path, struct stat *ret_st)
 {
 	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
 				.resolve = RESOLVE_NO_SYMLINKS };
@@ -435,14 +439,19 @@ static int resolve_fast(const struct target *t, int start, const char *path, uns
 		if (pfd < 0)
 			return 1;
 	}
+	st.st_mode = 0;
 	if (flags & PATHRES_FOLLOW) {
-		if (fstatat(pfd, last, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+		if (fstatat(pfd, last, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			st.st_mode = 0; /* missing: the call will say so */
+		else if (S_ISLNK(st.st_mode))
 			goto out;
 	}
 	if (pathres_fd_path(t, pfd, base, sizeof(base)) < 0 || base[0] != '/')
 		goto out;
 	if (snprintf(ret_path, PATH_MAX, "%s/%s", strcmp(base, "/") ? base : "", last) >= PATH_MAX)
 		goto out;
+	if (ret_st)
+		*ret_st = st;
 	r = 0;
 out:
 	if (pfd != start)
@@ -453,8 +462,15 @@ out:
 int pathres_resolve(const struct target *t, int dirfd, const char *path, unsigned flags,
 		    char *ret_path, char *ret_reopen)
 {
+	return pathres_resolve_stat(t, dirfd, path, flags, ret_path, ret_reopen, NULL);
+}
+
+int pathres_resolve_stat(const struct target *t, int dirfd, const char *path, unsigned flags,
+			 char *ret_path, char *ret_reopen, struct stat *ret_st)
+{
 	struct walk *w = NULL;
 	char out[PATH_MAX], reopen[PATHRES_REOPEN_MAX] = "";
+	struct stat st = { .st_mode = 0 };
 	bool scoped = flags & (PATHRES_IN_ROOT | PATHRES_BENEATH);
 	int r = 0;
 
@@ -476,7 +492,7 @@ int pathres_resolve(const struct target *t, int dirfd, const char *path, unsigne
 			if (r < 0)
 				return r;
 		}
-		r = resolve_fast(t, start, path, flags, out);
+		r = resolve_fast(t, start, path, flags, out, &st);
 		if (start != t->rootfd)
 			close(start);
 		if (r == 0)
@@ -489,6 +505,7 @@ int pathres_resolve(const struct target *t, int dirfd, const char *path, unsigne
 	w->flags = flags;
 	w->root = -1;
 	w->cur = -1;
+	w->last_st = &st;
 	if (scoped) {
 		r = open_start(t, dirfd, &w->root);
 		if (r < 0)
@@ -523,6 +540,8 @@ int pathres_resolve(const struct target *t, int dirfd, const char *path, unsigne
 done:
 	strcpy(ret_path, out);
 	strcpy(ret_reopen, reopen);
+	if (ret_st)
+		*ret_st = st;
 	r = 0;
 out:
 	if (w) {

@@ -17,6 +17,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "target.h"
 
@@ -50,6 +51,14 @@
  */
 int pathres_resolve(const struct target *t, int dirfd, const char *path, unsigned flags,
 		    char *ret_path, char *ret_reopen);
+
+/* pathres_resolve(), and the stat of the object ret_path names, as the walk found it in
+ * the directory it read ret_path's parent from: so it is the object the decision is about,
+ * not one looked up again later.  With PATHRES_FOLLOW only (a final symlink is followed, so
+ * the object is never one); st_mode is 0 when the walk did not reach it (a missing
+ * component, an object without a name, no PATHRES_FOLLOW). */
+int pathres_resolve_stat(const struct target *t, int dirfd, const char *path, unsigned flags,
+			 char *ret_path, char *ret_reopen, struct stat *ret_st);
 
 /* The path of a daemon fd as the target sees it (its root stripped).  0, -EXDEV when the
  * object lies outside the target's root, -errno. */

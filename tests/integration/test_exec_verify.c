@@ -750,6 +750,292 @@ Test(exec_verify_daemon, env_shebang_is_decided_on_the_program_env_runs)
 	}
 }
 
+/* Wait for pid to exit, or for the first ask to arrive; with an ask, the attacker's move
+ * (swap) is made and the ask approved, as in file_swapped_while_asked_is_killed_and_audited.
+ * Returns the exit code (see test_wait_child). */
+static int exit_or_approve(pid_t pid, void (*swap)(void))
+{
+	char id[32], *err = NULL;
+	int status, r;
+	json_t *p;
+
+	for (int i = 0; i < 500; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+		p = test_daemon_wait_pending(&D, 1, 0);
+		if (p && json_array_size(p) == 1) {
+			snprintf(id, sizeof(id), "%lld",
+				 (long long)json_integer_value(
+					 json_object_get(json_array_get(p, 0), "id")));
+			json_decref(p);
+			swap();
+			r = test_airlock(&D, NULL, &err, "approve", id, NULL);
+			cr_assert_eq(r, 0, "approve failed: %s", err ? err : "");
+			free(err);
+			return test_wait_child(pid, 10000);
+		}
+		json_decref(p);
+		usleep(10 * 1000);
+	}
+	return test_wait_child(pid, 0);
+}
+
+static char swap_path[160];
+
+static void dir_to_evil(void)
+{
+	cr_assert_eq(rmdir(swap_path), 0);
+	cr_assert_eq(symlink(evil, swap_path), 0);
+}
+
+/* A path that is no file when the exec is decided (here a directory) cannot be executed,
+ * so nothing about a file can be expected of it: the exec is refused there and then, with
+ * the kernel's EACCES.  Were it allowed (or asked, and approved), the path would vouch for
+ * whatever takes its place before the exec: here a link to a program policy denies. */
+Test(exec_verify_daemon, a_path_that_is_no_file_when_decided_is_refused)
+{
+	char cmd[200], *audit;
+	pid_t pid;
+	int r;
+
+	snprintf(swap_path, sizeof(swap_path), "%s/d", dir);
+	start("version: 1\n"
+	      "rules:\n"
+	      "  - name: ask-d\n"
+	      "    match: { exec: [\"%s\"] }\n"
+	      "    action: ask\n"
+	      "  - name: never-evil\n"
+	      "    match: { exec: [\"%s\"] }\n"
+	      "    action: deny\n",
+	      swap_path, evil);
+	if (!exec_check_active())
+		cr_skip_test("the exec hook does not load on this kernel");
+	cr_assert_eq(mkdir(swap_path, 0755), 0);
+	/* through sh, which calls execve as it is (airlock run's own search skips a
+	 * directory) */
+	snprintf(cmd, sizeof(cmd), "exec %s", swap_path);
+	pid = test_airlock_spawn(&D, NULL, "run", "--", "/bin/sh", "-c", cmd, NULL);
+	cr_assert_gt(pid, 0);
+	r = exit_or_approve(pid, dir_to_evil);
+	cr_assert_neq(r, 0, "the exec of what was a directory succeeded");
+	cr_assert_null(slurp(marker), "the program swapped in for the directory ran");
+	audit = slurp(D.audit_path);
+	cr_assert(audit && strstr(audit, "\"exec-check\""), "no refusal by exec-check:\n%s",
+		  audit ? audit : "");
+	free(audit);
+}
+
+static char script_path[160];
+
+static void script_to_evil(void)
+{
+	struct stat before, after;
+	char text[256];
+
+	cr_assert_eq(stat(script_path, &before), 0);
+	snprintf(text, sizeof(text), "#!%s\n", evil);
+	put(script_path, text, 0755);
+	cr_assert_eq(stat(script_path, &after), 0);
+	cr_assert_eq(after.st_ino, before.st_ino, "not rewritten in place");
+}
+
+/* A #! script rewritten in place (same inode) while its exec waits for approval: the
+ * decision was on /bin/sh, the kernel now finds another interpreter, and kills. */
+Test(exec_verify_daemon, a_script_rewritten_while_asked_is_killed)
+{
+	char text[256], *audit = NULL;
+	pid_t pid;
+	int r;
+
+	snprintf(script_path, sizeof(script_path), "%s/s", dir);
+	start("version: 1\n"
+	      "rules:\n"
+	      "  - name: ask-s\n"
+	      "    match: { exec: [\"%s\"] }\n"
+	      "    action: ask\n"
+	      "  - name: never-evil\n"
+	      "    match: { exec: [\"%s\"] }\n"
+	      "    action: deny\n",
+	      script_path, evil);
+	if (!exec_check_active())
+		cr_skip_test("the exec hook does not load on this kernel");
+	snprintf(text, sizeof(text), "#!/bin/sh\necho sh-ran >> %s\n", marker);
+	put(script_path, text, 0755);
+	pid = test_airlock_spawn(&D, NULL, "run", "--", script_path, NULL);
+	cr_assert_gt(pid, 0);
+	r = exit_or_approve(pid, script_to_evil);
+	cr_assert_neq(r, 0, "the rewritten script ran");
+	cr_assert_null(slurp(marker), "the interpreter swapped in ran");
+	for (int i = 0; i < 50; i++) {
+		audit = slurp(D.audit_path);
+		if (audit && strstr(audit, "killed: exec mismatch"))
+			break;
+		free(audit);
+		audit = NULL;
+		usleep(100 * 1000);
+	}
+	cr_assert_not_null(audit, "no alert in the audit log");
+	cr_assert(strstr(audit, "\"file\""), "audit log:\n%s", audit);
+	free(audit);
+}
+
+/* The daemon keeps the interpreters it opened for a moment (one statx then finds them
+ * again).  Both execs of the script below happen within that moment, in one session: the
+ * second must be decided on where the #! name leads *now*. */
+static void interp_turned(const char *turn)
+{
+	char ip[160], sh1[160], s[160], text[512], *out = NULL, *err = NULL, *m;
+	int r;
+
+	start("version: 1\n"
+	      "rules:\n"
+	      "  - name: never-evil\n"
+	      "    match: { exec: [\"%s\", \"%s/bin/evil2\"] }\n"
+	      "    action: deny\n",
+	      evil, dir);
+	snprintf(sh1, sizeof(sh1), "%s/bin/sh1", dir);
+	copy("/bin/sh", sh1);
+	snprintf(ip, sizeof(ip), "%s/bin/ip", dir);
+	cr_assert_eq(symlink("sh1", ip), 0);
+	snprintf(s, sizeof(s), "%s/s", dir);
+	snprintf(text, sizeof(text), "#!%s\necho ran >> %s\n", ip, marker);
+	put(s, text, 0755);
+	snprintf(text, sizeof(text), "%s && cd %s/bin && %s && %s", s, dir, turn, s);
+	r = test_airlock(&D, &out, &err, "run", "--", "/bin/sh", "-c", text, NULL);
+	cr_assert_neq(r, 0, "the script ran through the turned link: %s %s", out ? out : "",
+		      err ? err : "");
+	free(out);
+	free(err);
+	m = slurp(marker);
+	cr_assert(m && strcmp(m, "ran\n") == 0, "marker: %s", m ? m : "(none)");
+	free(m);
+	m = slurp(D.audit_path);
+	cr_assert(m && strstr(m, "never-evil"), "not denied by the interpreter's rule:\n%s",
+		  m ? m : "");
+	cr_assert(!strstr(m, "killed"), "decided on the old interpreter, killed by the hook:\n%s",
+		  m);
+	free(m);
+}
+
+/* The link now leads to another file. */
+Test(exec_verify_daemon, an_interpreter_link_turned_to_another_file_is_decided_on_it)
+{
+	char turn[256];
+
+	snprintf(turn, sizeof(turn), "ln -sfn %s ip", evil);
+	interp_turned(turn);
+}
+
+/* The link now leads to another name of the same file (a hard link policy denies): the
+ * file is the same, but not the path policy decides on. */
+Test(exec_verify_daemon, an_interpreter_reached_by_another_name_is_decided_on_that_name)
+{
+	interp_turned("ln sh1 evil2 && ln -sfn evil2 ip");
+}
+
+/* ---- the daemon's half, called directly ------------------------------------------------ */
+
+TestSuite(exec_verify_prepare, .init = setup, .fini = teardown, .timeout = 30);
+
+/* An exec notification of this process for path, as notify_recv() leaves it: resolved, with
+ * the stat its resolution took (seen: NULL for none). */
+static struct gate_notif *notif_for(const char *path, const struct stat *seen)
+{
+	struct gate_notif *n = calloc(1, sizeof(*n));
+
+	cr_assert_not_null(n);
+	n->pidfd = -1;
+	n->wait_fd = -1;
+	n->req.op = AL_OP_EXEC;
+	n->req.syscall = "execve";
+	n->req.pid = n->req.tgid = getpid();
+	snprintf(n->req.path, sizeof(n->req.path), "%s", path);
+	snprintf(n->exec_filename, sizeof(n->exec_filename), "%s", path);
+	if (seen)
+		n->exec_st = *seen;
+	return n;
+}
+
+static int prepare(struct gate_notif *n)
+{
+	struct al_request *interp = NULL;
+	int r = execcheck_prepare(n, &interp);
+
+	free(interp);
+	return r;
+}
+
+/* The expectation names the file the resolution saw, read or not before. */
+Test(exec_verify_prepare, the_expectation_is_the_resolved_file)
+{
+	struct gate_notif *n;
+	struct stat st;
+
+	cr_assert_eq(stat(good, &st), 0);
+	for (int i = 0; i < 2; i++) { /* its head read, then kept */
+		n = notif_for(good, &st);
+		cr_assert_eq(prepare(n), 0);
+		cr_assert(n->exec_expect.flags & AL_EXPECT_FILE);
+		cr_assert_eq(n->exec_expect.ino, st.st_ino);
+		cr_assert_eq(n->exec_expect.dev,
+			     (uint32_t)(major(st.st_dev) << 20 | minor(st.st_dev)));
+		free(n);
+	}
+}
+
+/* Read again (its head not kept), the path leads to another file than the resolution saw:
+ * it changed in between, and nothing is expected of either. */
+Test(exec_verify_prepare, another_file_at_the_decided_path_is_stale)
+{
+	char other[160];
+	struct gate_notif *n;
+	struct stat st;
+
+	snprintf(other, sizeof(other), "%s/bin/other", dir);
+	copy(good, other);
+	cr_assert_eq(stat(evil, &st), 0);
+	n = notif_for(other, &st);
+	cr_assert_eq(prepare(n), -ESTALE);
+	free(n);
+}
+
+/* A resolved path holds no symlink: one found when the file is opened again is a change
+ * since the decision, refused rather than followed to a file policy never saw. */
+Test(exec_verify_prepare, a_symlink_on_the_decided_path_is_not_followed)
+{
+	char link[160], path[200];
+	struct gate_notif *n;
+
+	snprintf(link, sizeof(link), "%s/lnk", dir);
+	cr_assert_eq(symlink("bin", link), 0);
+	snprintf(path, sizeof(path), "%s/evil", link);
+	n = notif_for(path, NULL);
+	cr_assert_eq(prepare(n), -ELOOP);
+	free(n);
+	snprintf(path, sizeof(path), "%s/elink", dir);
+	cr_assert_eq(symlink(evil, path), 0);
+	n = notif_for(path, NULL);
+	cr_assert_eq(prepare(n), -ELOOP);
+	free(n);
+}
+
+/* What is no regular file when decided is refused as the kernel would: EACCES. */
+Test(exec_verify_prepare, no_regular_file_is_refused)
+{
+	char d[160];
+	struct gate_notif *n;
+	struct stat st;
+
+	snprintf(d, sizeof(d), "%s/bin", dir);
+	cr_assert_eq(stat(d, &st), 0);
+	n = notif_for(d, &st);
+	cr_assert_eq(prepare(n), -EACCES);
+	free(n);
+	n = notif_for(d, NULL);
+	cr_assert_eq(prepare(n), -EACCES);
+	free(n);
+}
+
 /* ---- without the exec hook ------------------------------------------------------------- */
 
 TestSuite(exec_verify_fallback, .init = setup, .fini = teardown, .timeout = 30);

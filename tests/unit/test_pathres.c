@@ -253,3 +253,45 @@ Test(pathres, parent_links_followed_in_root_but_proc_self_is_the_targets, .init 
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 }
+
+/* The stat pathres_resolve_stat() hands back is the resolved object's own, on the fast path
+ * and through the walk; none for what the walk did not reach. */
+static void stat_matches(const char *rel)
+{
+	char got[PATH_MAX], reopen[PATHRES_REOPEN_MAX];
+	struct stat st, want;
+
+	cr_assert_eq(stat(rel, &want), 0, "stat('%s')", rel);
+	cr_assert_eq(
+		pathres_resolve_stat(&self, AL_AT_FDCWD_ARG, rel, PATHRES_FOLLOW, got, reopen, &st),
+		0, "'%s'", rel);
+	cr_assert(st.st_mode != 0 && st.st_dev == want.st_dev && st.st_ino == want.st_ino,
+		  "'%s': mode %o ino %lu, want ino %lu", rel, st.st_mode, (unsigned long)st.st_ino,
+		  (unsigned long)want.st_ino);
+}
+
+static void no_stat(const char *rel, unsigned flags)
+{
+	char got[PATH_MAX], reopen[PATHRES_REOPEN_MAX];
+	struct stat st;
+
+	memset(&st, 0xff, sizeof(st));
+	cr_assert_eq(pathres_resolve_stat(&self, AL_AT_FDCWD_ARG, rel, flags, got, reopen, &st), 0,
+		     "'%s'", rel);
+	cr_assert_eq(st.st_mode, 0, "'%s' has a stat: mode %o", rel, st.st_mode);
+}
+
+Test(pathres, stat_is_the_resolved_objects, .init = setup, .fini = teardown)
+{
+	char p[PATH_MAX + 32];
+
+	stat_matches("a/b/file"); /* one openat2 */
+	stat_matches("chain");	  /* a final link: the walk */
+	stat_matches("to_b/up/file");
+	stat_matches("a/b");
+	snprintf(p, sizeof(p), "%s/to_base/to_b/file", base); /* absolute, parent via links */
+	stat_matches(p);
+	no_stat("dangling", PATHRES_FOLLOW);
+	no_stat("to_b/new/x", PATHRES_FOLLOW);
+	no_stat("a/b/file", 0);
+}
