@@ -348,12 +348,9 @@ int target_open(pid_t tid, struct target *t)
 		r = -errno;
 		goto fail;
 	}
-	/* Both from the fd itself, so that they name the same root even if the thread's
-	 * changes meanwhile. */
-	r = root_identity(t->rootfd, "", &t->root_mnt, &t->root_mnt_mask, &t->root_dev,
-			  &t->root_ino);
-	if (r < 0)
-		goto fail;
+	/* The path from the fd itself, so that it names that root even if the thread's
+	 * changes meanwhile.  Its identity (root_mnt ...) is taken when the entry is first
+	 * reused: many threads make one gated call (a fork + exec) and are never seen again. */
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", t->rootfd);
 	n = readlink(link, t->rootpfx, sizeof(t->rootpfx) - 1);
 	if (n < 0) {
@@ -418,12 +415,16 @@ void target_cache_unref(struct target_cache *c)
  * looks the task up through the pid the dirfd pins, never by number), so a success means
  * that thread is alive and still has this number; and its root must be the one rootfd
  * holds (a thread can change its root without a notification: setns, unshare). */
-static bool entry_current(const struct target *t)
+static bool entry_current(struct target *t)
 {
 	uint64_t mnt, ino;
 	uint32_t mask;
 	dev_t dev;
 
+	/* the root fd's identity, once: it is fixed for as long as the fd is open */
+	if (!t->root_mnt_mask && root_identity(t->rootfd, "", &t->root_mnt, &t->root_mnt_mask,
+					       &t->root_dev, &t->root_ino) < 0)
+		return false;
 	if (root_identity(t->procfd, "root", &mnt, &mask, &dev, &ino) < 0)
 		return false;
 	return mask == t->root_mnt_mask && mnt == t->root_mnt && dev == t->root_dev &&
@@ -442,6 +443,8 @@ int target_get(struct target_cache *c, pid_t tid, unsigned flags, struct target 
 			break;
 		}
 	}
+	if (t)
+		t->lent++;
 	if (t && entry_current(t)) {
 		/* Credentials are never kept: they change without a notification. */
 		r = -EOPNOTSUPP;
@@ -479,7 +482,7 @@ lend:
 void target_put(struct target *t, bool stale)
 {
 	struct target_cache *c;
-	int i, free_slot = -1, oldest = -1;
+	int i, free_slot = -1, oldest = -1, once = -1;
 
 	if (!t)
 		return;
@@ -502,10 +505,15 @@ void target_put(struct target *t, bool stale)
 			free_slot = i;
 		if (c->slot[i] && (oldest < 0 || c->used[i] < c->used[oldest]))
 			oldest = i;
+		/* one never reused is most likely a thread that made one call and left (a
+		 * fork + exec): it goes before any that was */
+		if (c->slot[i] && !c->slot[i]->lent &&
+		    (once < 0 || c->used[i] < c->used[once]))
+			once = i;
 	}
 	if (free_slot < 0) {
-		free_slot = oldest;
-		target_free(c->slot[oldest]);
+		free_slot = once >= 0 ? once : oldest;
+		target_free(c->slot[free_slot]);
 	}
 	/* Credentials are re-read at every use; drop them now rather than keep them. */
 	free(t->groups);

@@ -47,6 +47,7 @@ struct target {
 	/* Private to target.c: the cache target_put() gives the entry back to (it holds
 	 * a reference on it), or NULL. */
 	struct target_cache *cache;
+	unsigned lent; /* private to target.c: how often a cached entry was lent again */
 	/* The thread's credentials, read for the current notification only.  creds_read: all
 	 * of them (status: groups, umask, CapEff too); otherwise only the six ids are set
 	 * (target_get() with TARGET_IDS_ONLY), and target_load_creds() must come before any

@@ -585,3 +585,47 @@ Test(notify_connect, ip_address_on_a_unix_socket_fails_as_the_kernel_says, .init
 	cr_assert_eq(WEXITSTATUS(status), 0, "child failed at step %d", WEXITSTATUS(status));
 	target_cache_unref(c);
 }
+
+/* A full cache gives up an entry never reused (a thread that made one call, as every
+ * fork + exec does) before one that was, however old. */
+Test(target_cache, a_full_cache_keeps_the_threads_that_call_again)
+{
+	struct target_cache_counts k;
+	struct target_cache *c;
+	struct target *t;
+	pid_t kids[18];
+	int i;
+
+	cr_assert_eq(target_cache_new(&c), 0);
+	for (i = 0; i < 18; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0)
+			_exit(just_pause(NULL));
+		cr_assert_gt(kids[i], 0);
+	}
+	/* kids[0] calls twice: its entry is reused */
+	for (i = 0; i < 2; i++) {
+		cr_assert_eq(target_get(c, kids[0], 0, &t), 0);
+		target_put(t, false);
+	}
+	/* 17 one-call threads: 16 slots, so one entry must go */
+	for (i = 1; i < 18; i++) {
+		cr_assert_eq(target_get(c, kids[i], 0, &t), 0);
+		target_put(t, false);
+	}
+	cr_assert_eq(target_get(c, kids[0], 0, &t), 0);
+	target_put(t, false);
+	target_cache_get_counts(c, &k);
+	cr_assert_eq(k.hits, 2, "the reused entry was evicted");
+	/* the oldest one-call entry (kids[1]) went instead */
+	cr_assert_eq(target_get(c, kids[1], 0, &t), 0);
+	target_put(t, false);
+	target_cache_get_counts(c, &k);
+	cr_assert_eq(k.hits, 2);
+	cr_assert_eq(k.misses, 19);
+	for (i = 0; i < 18; i++) {
+		kill(kids[i], SIGKILL);
+		waitpid(kids[i], NULL, 0);
+	}
+	target_cache_unref(c);
+}
