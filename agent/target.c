@@ -507,8 +507,7 @@ void target_put(struct target *t, bool stale)
 			oldest = i;
 		/* one never reused is most likely a thread that made one call and left (a
 		 * fork + exec): it goes before any that was */
-		if (c->slot[i] && !c->slot[i]->lent &&
-		    (once < 0 || c->used[i] < c->used[once]))
+		if (c->slot[i] && !c->slot[i]->lent && (once < 0 || c->used[i] < c->used[once]))
 			once = i;
 	}
 	if (free_slot < 0) {
