@@ -35,7 +35,7 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 $(WARN) -fno-strict-aliasing -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
             -fPIE -MMD -MP
 CPPFLAGS += -D_GNU_SOURCE -Iinclude -Iagent -I$(BUILD)
-LDFLAGS  += -pie -Wl,-z,relro,-z,now
+LDFLAGS  += -pie -Wl,-z,relro,-z,now -Wl,--as-needed
 LDLIBS   += -lbpf -lelf -lz -lseccomp -lyaml -ljansson -lhs -lsystemd -lcrypto -lm -lpthread
 
 BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -Ibpf
@@ -63,7 +63,7 @@ BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/tests/bench/%)
 TEST_HELPERS := $(wildcard tests/helpers/*.c)
 TEST_HELPER_BINS := $(TEST_HELPERS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 
-BINS := $(BUILD)/airlockd $(BUILD)/airlock
+BINS := $(BUILD)/airlockd $(BUILD)/airlock $(BUILD)/libexec/airlock
 
 .PHONY: all deps run test unit integration bench fuzz install clean vmlinux format
 
@@ -102,7 +102,19 @@ $(BUILD)/airlockd: $(BUILD)/agent/airlockd.o $(LIB)
 	$(msg) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/airlock: $(BUILD)/agent/airlock.o $(LIB)
+# The CLI users run holds the commands that only talk to airlockd and, linked with
+# --as-needed, loads libjansson alone; it runs the full build (libexec/airlock) for the
+# others.  See agent/airlock.c.
+$(BUILD)/agent/airlock-front.o: agent/airlock.c | $(BUILD)/agent $(SKELS)
+	$(msg) CC $@
+	$(Q)$(CC) $(CPPFLAGS) -DAIRLOCK_CLI_FRONT $(CFLAGS) -c $< -o $@
+
+$(BUILD)/airlock: $(BUILD)/agent/airlock-front.o $(LIB)
+	$(msg) LD $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libexec/airlock: $(BUILD)/agent/airlock.o $(LIB)
+	@mkdir -p $(@D)
 	$(msg) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -151,6 +163,7 @@ install: $(BINS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)/etc/airlock \
 		$(DESTDIR)/lib/systemd/system
 	install -m 0755 $(BUILD)/airlock $(DESTDIR)$(PREFIX)/bin/airlock
+	install -D -m 0755 $(BUILD)/libexec/airlock $(DESTDIR)$(PREFIX)/libexec/airlock/airlock
 	install -m 0755 $(BUILD)/airlockd $(DESTDIR)$(PREFIX)/sbin/airlockd
 	install -m 0644 deploy/systemd/airlockd.service $(DESTDIR)/lib/systemd/system/airlockd.service
 	test -e $(DESTDIR)/etc/airlock/policy.yaml || \

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "approval_scope.h"
 #include "clock.h"
 #include "loop.h"
 #include "notify.h"
@@ -52,20 +53,5 @@ bool approval_next_deadline(const struct approval_table *t, uint64_t *ret_ms);
 struct approval *approval_first_expired(const struct approval_table *t, uint64_t now_ms);
 /* Number of entries of one session. */
 size_t approval_count_session(const struct approval_table *t, uint64_t session_id);
-
-enum approval_scope_kind {
-	APPROVAL_ONCE = 0,
-	APPROVAL_SESSION,
-	APPROVAL_DURATION,
-};
-
-struct approval_scope {
-	enum approval_scope_kind kind;
-	uint64_t duration_ms; /* APPROVAL_DURATION */
-};
-
-/* "once", "session", or a duration: a number with unit s, m, h or d ("90s", "10m", "1h").
- * 0 or -EINVAL (zero, overflow, no unit, unknown unit). */
-int approval_scope_parse(const char *s, struct approval_scope *ret);
 
 #endif

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "approval.h"
+#include "approval_scope.h"
 #include "cli.h"
 #include "cli_api.h"
 
