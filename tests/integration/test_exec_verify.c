@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -676,6 +677,68 @@ Test(exec_verify_daemon, a_script_rewritten_in_place_is_decided_on_its_new_inter
 		  m ? m : "");
 	cr_assert(!strstr(m, "killed"), "decided on the old #! line, killed by the hook:\n%s", m);
 	free(m);
+}
+
+/* A write through a MAP_SHARED mapping of a tmpfs file changes neither mtime nor ctime (shmem
+ * sets no time at a write fault): the kept head is then stale and names the old interpreter.
+ * The hook must still keep the denied one from running.  (The mapping is gone before the
+ * exec: a writable mapping keeps the file busy, ETXTBSY.) */
+Test(exec_verify_daemon, a_script_rewritten_through_a_shared_mapping_never_runs_the_new_one)
+{
+	char shm[64], s[160], text[512], *out = NULL, *err = NULL, *m;
+	struct stat before, after;
+	size_t len;
+	char *map;
+	int fd, r;
+
+	start("version: 1\n"
+	      "rules:\n"
+	      "  - name: never-evil\n"
+	      "    match: { exec: [\"%s\"] }\n"
+	      "    action: deny\n",
+	      evil);
+	if (!exec_check_active())
+		cr_skip_test("the exec hook does not load on this kernel");
+	snprintf(shm, sizeof(shm), "/dev/shm/airlock-mapwrite-XXXXXX");
+	if (!mkdtemp(shm))
+		cr_skip_test("no /dev/shm");
+	cr_assert_eq(chmod(shm, 0755), 0);
+	snprintf(s, sizeof(s), "%s/s", shm);
+	snprintf(text, sizeof(text), "#!/bin/sh\necho sh-ran >> %s\n", marker);
+	len = strlen(text);
+	put(s, text, 0755);
+	cr_assert_eq(stat(s, &before), 0);
+	r = test_airlock(&D, &out, &err, "run", "--", s, NULL);
+	cr_assert_eq(r, 0, "the sh script failed (%d): %s %s", r, out ? out : "", err ? err : "");
+	free(out);
+	free(err);
+	snprintf(text, sizeof(text), "#!%s", evil);
+	while (strlen(text) + 1 < len)
+		strcat(text, " ");
+	strcat(text, "\n");
+	fd = open(s, O_RDWR | O_CLOEXEC);
+	cr_assert_geq(fd, 0);
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	cr_assert_neq(map, MAP_FAILED);
+	close(fd);
+	memcpy(map, text, len);
+	munmap(map, len);
+	cr_assert_eq(stat(s, &after), 0);
+	r = test_airlock(&D, &out, &err, "run", "--", s, NULL);
+	unlink(s);
+	rmdir(shm);
+	cr_assert_neq(r, 0, "the script now naming a denied interpreter ran: %s", out ? out : "");
+	free(out);
+	free(err);
+	m = slurp(marker);
+	cr_assert(m && strstr(m, "sh-ran\n") && !strstr(m, "argv0="), "the denied one ran: %s",
+		  m ? m : "(none)");
+	free(m);
+	cr_log_info("times %s by the mapped write",
+		    after.st_mtim.tv_nsec == before.st_mtim.tv_nsec &&
+				    after.st_ctim.tv_nsec == before.st_ctim.tv_nsec
+			    ? "unchanged"
+			    : "changed");
 }
 
 /* execveat relative to a dirfd and on an fd (fexecve): the kernel names them "/dev/fd/N/NAME"
