@@ -629,3 +629,208 @@ Test(target_cache, a_full_cache_keeps_the_threads_that_call_again)
 	}
 	target_cache_unref(c);
 }
+
+/* ---- what a thread changes between two calls without a notification ------------------ */
+
+#include <sys/mount.h>
+#include <sys/resource.h>
+
+struct move_args {
+	char d1[PATH_MAX], d2[PATH_MAX];
+	int step;
+};
+
+/* Open a relative name, change directory (alone, after unshare(CLONE_FS)), open again. */
+static void *cwd_thread(void *arg)
+{
+	struct move_args *a = arg;
+	int fd;
+
+	if (unshare(CLONE_FS) < 0 || chdir(a->d1) < 0)
+		a->step = 80;
+	else if ((fd = open("first", O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		a->step = 81;
+	else if (close(fd) < 0 || chdir(a->d2) < 0)
+		a->step = 82;
+	else if ((fd = open("second", O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		a->step = 83;
+	else
+		close(fd);
+	return NULL;
+}
+
+static int child_cwd(void *arg)
+{
+	struct move_args *a = arg;
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, cwd_thread, a) != 0)
+		return 84;
+	pthread_join(th, NULL);
+	return a->step;
+}
+
+/* The working directory is not kept: a relative name is resolved in the thread's own
+ * directory of the moment, even on a kept entry. */
+Test(target_cache, a_thread_that_changes_its_own_directory_is_resolved_in_it, .init = setup,
+     .fini = teardown)
+{
+	static const char *const calls[] = { "open", "openat", "openat2", "creat" };
+	struct move_args *a = gate_shared(sizeof(*a));
+	struct target_cache_counts k;
+	struct target_cache *c;
+	struct gate_harness h;
+	char path[PATH_MAX + 16];
+	int status = -1;
+
+	snprintf(a->d1, sizeof(a->d1), "%s/d1", dir);
+	snprintf(a->d2, sizeof(a->d2), "%s/d2", dir);
+	cr_assert_eq(mkdir(a->d1, 0755), 0);
+	cr_assert_eq(mkdir(a->d2, 0755), 0);
+	cr_assert_eq(target_cache_new(&c), 0);
+	cr_assert_eq(gate_start(&h, calls, 4, NULL, child_cwd, a), 0);
+	cr_assert_eq(serve_all(&h, c, &status), 0);
+	gate_stop(&h);
+	cr_assert(WIFEXITED(status), "child status %#x", status);
+	cr_assert_eq(WEXITSTATUS(status), 0, "child failed at step %d", WEXITSTATUS(status));
+	snprintf(path, sizeof(path), "%s/second", a->d2);
+	cr_assert_eq(access(path, F_OK), 0, "'second' was not made in the thread's new directory");
+	snprintf(path, sizeof(path), "%s/second", a->d1);
+	cr_assert_neq(access(path, F_OK), 0, "'second' was made in the directory it left");
+	target_cache_get_counts(c, &k);
+	cr_assert_eq(k.hits, 1);
+	target_cache_unref(c);
+}
+
+/* Open under dir, take a mount namespace of its own (not notified) and cover dir/m with a
+ * tmpfs there, open under dir/m again: the second open must land on the tmpfs. */
+static int child_mount_between(void *arg)
+{
+	struct move_args *a = arg;
+	char path[PATH_MAX + 16];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/first", a->d1);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return 90;
+	close(fd);
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("airlock-test", a->d2, "tmpfs", 0, "size=64k") < 0)
+		return 91;
+	snprintf(path, sizeof(path), "%s/second", a->d2);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return 92;
+	close(fd);
+	/* seen from here, on the tmpfs; the test looks under d2 from the host's namespace */
+	return access(path, F_OK) == 0 ? 0 : 93;
+}
+
+Test(target_cache, a_mount_namespace_taken_between_calls_is_not_the_kept_one, .init = setup,
+     .fini = teardown)
+{
+	static const char *const calls[] = { "open", "openat", "openat2", "creat" };
+	struct move_args *a = gate_shared(sizeof(*a));
+	struct target_cache_counts k;
+	struct target_cache *c;
+	struct gate_harness h;
+	char path[PATH_MAX + 16];
+	int status = -1;
+
+	snprintf(a->d1, sizeof(a->d1), "%s/d1", dir);
+	snprintf(a->d2, sizeof(a->d2), "%s/m", dir);
+	cr_assert_eq(mkdir(a->d1, 0755), 0);
+	cr_assert_eq(mkdir(a->d2, 0755), 0);
+	cr_assert_eq(target_cache_new(&c), 0);
+	cr_assert_eq(gate_start(&h, calls, 4, NULL, child_mount_between, a), 0);
+	cr_assert_eq(serve_all(&h, c, &status), 0);
+	gate_stop(&h);
+	cr_assert(WIFEXITED(status), "child status %#x", status);
+	cr_assert_eq(WEXITSTATUS(status), 0, "child failed at step %d", WEXITSTATUS(status));
+	snprintf(path, sizeof(path), "%s/second", a->d2);
+	cr_assert_neq(access(path, F_OK), 0,
+		      "made under the host's directory: the kept root stood for the new one");
+	target_cache_get_counts(c, &k);
+	cr_assert_eq(k.stale, 1);
+	target_cache_unref(c);
+}
+
+/* Every fd taken: the daemon can open no handle, and the call fails; nothing is done. */
+static int child_open_twice(void *arg)
+{
+	struct move_args *a = arg;
+	char path[PATH_MAX + 16];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/first", a->d1);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return 100;
+	close(fd);
+	snprintf(path, sizeof(path), "%s/second", a->d1);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	return fd < 0 ? errno : 0;
+}
+
+Test(target_cache, out_of_fds_the_call_fails_and_nothing_is_done, .init = setup, .fini = teardown)
+{
+	static const char *const calls[] = { "open", "openat", "openat2", "creat" };
+	struct move_args *a = gate_shared(sizeof(*a));
+	struct rlimit old, lim;
+	struct target_cache *c;
+	struct gate_harness h;
+	char path[PATH_MAX + 16];
+	int fill[64], nfill = 0, status = -1, r;
+
+	snprintf(a->d1, sizeof(a->d1), "%s/d1", dir);
+	cr_assert_eq(mkdir(a->d1, 0755), 0);
+	cr_assert_eq(target_cache_new(&c), 0);
+	cr_assert_eq(gate_start(&h, calls, 4, NULL, child_open_twice, a), 0);
+	/* the first call: served, its entry kept (three fds) */
+	{
+		struct gate_notif n = { .pidfd = -1, .wait_fd = -1 };
+		struct pollfd p = { .fd = h.listener, .events = POLLIN };
+
+		cr_assert_eq(poll(&p, 1, 5000), 1);
+		cr_assert_eq(notify_recv_cached(h.listener, c, &n), 0);
+		n.decided_at_once = true;
+		cr_assert_eq(notify_allow(&n), 0);
+		notify_release(&n);
+	}
+	/* now no fd left: fill every free number below a low limit */
+	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 64;
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &lim), 0);
+	while (nfill < 64 && (r = dup(0)) >= 0)
+		fill[nfill++] = r;
+	cr_assert_eq(errno, EMFILE);
+	{
+		struct gate_notif n = { .pidfd = -1, .wait_fd = -1 };
+		struct pollfd p = { .fd = h.listener, .events = POLLIN };
+
+		cr_assert_eq(poll(&p, 1, 5000), 1);
+		r = notify_recv_cached(h.listener, c, &n);
+		if (r == 0) {
+			n.decided_at_once = true;
+			r = notify_allow(&n);
+			if (r < 0 && r != -ENOENT)
+				notify_deny(&n, EPERM);
+			notify_release(&n);
+		}
+	}
+	while (nfill > 0)
+		close(fill[--nfill]);
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	cr_assert_eq(waitpid(h.child, &status, 0), h.child);
+	h.child = 0;
+	gate_stop(&h);
+	cr_assert(WIFEXITED(status), "child status %#x", status);
+	cr_assert_neq(WEXITSTATUS(status), 0, "the second open succeeded without an fd");
+	cr_assert_neq(WEXITSTATUS(status), 100, "the first open failed");
+	cr_log_info("the second open failed with %s", strerror(WEXITSTATUS(status)));
+	snprintf(path, sizeof(path), "%s/second", a->d1);
+	cr_assert_neq(access(path, F_OK), 0, "the open was performed");
+	target_cache_unref(c);
+}
