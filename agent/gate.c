@@ -242,14 +242,33 @@ static void approval_gone(struct airlockd *d, struct approval *a)
 	approval_drop(d, a);
 }
 
+/* Asks of one session that may wait at once.  Each holds four fds of the daemon (its
+ * thread's dirfd, pidfd and root, and a pidfd to watch its exit): unbounded, one agent's
+ * threads would take every fd there is, and with them every other session's gated calls
+ * and the API that approves (docs/threat-model.md, "The gate's own integrity"). */
+#define GATE_ASKS_MAX 64
+
+static unsigned session_asks_waiting(const struct airlockd *d, uint64_t session_id)
+{
+	const struct approval *a;
+	unsigned k = 0;
+
+	for (a = d->approvals.head; a; a = a->next)
+		k += a->session_id == session_id;
+	return k;
+}
+
 static int gate_park(struct airlockd *d, struct session *s, struct gate_notif *n,
 		     const struct al_decision *dec, json_t *process)
 {
-	struct approval *a = calloc(1, sizeof(*a));
 	uint64_t timeout = dec->timeout_ms ? dec->timeout_ms : policy_ask_timeout_ms(d->policy);
+	struct approval *a;
 	json_t *ev;
 	int r;
 
+	if (session_asks_waiting(d, s->id) >= GATE_ASKS_MAX)
+		return -EUSERS;
+	a = calloc(1, sizeof(*a));
 	if (!a)
 		return -ENOMEM;
 	/* whoever decides later, the thread must be checked again before anything is done

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * An agent that floods its own asks must not take airlockd's file descriptors from every
+ * other session.  Each waiting ask holds its thread's handles (a /proc/TID dirfd, a thread
+ * pidfd, the root) and a pidfd of its own: with no bound on how many wait, one session
+ * with enough threads runs the daemon out of fds, and then every other session's gated
+ * calls fail (EMFILE) and no client can connect to approve.  A real airlockd with a
+ * lowered RLIMIT_NOFILE (prlimit), so that a few hundred threads are enough.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon.h"
+
+static struct test_daemon D;
+static bool up;
+static char dir[64];
+
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	return remove(p);
+}
+
+static void setup(void)
+{
+	char p[128];
+
+	snprintf(dir, sizeof(dir), "/tmp/airlock-askflood-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_eq(chmod(dir, 0755), 0);
+	snprintf(p, sizeof(p), "%s/ask", dir);
+	cr_assert_eq(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/ok", dir);
+	cr_assert_eq(close(open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)), 0);
+}
+
+static void teardown(void)
+{
+	if (up)
+		test_daemon_stop(&D);
+	up = false;
+	if (dir[0])
+		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* fds airlockd has open now */
+static int daemon_fds(void)
+{
+	char path[64], link[64];
+	int n = 0;
+
+	for (int fd = 0; fd < 4096; fd++) {
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)D.pid, fd);
+		if (readlink(path, link, sizeof(link)) >= 0)
+			n++;
+	}
+	return n;
+}
+
+Test(ask_flood, one_sessions_asks_cannot_take_every_fd_of_the_daemon, .init = setup,
+     .fini = teardown, .timeout = 60)
+{
+	char policy[512], helper[4096], adir[128], okp[128], *out = NULL, *err = NULL;
+	struct rlimit lim = { .rlim_cur = 512, .rlim_max = 512 };
+	pid_t flood;
+	int fd = -1, r, held = 0;
+
+	snprintf(policy, sizeof(policy),
+		 "version: 1\n"
+		 "rules:\n"
+		 "  - name: ask-flood\n"
+		 "    match: { read: [\"%s/ask/**\"] }\n"
+		 "    action: ask\n"
+		 "    timeout: 60s\n",
+		 dir);
+	cr_assert_eq(test_daemon_start(&D, policy, NULL), 0);
+	up = true;
+	/* a few hundred threads instead of the tens of thousands LimitNOFILE=65536 takes */
+	cr_assert_eq(prlimit(D.pid, RLIMIT_NOFILE, &lim, NULL), 0, "prlimit: %s", strerror(errno));
+	snprintf(helper, sizeof(helper), "%s/tests/helpers/ask_flood", test_build_dir());
+	snprintf(adir, sizeof(adir), "%s/ask", dir);
+	flood = test_airlock_spawn(&D, &fd, "run", "--", helper, adir, "200", NULL);
+	cr_assert_gt(flood, 0);
+	/* wait until the flood has made its calls: the daemon's fds stop growing (no API
+	 * call: a daemon out of fds accepts none) */
+	for (int i = 0, last = -1, same = 0; i < 80 && same < 4; i++) {
+		usleep(100 * 1000);
+		held = daemon_fds();
+		same = held == last ? same + 1 : 0;
+		last = held;
+	}
+	cr_log_info("airlockd holds %d fds (limit 512)", held);
+
+	/* another session: an allowed read, and the API to approve with */
+	snprintf(okp, sizeof(okp), "%s/ok", dir);
+	r = test_airlock(&D, &out, &err, "run", "--", "/bin/cat", okp, NULL);
+	kill(flood, SIGKILL);
+	test_wait_child(flood, 5000);
+	if (fd >= 0)
+		close(fd);
+	cr_assert_eq(r, 0, "another session failed while one flooded its asks (%d): %s %s", r,
+		     out ? out : "", err ? err : "");
+	free(out);
+	free(err);
+}
