@@ -120,6 +120,22 @@ static void gate_record(struct airlockd *d, const struct session *s, uint64_t as
 	json_decref(rec);
 }
 
+/* Calls of one session that may wait in the loop at once (a blocking connect to a peer
+ * that does not answer yet, a connector): each holds four fds of the daemon (the target's
+ * socket and its thread's handles), and unbounded one agent's threads would take them all
+ * (docs/threat-model.md, "The gate's own integrity"). */
+#define GATE_INFLIGHT_MAX 64
+
+static unsigned session_inflight(const struct airlockd *d, uint64_t session_id)
+{
+	const struct gate_inflight *f;
+	unsigned k = 0;
+
+	for (f = d->inflight; f; f = f->next)
+		k += f->session_id == session_id;
+	return k;
+}
+
 /* Let the call happen.  0 when answered or when the answer completes later (then
  * *taken is set: the in-flight list owns n, which stays valid until the loop's next turn);
  * -errno when the allow could not be carried out: then the call has been denied, since the
@@ -131,6 +147,16 @@ static int gate_allow(struct airlockd *d, struct session *s, struct gate_notif *
 
 	/* An exec is let through with CONTINUE: arm the kernel's check of what runs first. */
 	r = n->req.op == AL_OP_EXEC ? execcheck_arm(d->bpf, n, s->cgroup_id) : 0;
+	/* Only a connect or a send can come to wait: at the bound, none is started.  EAGAIN
+	 * (no local port free, for a connect): the caller may try again once one is over. */
+	if (r == 0 && n->req.op == AL_OP_CONNECT &&
+	    session_inflight(d, s->id) >= GATE_INFLIGHT_MAX) {
+		log_warn("session %llu: %d calls already wait, refusing pid %d's '%s'",
+			 (unsigned long long)s->id, GATE_INFLIGHT_MAX, (int)n->req.pid,
+			 n->req.syscall ? n->req.syscall : "?");
+		notify_deny(n, EAGAIN);
+		return -EAGAIN;
+	}
 	if (r == 0)
 		r = notify_allow(n);
 	if (r == -EINPROGRESS) {
@@ -138,6 +164,7 @@ static int gate_allow(struct airlockd *d, struct session *s, struct gate_notif *
 		r = -ENOMEM;
 		if (f) {
 			f->n = n;
+			f->session_id = s->id;
 			f->src = (struct loop_src){ .kind = LOOP_INFLIGHT, .ptr = f };
 			r = loop_add(d->epfd, n->wait_fd, n->wait_events, &f->src);
 			if (r == 0) {

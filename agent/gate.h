@@ -29,6 +29,7 @@
 struct gate_inflight {
 	struct gate_inflight *next;
 	struct gate_notif *n;
+	uint64_t session_id;
 	struct loop_src src; /* LOOP_INFLIGHT on n->wait_fd */
 };
 

@@ -1,25 +1,44 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * ask_flood DIR N: N threads each open DIR/fI (a path an ask rule names), so that N asks
- * wait in airlockd at once.  Prints "started N" when every thread has made its call (or
- * been answered), then waits to be killed.  Used by test_ask_flood.
+ * wait in airlockd at once.
+ * ask_flood --connect=PORT N: N threads each make a blocking connect to 127.0.0.1:PORT (a
+ * listener whose queue is full: the SYNs are dropped), so that N connects airlockd
+ * started wait in it at once.
+ * Prints "started N" when every thread is started, then waits to be killed.  Used by
+ * test_ask_flood.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static const char *dir;
+static int port;
 
 static void *one(void *arg)
 {
 	char path[4096];
 
-	snprintf(path, sizeof(path), "%s/f%ld", dir, (long)(intptr_t)arg);
-	open(path, O_RDONLY | O_CLOEXEC);
+	if (port) {
+		struct sockaddr_in sa = { .sin_family = AF_INET,
+					  .sin_port = htons((uint16_t)port) };
+		int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (s >= 0)
+			connect(s, (struct sockaddr *)&sa, sizeof(sa));
+	} else {
+		snprintf(path, sizeof(path), "%s/f%ld", dir, (long)(intptr_t)arg);
+		open(path, O_RDONLY | O_CLOEXEC);
+	}
 	pause();
 	return NULL;
 }
@@ -30,10 +49,13 @@ int main(int argc, char **argv)
 	long n;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: ask_flood DIR N\n");
+		fprintf(stderr, "usage: ask_flood DIR N | ask_flood --connect=PORT N\n");
 		return 2;
 	}
-	dir = argv[1];
+	if (strncmp(argv[1], "--connect=", 10) == 0)
+		port = atoi(argv[1] + 10);
+	else
+		dir = argv[1];
 	n = strtol(argv[2], NULL, 10);
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 64 * 1024);

@@ -15,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -111,6 +114,64 @@ Test(ask_flood, one_sessions_asks_cannot_take_every_fd_of_the_daemon, .init = se
 	if (fd >= 0)
 		close(fd);
 	cr_assert_eq(r, 0, "another session failed while one flooded its asks (%d): %s %s", r,
+		     out ? out : "", err ? err : "");
+	free(out);
+	free(err);
+}
+
+/* The same with connects: a blocking connect airlockd starts waits in its loop with the
+ * target's socket and handles (four fds), for as long as the peer does not answer.  A
+ * loopback listener that never accepts drops the SYNs once its queue is full. */
+Test(ask_flood, one_sessions_waiting_connects_cannot_take_every_fd_of_the_daemon, .init = setup,
+     .fini = teardown, .timeout = 60)
+{
+	char policy[512], helper[4096], arg[32], okp[128], *out = NULL, *err = NULL;
+	struct rlimit lim = { .rlim_cur = 512, .rlim_max = 512 };
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	pid_t flood;
+	int fd = -1, l, r, held = 0;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_geq(l, 0);
+	cr_assert_eq(bind(l, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	cr_assert_eq(listen(l, 0), 0);
+	cr_assert_eq(getsockname(l, (struct sockaddr *)&sa, &len), 0);
+	/* a connect rule, so that connects are notified; this one is allowed */
+	snprintf(policy, sizeof(policy),
+		 "version: 1\n"
+		 "rules:\n"
+		 "  - name: no-such-host\n"
+		 "    match: { connect: [\"192.0.2.1/32\"] }\n"
+		 "    action: deny\n"
+		 "  - name: ask-flood\n"
+		 "    match: { read: [\"%s/ask/**\"] }\n"
+		 "    action: ask\n",
+		 dir);
+	cr_assert_eq(test_daemon_start(&D, policy, NULL), 0);
+	up = true;
+	cr_assert_eq(prlimit(D.pid, RLIMIT_NOFILE, &lim, NULL), 0, "prlimit: %s", strerror(errno));
+	snprintf(helper, sizeof(helper), "%s/tests/helpers/ask_flood", test_build_dir());
+	snprintf(arg, sizeof(arg), "--connect=%d", (int)ntohs(sa.sin_port));
+	flood = test_airlock_spawn(&D, &fd, "run", "--", helper, arg, "200", NULL);
+	cr_assert_gt(flood, 0);
+	for (int i = 0, last = -1, same = 0; i < 80 && same < 4; i++) {
+		usleep(100 * 1000);
+		held = daemon_fds();
+		same = held == last ? same + 1 : 0;
+		last = held;
+	}
+	cr_log_info("airlockd holds %d fds (limit 512)", held);
+
+	snprintf(okp, sizeof(okp), "%s/ok", dir);
+	r = test_airlock(&D, &out, &err, "run", "--", "/bin/cat", okp, NULL);
+	kill(flood, SIGKILL);
+	test_wait_child(flood, 5000);
+	close(l);
+	if (fd >= 0)
+		close(fd);
+	cr_assert_eq(r, 0, "another session failed while one flooded its connects (%d): %s %s", r,
 		     out ? out : "", err ? err : "");
 	free(out);
 	free(err);
