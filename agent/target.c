@@ -738,6 +738,11 @@ int target_creds_enter(const struct target *t, struct saved_creds *s, bool with_
 	int r;
 
 	memset(s, 0, sizeof(*s));
+	/* An entry lent with TARGET_IDS_ONLY has fresh ids but the groups, umask and
+	 * capabilities of an earlier read (or none): acting on them could lend the daemon's
+	 * capabilities to a thread that has dropped its own since. */
+	if (!t->creds_read)
+		return -ESTALE;
 	r = daemon_identity(&d);
 	if (r < 0)
 		return r;

@@ -134,7 +134,8 @@ struct saved_creds {
  * for a target in another user namespace (its capabilities are relative to that namespace),
  * whatever the set*id fix-ups did, so the daemon can do no more than the target could: a
  * root target that dropped capabilities gets none of the daemon's back.  A reduced set cannot
- * read another process's memory: read the target before entering.  0 or -errno; on failure
+ * read another process's memory: read the target before entering.  0 or -errno (-ESTALE
+ * when t's credentials were not read for this use: target_load_creds() first); on failure
  * nothing is left changed and the call must not be made.
  */
 int target_creds_enter(const struct target *t, struct saved_creds *s, bool with_umask);

@@ -834,3 +834,93 @@ Test(target_cache, out_of_fds_the_call_fails_and_nothing_is_done, .init = setup,
 	cr_assert_neq(access(path, F_OK), 0, "the open was performed");
 	target_cache_unref(c);
 }
+
+/* ---- capabilities are never taken from an earlier read ------------------------------- */
+
+#include <linux/capability.h>
+
+static uint64_t my_cap_eff(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+
+	cr_assert_eq(syscall(SYS_capget, &h, d), 0);
+	return d[0].effective | (uint64_t)d[1].effective << 32;
+}
+
+/* root with every capability; at the first byte on go, drop them all; then wait */
+static int drop_caps_on_cue(void *arg)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = { { 0 } };
+	int *go = arg;
+	char c;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (read(go[0], &c, 1) != 1 || syscall(SYS_capset, &h, d) < 0)
+		return 1;
+	pause();
+	return 0;
+}
+
+/* An entry lent for an IP connect (TARGET_IDS_ONLY) reads only the ids: the capabilities it
+ * holds are an earlier call's.  Acting in its credentials must fail, not hand the daemon's
+ * capabilities to a thread that dropped them since. */
+Test(target_cache, an_entry_lent_with_ids_only_cannot_act_in_old_capabilities)
+{
+	struct saved_creds s;
+	struct target_cache *c;
+	struct target *t;
+	int go[2], status, r;
+	uint64_t eff;
+	char path[64], buf[4096];
+	pid_t kid;
+	FILE *f;
+
+	if (my_cap_eff() == 0)
+		cr_skip_test("needs root with capabilities");
+	cr_assert_eq(pipe2(go, O_CLOEXEC), 0);
+	kid = fork();
+	if (kid == 0)
+		_exit(drop_caps_on_cue(go));
+	cr_assert_gt(kid, 0);
+	cr_assert_eq(target_cache_new(&c), 0);
+	cr_assert_eq(target_get(c, kid, 0, &t), 0);
+	cr_assert_neq(t->cap_eff, 0);
+	target_put(t, false);
+	cr_assert_eq(write(go[1], "x", 1), 1);
+	/* until its status shows no capability */
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)kid);
+	for (int i = 0; i < 100; i++) {
+		size_t n;
+
+		f = fopen(path, "re");
+		cr_assert_not_null(f);
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		if (strstr(buf, "CapEff:\t0000000000000000"))
+			break;
+		usleep(10 * 1000);
+	}
+	cr_assert_eq(target_get(c, kid, TARGET_IDS_ONLY, &t), 0);
+	r = target_creds_enter(t, &s, false);
+	eff = my_cap_eff();
+	if (r == 0)
+		target_creds_leave(&s);
+	cr_assert_eq(r, -ESTALE, "entered with the capabilities of an earlier read (%#llx)",
+		     (unsigned long long)eff);
+	/* loaded for this use, they are the thread's own: none */
+	cr_assert_eq(target_load_creds(t), 0);
+	cr_assert_eq(target_creds_enter(t, &s, false), 0);
+	eff = my_cap_eff();
+	target_creds_leave(&s);
+	cr_assert_eq(eff, 0, "acted with %#llx for a thread that has none",
+		     (unsigned long long)eff);
+	target_put(t, false);
+	kill(kid, SIGKILL);
+	waitpid(kid, &status, 0);
+	target_cache_unref(c);
+	close(go[0]);
+	close(go[1]);
+}
