@@ -924,3 +924,142 @@ Test(target_cache, an_entry_lent_with_ids_only_cannot_act_in_old_capabilities)
 	close(go[0]);
 	close(go[1]);
 }
+
+/* ---- a parked call's entry, its process killed, its pid reused in the session ------- */
+
+struct parked_args {
+	char parked[PATH_MAX]; /* A's open, held by the test */
+	char jail[PATH_MAX];
+	char inside[64];   /* C's open, in its jail */
+	volatile int held; /* set by the test once A's call is held */
+	pid_t a, c;
+};
+
+static int open_parked(void *arg)
+{
+	struct parked_args *p = arg;
+	int fd = open(p->parked, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+	return fd >= 0 ? 0 : 1;
+}
+
+static int open_in_jail2(void *arg)
+{
+	struct parked_args *p = arg;
+	int fd;
+
+	if (chroot(p->jail) < 0 || chdir("/") < 0)
+		return 30;
+	fd = open(p->inside, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return 31;
+	close(fd);
+	return 0;
+}
+
+/* A makes a call the test holds (its entry lent to it); A is killed; C gets A's pid and
+ * makes a call of its own in another root. */
+static int child_parked_reuse(void *arg)
+{
+	struct parked_args *p = arg;
+	int status;
+	pid_t a;
+
+	/* not fork() into p->a: the child's 0 would land in the shared page too */
+	a = fork();
+	if (a == 0)
+		_exit(open_parked(p));
+	if (a < 0)
+		return 40;
+	p->a = a;
+	for (int i = 0; i < 5000 && !p->held; i++)
+		usleep(1000);
+	if (!p->held)
+		return 41;
+	kill(p->a, SIGKILL);
+	if (waitpid(p->a, &status, 0) != p->a)
+		return 42;
+	a = fork_with_pid(p->a, open_in_jail2, p);
+	p->c = a;
+	if (p->c != p->a)
+		return 77;
+	if (waitpid(p->c, &status, 0) != p->c || !WIFEXITED(status))
+		return 43;
+	return WEXITSTATUS(status);
+}
+
+Test(target_cache, a_parked_calls_entry_never_serves_the_pids_next_owner, .init = setup,
+     .fini = teardown)
+{
+	static const char *const calls[] = { "open", "openat", "openat2", "creat" };
+	struct parked_args *p = gate_shared(sizeof(*p));
+	struct gate_notif *held = NULL;
+	struct target_cache_counts k;
+	struct target_cache *c;
+	struct gate_harness h;
+	struct pollfd pf[2];
+	char path[PATH_MAX + 64];
+	int status = -1;
+
+	snprintf(p->parked, sizeof(p->parked), "%s/parked", dir);
+	snprintf(p->jail, sizeof(p->jail), "%s/jail", dir);
+	snprintf(p->inside, sizeof(p->inside), "/airlock-tcache-parked-%d", (int)getpid());
+	cr_assert_eq(mkdir(p->jail, 0755), 0);
+	cr_assert_eq(target_cache_new(&c), 0);
+	cr_assert_eq(gate_start(&h, calls, 4, NULL, child_parked_reuse, p), 0);
+	pf[0] = (struct pollfd){ .fd = h.listener, .events = POLLIN };
+	pf[1] = (struct pollfd){ .fd = h.pidfd, .events = POLLIN };
+	for (;;) {
+		struct gate_notif *n = calloc(1, sizeof(*n));
+		int r;
+
+		cr_assert_not_null(n);
+		cr_assert_gt(poll(pf, 2, 10000), 0);
+		if (pf[1].revents & POLLIN) {
+			free(n);
+			break;
+		}
+		if (!(pf[0].revents & POLLIN)) {
+			free(n);
+			continue;
+		}
+		*n = (struct gate_notif){ .pidfd = -1, .wait_fd = -1 };
+		r = notify_recv_cached(h.listener, c, n);
+		if (r == 0 && !held && strcmp(n->req.path, p->parked) == 0) {
+			held = n; /* an ask: its entry stays lent */
+			p->held = 1;
+			continue;
+		}
+		if (r == 0) {
+			n->decided_at_once = true;
+			r = notify_allow(n);
+			if (r < 0 && r != -ENOENT && r != -ESTALE)
+				notify_deny(n, EPERM);
+			notify_release(n);
+		}
+		free(n);
+	}
+	cr_assert_eq(waitpid(h.child, &status, 0), h.child);
+	h.child = 0;
+	cr_assert_not_null(held, "A's call never came");
+	/* the held call's process is gone: nothing is done for it, whoever has its pid (the
+	 * listener is still open: the answer is the kernel's) */
+	cr_assert_eq(notify_allow(held), -ENOENT);
+	notify_release(held);
+	free(held);
+	gate_stop(&h);
+	if (access(p->inside, F_OK) == 0)
+		unlink(p->inside);
+	cr_assert_neq(access(p->parked, F_OK), 0, "the dead process's open was performed");
+	cr_assert(WIFEXITED(status), "child status %#x", status);
+	if (WEXITSTATUS(status) == 77) {
+		target_cache_unref(c);
+		cr_skip_test("pid %d was taken by another process before it could be reused", p->a);
+	}
+	cr_assert_eq(WEXITSTATUS(status), 0, "child failed at step %d", WEXITSTATUS(status));
+	snprintf(path, sizeof(path), "%s%s", p->jail, p->inside);
+	cr_assert_eq(access(path, F_OK), 0, "C's open was not made in its own root");
+	target_cache_get_counts(c, &k);
+	cr_assert_eq(k.stale, 0, "an entry was found stale: C's call met A's entry in the cache");
+	target_cache_unref(c);
+}
