@@ -294,7 +294,7 @@ static int gate_park(struct airlockd *d, struct session *s, struct gate_notif *n
 	int r;
 
 	if (session_asks_waiting(d, s->id) >= GATE_ASKS_MAX)
-		return -EUSERS;
+		return -EUSERS; /* gate_handle() says so */
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return -ENOMEM;
@@ -444,10 +444,16 @@ static void gate_handle(struct airlockd *d, struct session *s, struct gate_notif
 			taken = true;
 			break;
 		}
-		log_error("cannot hold an ask of pid %d: %s, denying", (int)n->req.pid,
-			  strerror(-r));
+		if (r == -EUSERS)
+			log_warn("session %llu: %d asks already wait, denying pid %d's '%s'",
+				 (unsigned long long)s->id, GATE_ASKS_MAX, (int)n->req.pid,
+				 n->req.syscall ? n->req.syscall : "?");
+		else
+			log_error("cannot hold an ask of pid %d: %s, denying", (int)n->req.pid,
+				  strerror(-r));
 		gate_record(d, s, 0, n, process, dec.rule, "deny", json_string("policy"),
-			    "could not hold the ask", 0, NULL);
+			    r == -EUSERS ? "too many asks waiting" : "could not hold the ask", 0,
+			    NULL);
 		notify_deny(n, EPERM);
 		s->denied++;
 		break;

@@ -58,6 +58,22 @@ static void teardown(void)
 		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+static char *slurp_audit(void)
+{
+	FILE *f = fopen(D.audit_path, "re");
+	char *s = NULL;
+	size_t cap = 0;
+
+	if (!f)
+		return NULL;
+	if (getdelim(&s, &cap, '\0', f) < 0) {
+		free(s);
+		s = NULL;
+	}
+	fclose(f);
+	return s;
+}
+
 /* fds airlockd has open now */
 static int daemon_fds(void)
 {
@@ -117,6 +133,18 @@ Test(ask_flood, one_sessions_asks_cannot_take_every_fd_of_the_daemon, .init = se
 		     out ? out : "", err ? err : "");
 	free(out);
 	free(err);
+	out = test_daemon_log(&D);
+	cr_assert(out && strstr(out, "asks already wait"), "no refusal in the log:\n%s",
+		  out ? out : "");
+	free(out);
+	out = NULL;
+	for (int i = 0; i < 50 && !(out && strstr(out, "too many asks waiting")); i++) {
+		free(out);
+		usleep(20 * 1000);
+		out = slurp_audit();
+	}
+	cr_assert(out && strstr(out, "too many asks waiting"), "no refusal audited");
+	free(out);
 }
 
 /* The same with connects: a blocking connect airlockd starts waits in its loop with the
@@ -175,4 +203,8 @@ Test(ask_flood, one_sessions_waiting_connects_cannot_take_every_fd_of_the_daemon
 		     out ? out : "", err ? err : "");
 	free(out);
 	free(err);
+	out = test_daemon_log(&D);
+	cr_assert(out && strstr(out, "calls already wait"), "no refusal in the log:\n%s",
+		  out ? out : "");
+	free(out);
 }
