@@ -226,9 +226,17 @@ struct target_cache {
 	struct target_cache_counts counts;
 };
 
-/* Read status and parse it into t (credentials, umask, groups, and the pid numbers). */
+struct daemon_creds;
+static int daemon_identity(const struct daemon_creds **ret_creds);
+static int same_userns(const struct target *t, const struct daemon_creds *d);
+
+/* Read status and parse it into t (credentials, umask, groups, and the pid numbers).  With
+ * some capability, also whether t is in the daemon's user namespace: both credential
+ * switches of one notification (resolve, then act) use that answer, which cannot change
+ * while the thread waits. */
 static int read_creds(struct target *t)
 {
+	const struct daemon_creds *d;
 	char sbuf[STATUS_STACK], *status = NULL;
 	int r;
 
@@ -242,6 +250,15 @@ static int read_creds(struct target *t)
 	r = parse_status(status, t);
 	if (status != sbuf)
 		free(status);
+	if (r == 0 && t->cap_eff) {
+		r = daemon_identity(&d);
+		if (r == 0)
+			r = same_userns(t, d);
+		if (r >= 0) {
+			t->userns_own = r == 1;
+			r = 0;
+		}
+	}
 	if (r == 0)
 		t->creds_read = true;
 	return r;
@@ -686,21 +703,15 @@ static bool same_ids(const struct target *t, const struct daemon_creds *d)
 /*
  * The effective set the daemon acts with for t: the target's own within the daemon's, and
  * nothing for a target in another user namespace, whose capabilities count only for what that
- * namespace owns (the daemon's would count for the host's files).  The namespace is looked at
- * only when there is something to keep: most targets have no capability at all.
+ * namespace owns (the daemon's would count for the host's files).  read_creds() looked at the
+ * namespace only for a target with some capability: most have none.
  */
 static int target_caps(const struct target *t, const struct daemon_creds *d, uint64_t *ret_caps)
 {
 	uint64_t caps = t->cap_eff & d->cap_eff;
-	int r;
 
-	if (caps) {
-		r = same_userns(t, d);
-		if (r < 0)
-			return r;
-		if (r == 0)
-			caps = 0;
-	}
+	if (caps && !t->userns_own)
+		caps = 0;
 	*ret_caps = caps;
 	return 0;
 }

@@ -61,6 +61,9 @@ struct target {
 	/* Effective capabilities (CapEff), as the target's own user namespace counts them: what
 	 * the daemon may act with in its place, and only when that namespace is the daemon's. */
 	uint64_t cap_eff;
+	/* The thread is in the daemon's user namespace; read with the credentials, and only
+	 * when cap_eff is not empty (without capabilities the namespace changes nothing). */
+	bool userns_own;
 };
 
 /* Open the handles of thread tid and read its credentials.  -ESRCH/-ENOENT when it is
