@@ -395,6 +395,10 @@ int main(int argc, char **argv)
 		}
 		if (n == 1)
 			handle_event(&d, ev.data.ptr, ev.events, &stop);
+		/* Exec events without a kill do not wake the loop (bpf/session.bpf.c): read
+		 * them at every turn -- memory only, no syscall when there is none. */
+		if (d.bpf && (r = bpf_layer_events_consume(d.bpf, exec_event, &d)) < 0)
+			log_warn("reading BPF exec events failed: %s, ignoring", strerror(-r));
 		api_reap(&d);
 		if (d.state_dirty && d.restart_enabled) {
 			r = restart_save(&d);

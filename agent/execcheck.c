@@ -684,6 +684,11 @@ int execcheck_prepare(struct gate_notif *n, struct al_request **ret_interp)
 	for (i = 1; i < req->argc; i++)
 		hasher_add(h, req->argv[i]);
 
+	/* The interpreter is looked up as the target: all its credentials, which an exec's
+	 * notification may have lent without (TARGET_IDS_ONLY). */
+	r = target_load_creds(t);
+	if (r < 0)
+		goto out;
 	r = interp_find(t, iname, ipath, &idev, &iino);
 	if (r < 0)
 		goto out;

@@ -492,9 +492,13 @@ static void fill_identity(struct gate_notif *n, const struct target *t)
 
 /* A connect to an IP address is made as the daemon (emulate_connect): its request needs the
  * thread's ids, not its groups, umask or capabilities -- unless the socket turns out to be
- * AF_UNIX, and then emulate_connect() loads them. */
+ * AF_UNIX, and then emulate_connect() loads them.  An exec too: its path is resolved as the
+ * daemon and the kernel walks it again as the target; only a #! interpreter is looked up as
+ * the target, and execcheck_prepare() loads the credentials for that. */
 static bool ids_suffice(const struct gate_notif *n, const struct syscall_desc *d)
 {
+	if (d && d->op == AL_OP_EXEC)
+		return true;
 	return d && name_is(d, "connect") &&
 	       (n->req.addr.ss_family == AF_INET || n->req.addr.ss_family == AF_INET6);
 }

@@ -256,10 +256,13 @@ static void check_members_counted_others_not(void)
 	cr_assert_eq(bpf_layer_session_counters(layer, id_b, &(struct al_session_counters){ 0 }),
 		     -ENOENT);
 
+	/* An exec that was not killed does not wake the reader (a wake-up is an IPI on the
+	 * exec's path; airlockd reads the buffer at every loop turn), but its event is there
+	 * to read: the grandchild's exec happened before run_in() returned. */
 	pfd.fd = bpf_layer_events_fd(layer);
 	pfd.events = POLLIN;
 	cr_assert_geq(pfd.fd, 0);
-	cr_assert_eq(poll(&pfd, 1, 2000), 1, "no exec event became readable");
+	cr_expect_eq(poll(&pfd, 1, 0), 0, "an ordinary exec woke the reader");
 	r = bpf_layer_events_consume(layer, collect, &seen);
 	cr_assert_eq(r, 1, "consumed %d events, expected only the member's exec", r);
 	for (i = 0; i < seen.n; i++) {

@@ -8,6 +8,7 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
@@ -275,6 +276,10 @@ Test(exec_verify_kernel, another_file_is_killed_before_its_first_instruction)
 	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
 		  "the exec of another file was not killed (status 0x%x)", status);
 	cr_assert_null(slurp(marker), "the new image ran before it was killed");
+	/* A kill wakes airlockd at once (its audit record must not wait for the next turn). */
+	cr_assert_eq(poll(&(struct pollfd){ .fd = bpf_layer_events_fd(b), .events = POLLIN }, 1,
+			  2000),
+		     1, "the kill's event did not wake the reader");
 	cr_assert_geq(bpf_layer_events_consume(b, on_event, &seen), 1);
 	cr_assert_eq(seen.last.mismatch, AL_EXEC_MISMATCH_FILE, "mismatch bits 0x%x",
 		     seen.last.mismatch);
