@@ -508,31 +508,13 @@ static int child_open_and_wait(void *arg)
 	return fd >= 0 ? 0 : 70;
 }
 
-/* Make the next fork get pid (best effort: other processes fork too). */
-static pid_t fork_with_pid(pid_t want)
+/* The process that takes a dead target's pid: waits in / until killed. */
+static int park_in_root(void *arg)
 {
-	int tries;
-
-	for (tries = 0; tries < 50; tries++) {
-		FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "w");
-		pid_t p;
-
-		if (!f)
-			return -1;
-		fprintf(f, "%d", want - 1);
-		fclose(f);
-		p = fork();
-		if (p == 0) {
-			if (chdir("/") == 0)
-				pause();
-			_exit(0);
-		}
-		if (p == want || p < 0)
-			return p;
-		kill(p, SIGKILL);
-		waitpid(p, NULL, 0);
-	}
-	return -1;
+	(void)arg;
+	if (chdir("/") == 0)
+		pause();
+	return 0;
 }
 
 Test(notify, killed_target_is_never_answered_or_acted_for, .init = setup, .fini = teardown)
@@ -558,7 +540,7 @@ Test(notify, killed_target_is_never_answered_or_acted_for, .init = setup, .fini 
 	cr_assert_eq(waitpid(victim, &status, 0), victim);
 	h.child = 0;
 	/* ...and, when we manage it, another process takes its pid. */
-	reuse = fork_with_pid(victim);
+	reuse = gate_fork_with_pid(victim, park_in_root, NULL);
 	cr_log_info("pid %d %s", victim, reuse == victim ? "reused" : "not reused");
 
 	cr_assert_not(notify_id_valid(n));

@@ -36,29 +36,6 @@ static void teardown(void)
 	gate_rmtree(dir);
 }
 
-/* Make the next fork get pid want (best effort: other processes fork too); the child runs
- * fn(arg) and exits with its result.  The pid, or -1 when another process took it. */
-static pid_t fork_with_pid(pid_t want, int (*fn)(void *), void *arg)
-{
-	for (int tries = 0; tries < 50; tries++) {
-		FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "w");
-		pid_t p;
-
-		if (!f)
-			return -1;
-		fprintf(f, "%d", want - 1);
-		fclose(f);
-		p = fork();
-		if (p == 0)
-			_exit(fn(arg));
-		if (p == want || p < 0)
-			return p;
-		kill(p, SIGKILL);
-		waitpid(p, NULL, 0);
-	}
-	return -1;
-}
-
 static int just_pause(void *arg)
 {
 	(void)arg;
@@ -109,7 +86,7 @@ Test(target_cache, dirfd_of_exited_thread_fails_after_tid_reuse, .init = setup, 
 
 	kill(a, SIGKILL);
 	cr_assert_eq(waitpid(a, NULL, 0), a);
-	b = fork_with_pid(a, jailed_pause, jail);
+	b = gate_fork_with_pid(a, jailed_pause, jail);
 	if (b != a) {
 		if (b > 0) {
 			kill(b, SIGKILL);
@@ -306,7 +283,7 @@ static int child_reuse(void *arg)
 	if (p < 0 || waitpid(p, &status, 0) != p || !WIFEXITED(status) || WEXITSTATUS(status))
 		return 40;
 	a->first = p;
-	a->second = fork_with_pid(p, open_in_jail, a);
+	a->second = gate_fork_with_pid(p, open_in_jail, a);
 	if (a->second != p)
 		return 77; /* not reused: the test is skipped */
 	if (waitpid(p, &status, 0) != p || !WIFEXITED(status))
@@ -979,7 +956,7 @@ static int child_parked_reuse(void *arg)
 	kill(p->a, SIGKILL);
 	if (waitpid(p->a, &status, 0) != p->a)
 		return 42;
-	a = fork_with_pid(p->a, open_in_jail2, p);
+	a = gate_fork_with_pid(p->a, open_in_jail2, p);
 	p->c = a;
 	if (p->c != p->a)
 		return 77;

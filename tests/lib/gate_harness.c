@@ -48,6 +48,27 @@ void gate_rmtree(const char *path)
 	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+pid_t gate_fork_with_pid(pid_t want, gate_child_fn fn, void *arg)
+{
+	for (int tries = 0; tries < 50; tries++) {
+		FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "we");
+		pid_t p;
+
+		if (!f)
+			return -1;
+		fprintf(f, "%d", want - 1);
+		fclose(f);
+		p = fork();
+		if (p == 0)
+			_exit(fn(arg));
+		if (p == want || p < 0)
+			return p;
+		kill(p, SIGKILL);
+		waitpid(p, NULL, 0);
+	}
+	return -1;
+}
+
 /* The child: install the filter, hand the listener number over, wait for the go, run. */
 static void child_main(int tell, int go, const char *const *names, size_t n,
 		       const struct gate_child_opts *opts, gate_child_fn fn, void *arg)

@@ -55,6 +55,11 @@ void gate_stop(struct gate_harness *h);
 /* A page of memory shared between the test and its child (MAP_SHARED|MAP_ANONYMOUS). */
 void *gate_shared(size_t size);
 
+/* Fork with the next pid set to want (best effort: other processes fork too, so up to 50
+ * tries); the child runs fn(arg) and exits with its result.  The child's pid, -1 when
+ * another process kept taking it (or ns_last_pid cannot be written), or fork()'s error. */
+pid_t gate_fork_with_pid(pid_t want, gate_child_fn fn, void *arg);
+
 /* Remove a directory tree (test scratch). */
 void gate_rmtree(const char *path);
 
