@@ -176,10 +176,54 @@ static int serve_all(struct gate_harness *h, struct target_cache *cache, int *re
 	return 0;
 }
 
+/* A file a child makes in a root of its own: it chroots into jail, then opens inside. */
+struct jailed_open {
+	char jail[PATH_MAX];
+	char inside[64]; /* "/name" */
+};
+
+/* dir/jail, made; inside named after tag and this process */
+static void jailed_open_prepare(struct jailed_open *j, const char *tag)
+{
+	snprintf(j->jail, sizeof(j->jail), "%s/jail", dir);
+	snprintf(j->inside, sizeof(j->inside), "/airlock-tcache-%s%d", tag, (int)getpid());
+	cr_assert_eq(mkdir(j->jail, 0755), 0);
+}
+
+/* An open made in the daemon's root instead is removed: the failure of
+ * jailed_open_made() says so. */
+static void jailed_open_unlink_stray(const struct jailed_open *j)
+{
+	if (access(j->inside, F_OK) == 0)
+		unlink(j->inside);
+}
+
+static bool jailed_open_made(const struct jailed_open *j)
+{
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s%s", j->jail, j->inside);
+	return access(path, F_OK) == 0;
+}
+
+/* a child: arg is a struct jailed_open */
+static int open_in_jail(void *arg)
+{
+	const struct jailed_open *j = arg;
+	int fd;
+
+	if (chroot(j->jail) < 0 || chdir("/") < 0)
+		return 30;
+	fd = open(j->inside, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return 31;
+	close(fd);
+	return 0;
+}
+
 struct jail_args {
 	char first[PATH_MAX]; /* opened before the chroot */
-	char jail[PATH_MAX];
-	char inside[64]; /* opened after it, "/name" */
+	struct jailed_open j; /* after it */
 };
 
 /* Open, chroot (not notified), open again: the second open must be made in the new root. */
@@ -196,13 +240,7 @@ static int child_chroot_between(void *arg)
 	if (fd < 0)
 		return 11;
 	close(fd);
-	if (chroot(a->jail) < 0 || chdir("/") < 0)
-		return 12;
-	fd = open(a->inside, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return 13;
-	close(fd);
-	return 0;
+	return open_in_jail(&a->j);
 }
 
 Test(target_cache, root_changed_without_a_notification_is_not_reused, .init = setup,
@@ -213,22 +251,18 @@ Test(target_cache, root_changed_without_a_notification_is_not_reused, .init = se
 	struct target_cache_counts k;
 	struct target_cache *c;
 	struct gate_harness h;
-	char path[PATH_MAX + 64];
 	int status = -1;
 
 	snprintf(a->first, sizeof(a->first), "%s/first", dir);
-	snprintf(a->jail, sizeof(a->jail), "%s/jail", dir);
-	snprintf(a->inside, sizeof(a->inside), "/airlock-tcache-%d", (int)getpid());
-	cr_assert_eq(mkdir(a->jail, 0755), 0);
+	jailed_open_prepare(&a->j, "");
 	cr_assert_eq(target_cache_new(&c), 0);
 	cr_assert_eq(gate_start(&h, calls, 4, NULL, child_chroot_between, a), 0);
 	cr_assert_eq(serve_all(&h, c, &status), 0);
 	gate_stop(&h);
-	if (access(a->inside, F_OK) == 0)
-		unlink(a->inside); /* made in the daemon's root: the failure below says so */
+	jailed_open_unlink_stray(&a->j);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x", status);
-	snprintf(path, sizeof(path), "%s%s", a->jail, a->inside);
-	cr_assert_eq(access(path, F_OK), 0, "'%s' was not created in the new root", path);
+	cr_assert(jailed_open_made(&a->j), "'%s%s' was not created in the new root", a->j.jail,
+		  a->j.inside);
 	target_cache_get_counts(c, &k);
 	/* the second open reused the first's handles; the third found the root changed */
 	cr_assert_eq(k.misses, 1);
@@ -238,11 +272,21 @@ Test(target_cache, root_changed_without_a_notification_is_not_reused, .init = se
 }
 
 struct reuse_args {
-	char jail[PATH_MAX];
 	char before[PATH_MAX]; /* opened by the first process */
-	char inside[64];       /* "/name", opened by the second in its jail */
+	struct jailed_open j;  /* by the second */
 	pid_t first, second;
 };
+
+/* The child exited 0; 77 means another process took the pid first: the test is skipped. */
+static void assert_reused(int status, pid_t pid, struct target_cache *c)
+{
+	cr_assert(WIFEXITED(status), "child status %#x", status);
+	if (WEXITSTATUS(status) == 77) {
+		target_cache_unref(c);
+		cr_skip_test("pid %d was taken by another process before it could be reused", pid);
+	}
+	cr_assert_eq(WEXITSTATUS(status), 0, "child failed at step %d", WEXITSTATUS(status));
+}
 
 static int open_before(void *arg)
 {
@@ -251,20 +295,6 @@ static int open_before(void *arg)
 
 	if (fd < 0)
 		return 20;
-	close(fd);
-	return 0;
-}
-
-static int open_in_jail(void *arg)
-{
-	struct reuse_args *a = arg;
-	int fd;
-
-	if (chroot(a->jail) < 0 || chdir("/") < 0)
-		return 30;
-	fd = open(a->inside, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return 31;
 	close(fd);
 	return 0;
 }
@@ -283,7 +313,7 @@ static int child_reuse(void *arg)
 	if (p < 0 || waitpid(p, &status, 0) != p || !WIFEXITED(status) || WEXITSTATUS(status))
 		return 40;
 	a->first = p;
-	a->second = gate_fork_with_pid(p, open_in_jail, a);
+	a->second = gate_fork_with_pid(p, open_in_jail, &a->j);
 	if (a->second != p)
 		return 77; /* not reused: the test is skipped */
 	if (waitpid(p, &status, 0) != p || !WIFEXITED(status))
@@ -299,31 +329,20 @@ Test(target_cache, reused_tid_in_the_session_never_gets_the_stale_handles, .init
 	struct target_cache_counts k;
 	struct target_cache *c;
 	struct gate_harness h;
-	char path[PATH_MAX + 64];
 	int status = -1;
 
-	snprintf(a->jail, sizeof(a->jail), "%s/jail", dir);
+	jailed_open_prepare(&a->j, "reuse-");
 	snprintf(a->before, sizeof(a->before), "%s/before", dir);
-	snprintf(a->inside, sizeof(a->inside), "/airlock-tcache-reuse-%d", (int)getpid());
-	cr_assert_eq(mkdir(a->jail, 0755), 0);
 	cr_assert_eq(target_cache_new(&c), 0);
 	cr_assert_eq(gate_start(&h, calls, 4, NULL, child_reuse, a), 0);
 	cr_assert_eq(serve_all(&h, c, &status), 0);
 	gate_stop(&h);
-	if (access(a->inside, F_OK) == 0)
-		unlink(a->inside);
-	cr_assert(WIFEXITED(status), "child status %#x", status);
-	if (WEXITSTATUS(status) == 77) {
-		target_cache_unref(c);
-		cr_skip_test("pid %d was taken by another process before it could be reused",
-			     a->first);
-	}
-	cr_assert_eq(WEXITSTATUS(status), 0, "child failed at step %d", WEXITSTATUS(status));
+	jailed_open_unlink_stray(&a->j);
+	assert_reused(status, a->first, c);
 	cr_assert_eq(a->first, a->second);
 	cr_assert_eq(access(a->before, F_OK), 0);
-	snprintf(path, sizeof(path), "%s%s", a->jail, a->inside);
-	cr_assert_eq(access(path, F_OK), 0, "'%s' was not created in the second process's root",
-		     path);
+	cr_assert(jailed_open_made(&a->j), "'%s%s' was not created in the second process's root",
+		  a->j.jail, a->j.inside);
 	target_cache_get_counts(c, &k);
 	/* the first process's entry was found stale (its thread gone), never lent (the
 	 * other entries are the session's first process's, which writes ns_last_pid) */
@@ -906,9 +925,8 @@ Test(target_cache, an_entry_lent_with_ids_only_cannot_act_in_old_capabilities)
 
 struct parked_args {
 	char parked[PATH_MAX]; /* A's open, held by the test */
-	char jail[PATH_MAX];
-	char inside[64];   /* C's open, in its jail */
-	volatile int held; /* set by the test once A's call is held */
+	struct jailed_open j;  /* C's open */
+	volatile int held;     /* set by the test once A's call is held */
 	pid_t a, c;
 };
 
@@ -918,20 +936,6 @@ static int open_parked(void *arg)
 	int fd = open(p->parked, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 
 	return fd >= 0 ? 0 : 1;
-}
-
-static int open_in_jail2(void *arg)
-{
-	struct parked_args *p = arg;
-	int fd;
-
-	if (chroot(p->jail) < 0 || chdir("/") < 0)
-		return 30;
-	fd = open(p->inside, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return 31;
-	close(fd);
-	return 0;
 }
 
 /* A makes a call the test holds (its entry lent to it); A is killed; C gets A's pid and
@@ -956,7 +960,7 @@ static int child_parked_reuse(void *arg)
 	kill(p->a, SIGKILL);
 	if (waitpid(p->a, &status, 0) != p->a)
 		return 42;
-	a = gate_fork_with_pid(p->a, open_in_jail2, p);
+	a = gate_fork_with_pid(p->a, open_in_jail, &p->j);
 	p->c = a;
 	if (p->c != p->a)
 		return 77;
@@ -975,13 +979,10 @@ Test(target_cache, a_parked_calls_entry_never_serves_the_pids_next_owner, .init 
 	struct target_cache *c;
 	struct gate_harness h;
 	struct pollfd pf[2];
-	char path[PATH_MAX + 64];
 	int status = -1;
 
 	snprintf(p->parked, sizeof(p->parked), "%s/parked", dir);
-	snprintf(p->jail, sizeof(p->jail), "%s/jail", dir);
-	snprintf(p->inside, sizeof(p->inside), "/airlock-tcache-parked-%d", (int)getpid());
-	cr_assert_eq(mkdir(p->jail, 0755), 0);
+	jailed_open_prepare(&p->j, "parked-");
 	cr_assert_eq(target_cache_new(&c), 0);
 	cr_assert_eq(gate_start(&h, calls, 4, NULL, child_parked_reuse, p), 0);
 	pf[0] = (struct pollfd){ .fd = h.listener, .events = POLLIN };
@@ -1025,17 +1026,10 @@ Test(target_cache, a_parked_calls_entry_never_serves_the_pids_next_owner, .init 
 	notify_release(held);
 	free(held);
 	gate_stop(&h);
-	if (access(p->inside, F_OK) == 0)
-		unlink(p->inside);
+	jailed_open_unlink_stray(&p->j);
 	cr_assert_neq(access(p->parked, F_OK), 0, "the dead process's open was performed");
-	cr_assert(WIFEXITED(status), "child status %#x", status);
-	if (WEXITSTATUS(status) == 77) {
-		target_cache_unref(c);
-		cr_skip_test("pid %d was taken by another process before it could be reused", p->a);
-	}
-	cr_assert_eq(WEXITSTATUS(status), 0, "child failed at step %d", WEXITSTATUS(status));
-	snprintf(path, sizeof(path), "%s%s", p->jail, p->inside);
-	cr_assert_eq(access(path, F_OK), 0, "C's open was not made in its own root");
+	assert_reused(status, p->a, c);
+	cr_assert(jailed_open_made(&p->j), "C's open was not made in its own root");
 	target_cache_get_counts(c, &k);
 	cr_assert_eq(k.stale, 0, "an entry was found stale: C's call met A's entry in the cache");
 	target_cache_unref(c);
