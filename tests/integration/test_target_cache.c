@@ -221,6 +221,28 @@ static int open_in_jail(void *arg)
 	return 0;
 }
 
+static const char *const open_calls[] = { "open", "openat", "openat2", "creat" };
+
+/* Run fn(arg) in a child whose calls names[0..n-1] are notified, every one allowed through
+ * c; the child's wait status. */
+static int run_served(struct target_cache *c, const char *const *names, size_t n, gate_child_fn fn,
+		      void *arg)
+{
+	struct gate_harness h;
+	int status = -1;
+
+	cr_assert_eq(gate_start(&h, names, n, NULL, fn, arg), 0);
+	cr_assert_eq(serve_all(&h, c, &status), 0);
+	gate_stop(&h);
+	return status;
+}
+
+static void assert_child_ok(int status)
+{
+	cr_assert(WIFEXITED(status), "child status %#x", status);
+	cr_assert_eq(WEXITSTATUS(status), 0, "child failed at step %d", WEXITSTATUS(status));
+}
+
 struct jail_args {
 	char first[PATH_MAX]; /* opened before the chroot */
 	struct jailed_open j; /* after it */
@@ -246,19 +268,15 @@ static int child_chroot_between(void *arg)
 Test(target_cache, root_changed_without_a_notification_is_not_reused, .init = setup,
      .fini = teardown)
 {
-	static const char *const calls[] = { "open", "openat", "openat2", "creat" };
 	struct jail_args *a = gate_shared(sizeof(*a));
 	struct target_cache_counts k;
 	struct target_cache *c;
-	struct gate_harness h;
-	int status = -1;
+	int status;
 
 	snprintf(a->first, sizeof(a->first), "%s/first", dir);
 	jailed_open_prepare(&a->j, "");
 	cr_assert_eq(target_cache_new(&c), 0);
-	cr_assert_eq(gate_start(&h, calls, 4, NULL, child_chroot_between, a), 0);
-	cr_assert_eq(serve_all(&h, c, &status), 0);
-	gate_stop(&h);
+	status = run_served(c, open_calls, 4, child_chroot_between, a);
 	jailed_open_unlink_stray(&a->j);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x", status);
 	cr_assert(jailed_open_made(&a->j), "'%s%s' was not created in the new root", a->j.jail,
@@ -324,19 +342,15 @@ static int child_reuse(void *arg)
 Test(target_cache, reused_tid_in_the_session_never_gets_the_stale_handles, .init = setup,
      .fini = teardown)
 {
-	static const char *const calls[] = { "open", "openat", "openat2", "creat" };
 	struct reuse_args *a = gate_shared(sizeof(*a));
 	struct target_cache_counts k;
 	struct target_cache *c;
-	struct gate_harness h;
-	int status = -1;
+	int status;
 
 	jailed_open_prepare(&a->j, "reuse-");
 	snprintf(a->before, sizeof(a->before), "%s/before", dir);
 	cr_assert_eq(target_cache_new(&c), 0);
-	cr_assert_eq(gate_start(&h, calls, 4, NULL, child_reuse, a), 0);
-	cr_assert_eq(serve_all(&h, c, &status), 0);
-	gate_stop(&h);
+	status = run_served(c, open_calls, 4, child_reuse, a);
 	jailed_open_unlink_stray(&a->j);
 	assert_reused(status, a->first, c);
 	cr_assert_eq(a->first, a->second);
@@ -409,9 +423,7 @@ Test(notify_once, the_skip_is_never_inherited_and_a_dead_target_gets_nothing, .i
 
 	snprintf(path, sizeof(path), "%s/after-death", dir);
 	cr_assert_eq(target_cache_new(&c), 0);
-	cr_assert_eq(gate_start(&h, (const char *const[]){ "open", "openat", "openat2", "creat" },
-				4, NULL, child_open_once, path),
-		     0);
+	cr_assert_eq(gate_start(&h, open_calls, 4, NULL, child_open_once, path), 0);
 	pfd = (struct pollfd){ .fd = h.listener, .events = POLLIN };
 	cr_assert_eq(poll(&pfd, 1, 5000), 1);
 	n->decided_at_once = true; /* left over from an earlier notification */
@@ -513,19 +525,15 @@ Test(target_cache, ids_are_the_calling_threads_and_never_kept, .init = setup, .f
 	struct creds_args *a = gate_shared(sizeof(*a));
 	struct target_cache_counts k;
 	struct target_cache *c;
-	struct gate_harness h;
 	struct seen saw = { 0 };
-	int status = -1;
+	int status;
 
 	snprintf(a->path, sizeof(a->path), "%s/by-thread", dir);
 	cr_assert_eq(target_cache_new(&c), 0);
 	seen = &saw;
-	cr_assert_eq(gate_start(&h, calls, 4, NULL, child_creds, a), 0);
-	cr_assert_eq(serve_all(&h, c, &status), 0);
+	status = run_served(c, calls, 4, child_creds, a);
 	seen = NULL;
-	gate_stop(&h);
-	cr_assert(WIFEXITED(status), "child status %#x", status);
-	cr_assert_eq(WEXITSTATUS(status), 0, "child failed at step %d", WEXITSTATUS(status));
+	assert_child_ok(status);
 	cr_assert_eq(saw.n, 4, "%d notifications", saw.n);
 	/* connect (fresh handles), connect after the thread's setresuid (reused handles, ids
 	 * only), open (reused handles, status), connect from the thread's own fd table */
@@ -566,19 +574,15 @@ Test(notify_connect, ip_address_on_a_unix_socket_fails_as_the_kernel_says, .init
 {
 	static const char *const calls[] = { "connect" };
 	struct target_cache *c;
-	struct gate_harness h;
 	struct seen saw = { 0 };
-	int status = -1;
+	int status;
 
 	cr_assert_eq(target_cache_new(&c), 0);
 	seen = &saw;
-	cr_assert_eq(gate_start(&h, calls, 1, NULL, child_unix_to_ip, NULL), 0);
-	cr_assert_eq(serve_all(&h, c, &status), 0);
+	status = run_served(c, calls, 1, child_unix_to_ip, NULL);
 	seen = NULL;
-	gate_stop(&h);
 	cr_assert_eq(saw.n, 1, "the connect was not notified");
-	cr_assert(WIFEXITED(status), "child status %#x", status);
-	cr_assert_eq(WEXITSTATUS(status), 0, "child failed at step %d", WEXITSTATUS(status));
+	assert_child_ok(status);
 	target_cache_unref(c);
 }
 
@@ -636,6 +640,37 @@ struct move_args {
 	int step;
 };
 
+/* Create d/name: 0, or -1 with errno set. */
+static int create_in(const char *d, const char *name)
+{
+	char path[PATH_MAX + 16];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", d, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+static bool exists_in(const char *d, const char *name)
+{
+	char path[PATH_MAX + 16];
+
+	snprintf(path, sizeof(path), "%s/%s", d, name);
+	return access(path, F_OK) == 0;
+}
+
+/* dir/d1 and dir/name2 as d1 and d2, made */
+static void move_dirs_prepare(struct move_args *a, const char *name2)
+{
+	snprintf(a->d1, sizeof(a->d1), "%s/d1", dir);
+	snprintf(a->d2, sizeof(a->d2), "%s/%s", dir, name2);
+	cr_assert_eq(mkdir(a->d1, 0755), 0);
+	cr_assert_eq(mkdir(a->d2, 0755), 0);
+}
+
 /* Open a relative name, change directory (alone, after unshare(CLONE_FS)), open again. */
 static void *cwd_thread(void *arg)
 {
@@ -671,28 +706,18 @@ static int child_cwd(void *arg)
 Test(target_cache, a_thread_that_changes_its_own_directory_is_resolved_in_it, .init = setup,
      .fini = teardown)
 {
-	static const char *const calls[] = { "open", "openat", "openat2", "creat" };
 	struct move_args *a = gate_shared(sizeof(*a));
 	struct target_cache_counts k;
 	struct target_cache *c;
-	struct gate_harness h;
-	char path[PATH_MAX + 16];
-	int status = -1;
+	int status;
 
-	snprintf(a->d1, sizeof(a->d1), "%s/d1", dir);
-	snprintf(a->d2, sizeof(a->d2), "%s/d2", dir);
-	cr_assert_eq(mkdir(a->d1, 0755), 0);
-	cr_assert_eq(mkdir(a->d2, 0755), 0);
+	move_dirs_prepare(a, "d2");
 	cr_assert_eq(target_cache_new(&c), 0);
-	cr_assert_eq(gate_start(&h, calls, 4, NULL, child_cwd, a), 0);
-	cr_assert_eq(serve_all(&h, c, &status), 0);
-	gate_stop(&h);
-	cr_assert(WIFEXITED(status), "child status %#x", status);
-	cr_assert_eq(WEXITSTATUS(status), 0, "child failed at step %d", WEXITSTATUS(status));
-	snprintf(path, sizeof(path), "%s/second", a->d2);
-	cr_assert_eq(access(path, F_OK), 0, "'second' was not made in the thread's new directory");
-	snprintf(path, sizeof(path), "%s/second", a->d1);
-	cr_assert_neq(access(path, F_OK), 0, "'second' was made in the directory it left");
+	status = run_served(c, open_calls, 4, child_cwd, a);
+	assert_child_ok(status);
+	cr_assert(exists_in(a->d2, "second"),
+		  "'second' was not made in the thread's new directory");
+	cr_assert_not(exists_in(a->d1, "second"), "'second' was made in the directory it left");
 	target_cache_get_counts(c, &k);
 	cr_assert_eq(k.hits, 1);
 	target_cache_unref(c);
@@ -703,49 +728,31 @@ Test(target_cache, a_thread_that_changes_its_own_directory_is_resolved_in_it, .i
 static int child_mount_between(void *arg)
 {
 	struct move_args *a = arg;
-	char path[PATH_MAX + 16];
-	int fd;
 
-	snprintf(path, sizeof(path), "%s/first", a->d1);
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
+	if (create_in(a->d1, "first") < 0)
 		return 90;
-	close(fd);
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
 	    mount("airlock-test", a->d2, "tmpfs", 0, "size=64k") < 0)
 		return 91;
-	snprintf(path, sizeof(path), "%s/second", a->d2);
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
+	if (create_in(a->d2, "second") < 0)
 		return 92;
-	close(fd);
 	/* seen from here, on the tmpfs; the test looks under d2 from the host's namespace */
-	return access(path, F_OK) == 0 ? 0 : 93;
+	return exists_in(a->d2, "second") ? 0 : 93;
 }
 
 Test(target_cache, a_mount_namespace_taken_between_calls_is_not_the_kept_one, .init = setup,
      .fini = teardown)
 {
-	static const char *const calls[] = { "open", "openat", "openat2", "creat" };
 	struct move_args *a = gate_shared(sizeof(*a));
 	struct target_cache_counts k;
 	struct target_cache *c;
-	struct gate_harness h;
-	char path[PATH_MAX + 16];
-	int status = -1;
+	int status;
 
-	snprintf(a->d1, sizeof(a->d1), "%s/d1", dir);
-	snprintf(a->d2, sizeof(a->d2), "%s/m", dir);
-	cr_assert_eq(mkdir(a->d1, 0755), 0);
-	cr_assert_eq(mkdir(a->d2, 0755), 0);
+	move_dirs_prepare(a, "m");
 	cr_assert_eq(target_cache_new(&c), 0);
-	cr_assert_eq(gate_start(&h, calls, 4, NULL, child_mount_between, a), 0);
-	cr_assert_eq(serve_all(&h, c, &status), 0);
-	gate_stop(&h);
-	cr_assert(WIFEXITED(status), "child status %#x", status);
-	cr_assert_eq(WEXITSTATUS(status), 0, "child failed at step %d", WEXITSTATUS(status));
-	snprintf(path, sizeof(path), "%s/second", a->d2);
-	cr_assert_neq(access(path, F_OK), 0,
+	status = run_served(c, open_calls, 4, child_mount_between, a);
+	assert_child_ok(status);
+	cr_assert_not(exists_in(a->d2, "second"),
 		      "made under the host's directory: the kept root stood for the new one");
 	target_cache_get_counts(c, &k);
 	cr_assert_eq(k.stale, 1);
@@ -756,33 +763,24 @@ Test(target_cache, a_mount_namespace_taken_between_calls_is_not_the_kept_one, .i
 static int child_open_twice(void *arg)
 {
 	struct move_args *a = arg;
-	char path[PATH_MAX + 16];
-	int fd;
 
-	snprintf(path, sizeof(path), "%s/first", a->d1);
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
+	if (create_in(a->d1, "first") < 0)
 		return 100;
-	close(fd);
-	snprintf(path, sizeof(path), "%s/second", a->d1);
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	return fd < 0 ? errno : 0;
+	return create_in(a->d1, "second") < 0 ? errno : 0;
 }
 
 Test(target_cache, out_of_fds_the_call_fails_and_nothing_is_done, .init = setup, .fini = teardown)
 {
-	static const char *const calls[] = { "open", "openat", "openat2", "creat" };
 	struct move_args *a = gate_shared(sizeof(*a));
 	struct rlimit old, lim;
 	struct target_cache *c;
 	struct gate_harness h;
-	char path[PATH_MAX + 16];
 	int fill[64], nfill = 0, status = -1, r;
 
 	snprintf(a->d1, sizeof(a->d1), "%s/d1", dir);
 	cr_assert_eq(mkdir(a->d1, 0755), 0);
 	cr_assert_eq(target_cache_new(&c), 0);
-	cr_assert_eq(gate_start(&h, calls, 4, NULL, child_open_twice, a), 0);
+	cr_assert_eq(gate_start(&h, open_calls, 4, NULL, child_open_twice, a), 0);
 	/* the first call: served, its entry kept (three fds) */
 	{
 		struct gate_notif n = { .pidfd = -1, .wait_fd = -1 };
@@ -826,8 +824,7 @@ Test(target_cache, out_of_fds_the_call_fails_and_nothing_is_done, .init = setup,
 	cr_assert_neq(WEXITSTATUS(status), 0, "the second open succeeded without an fd");
 	cr_assert_neq(WEXITSTATUS(status), 100, "the first open failed");
 	cr_log_info("the second open failed with %s", strerror(WEXITSTATUS(status)));
-	snprintf(path, sizeof(path), "%s/second", a->d1);
-	cr_assert_neq(access(path, F_OK), 0, "the open was performed");
+	cr_assert_not(exists_in(a->d1, "second"), "the open was performed");
 	target_cache_unref(c);
 }
 
@@ -972,7 +969,6 @@ static int child_parked_reuse(void *arg)
 Test(target_cache, a_parked_calls_entry_never_serves_the_pids_next_owner, .init = setup,
      .fini = teardown)
 {
-	static const char *const calls[] = { "open", "openat", "openat2", "creat" };
 	struct parked_args *p = gate_shared(sizeof(*p));
 	struct gate_notif *held = NULL;
 	struct target_cache_counts k;
@@ -984,7 +980,7 @@ Test(target_cache, a_parked_calls_entry_never_serves_the_pids_next_owner, .init 
 	snprintf(p->parked, sizeof(p->parked), "%s/parked", dir);
 	jailed_open_prepare(&p->j, "parked-");
 	cr_assert_eq(target_cache_new(&c), 0);
-	cr_assert_eq(gate_start(&h, calls, 4, NULL, child_parked_reuse, p), 0);
+	cr_assert_eq(gate_start(&h, open_calls, 4, NULL, child_parked_reuse, p), 0);
 	pf[0] = (struct pollfd){ .fd = h.listener, .events = POLLIN };
 	pf[1] = (struct pollfd){ .fd = h.pidfd, .events = POLLIN };
 	for (;;) {
