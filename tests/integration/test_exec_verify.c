@@ -550,12 +550,59 @@ static bool exec_check_active(void)
 	return on;
 }
 
+static void require_exec_check(void)
+{
+	if (!exec_check_active())
+		cr_skip_test("the exec hook does not load on this kernel");
+}
+
+/* The id of the one ask waiting, within timeout_ms: false when none (or more) waits. */
+static bool pending_ask_id(int timeout_ms, char *id, size_t size)
+{
+	json_t *p = test_daemon_wait_pending(&D, 1, timeout_ms);
+	bool one = p && json_array_size(p) == 1;
+
+	if (one) {
+		json_t *ask = json_array_get(p, 0);
+
+		snprintf(id, size, "%lld",
+			 (long long)json_integer_value(json_object_get(ask, "id")));
+	}
+	json_decref(p);
+	return one;
+}
+
+static void approve(const char *id)
+{
+	char *err = NULL;
+	int r = test_airlock(&D, NULL, &err, "approve", id, NULL);
+
+	cr_assert_eq(r, 0, "approve failed: %s", err ? err : "");
+	free(err);
+}
+
+/* The audit log once it holds what (the hook's alert arrives through the ring buffer: the
+ * daemon is given a moment), or NULL. */
+static char *audit_with(const char *what)
+{
+	char *audit = NULL;
+
+	for (int i = 0; i < 50; i++) {
+		audit = slurp(D.audit_path);
+		if (audit && strstr(audit, what))
+			break;
+		free(audit);
+		audit = NULL;
+		usleep(100 * 1000);
+	}
+	return audit;
+}
+
 /* The target swaps DIR/link from good to evil while its exec of good is asked: the human
  * approves good, the kernel finds evil, and kills it. */
 Test(exec_verify_daemon, file_swapped_while_asked_is_killed_and_audited)
 {
-	char link[160], id[32], *err = NULL, *audit;
-	json_t *p;
+	char link[160], id[32], *audit;
 	pid_t pid;
 	int r;
 
@@ -568,35 +615,20 @@ Test(exec_verify_daemon, file_swapped_while_asked_is_killed_and_audited)
 	      "    match: { exec: [\"%s/bin/evil\"] }\n"
 	      "    action: deny\n",
 	      dir, dir);
-	if (!exec_check_active())
-		cr_skip_test("the exec hook does not load on this kernel");
+	require_exec_check();
 	snprintf(link, sizeof(link), "%s/link", dir);
 	cr_assert_eq(symlink(good, link), 0);
 	pid = test_airlock_spawn(&D, NULL, "run", "--", link, NULL);
 	cr_assert_gt(pid, 0);
-	p = test_daemon_wait_pending(&D, 1, 10000);
-	cr_assert(p && json_array_size(p) == 1, "no ask arrived");
-	snprintf(id, sizeof(id), "%lld",
-		 (long long)json_integer_value(json_object_get(json_array_get(p, 0), "id")));
-	json_decref(p);
+	cr_assert(pending_ask_id(10000, id, sizeof(id)), "no ask arrived");
 
 	cr_assert_eq(unlink(link), 0);
 	cr_assert_eq(symlink(evil, link), 0);
-	r = test_airlock(&D, NULL, &err, "approve", id, NULL);
-	cr_assert_eq(r, 0, "approve failed: %s", err ? err : "");
-	free(err);
+	approve(id);
 	r = test_wait_child(pid, 10000);
 	cr_assert_neq(r, 0, "the swapped exec succeeded");
 	cr_assert_null(slurp(marker), "the swapped-in program ran");
-	/* The alert arrives through the ring buffer: give the daemon a moment. */
-	for (int i = 0; i < 50; i++) {
-		audit = slurp(D.audit_path);
-		if (audit && strstr(audit, "killed: exec mismatch"))
-			break;
-		free(audit);
-		audit = NULL;
-		usleep(100 * 1000);
-	}
+	audit = audit_with("killed: exec mismatch");
 	cr_assert_not_null(audit, "no alert in the audit log");
 	cr_assert(strstr(audit, "\"mismatch\":[\"file\"]"), "audit log:\n%s", audit);
 	free(audit);
@@ -636,6 +668,27 @@ Test(exec_verify_daemon, allowed_programs_scripts_and_env_shebangs_run)
 	free(m);
 }
 
+/* Run the script at s, which must succeed (it still names /bin/sh). */
+static void run_sh_script(const char *s)
+{
+	char *out = NULL, *err = NULL;
+	int r = test_airlock(&D, &out, &err, "run", "--", s, NULL);
+
+	cr_assert_eq(r, 0, "the sh script failed (%d): %s %s", r, out ? out : "", err ? err : "");
+	free(out);
+	free(err);
+}
+
+/* "#!EVIL", padded with spaces to len bytes with its newline: the same size as the script
+ * it replaces. */
+static void evil_shebang_of_len(char *text, size_t size, size_t len)
+{
+	snprintf(text, size, "#!%s", evil);
+	while (strlen(text) + 1 < len)
+		strcat(text, " ");
+	strcat(text, "\n");
+}
+
 /* The daemon keeps the heads of files it read; a script rewritten in place (same inode)
  * between two execs must be decided on its new #! line, not on the one kept. */
 Test(exec_verify_daemon, a_script_rewritten_in_place_is_decided_on_its_new_interpreter)
@@ -655,16 +708,10 @@ Test(exec_verify_daemon, a_script_rewritten_in_place_is_decided_on_its_new_inter
 	snprintf(text, sizeof(text), "#!/bin/sh\necho sh-ran >> %s\n", marker);
 	put(s, text, 0755);
 	cr_assert_eq(stat(s, &before), 0);
-	r = test_airlock(&D, &out, &err, "run", "--", s, NULL);
-	cr_assert_eq(r, 0, "the sh script failed (%d): %s %s", r, out ? out : "", err ? err : "");
-	free(out);
-	free(err);
+	run_sh_script(s);
 	/* the same size and inode: only the change time tells the two contents apart */
 	len = strlen(text);
-	snprintf(text, sizeof(text), "#!%s", evil);
-	while (strlen(text) + 1 < len)
-		strcat(text, " ");
-	strcat(text, "\n");
+	evil_shebang_of_len(text, sizeof(text), len);
 	put(s, text, 0755);
 	cr_assert_eq(stat(s, &after), 0);
 	cr_assert_eq(after.st_ino, before.st_ino);
@@ -702,8 +749,7 @@ Test(exec_verify_daemon, a_script_rewritten_through_a_shared_mapping_never_runs_
 	      "    match: { exec: [\"%s\"] }\n"
 	      "    action: deny\n",
 	      evil);
-	if (!exec_check_active())
-		cr_skip_test("the exec hook does not load on this kernel");
+	require_exec_check();
 	snprintf(shm, sizeof(shm), "/dev/shm/airlock-mapwrite-XXXXXX");
 	if (!mkdtemp(shm))
 		cr_skip_test("no /dev/shm");
@@ -713,14 +759,8 @@ Test(exec_verify_daemon, a_script_rewritten_through_a_shared_mapping_never_runs_
 	len = strlen(text);
 	put(s, text, 0755);
 	cr_assert_eq(stat(s, &before), 0);
-	r = test_airlock(&D, &out, &err, "run", "--", s, NULL);
-	cr_assert_eq(r, 0, "the sh script failed (%d): %s %s", r, out ? out : "", err ? err : "");
-	free(out);
-	free(err);
-	snprintf(text, sizeof(text), "#!%s", evil);
-	while (strlen(text) + 1 < len)
-		strcat(text, " ");
-	strcat(text, "\n");
+	run_sh_script(s);
+	evil_shebang_of_len(text, sizeof(text), len);
 	fd = open(s, O_RDWR | O_CLOEXEC);
 	cr_assert_geq(fd, 0);
 	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -759,8 +799,7 @@ Test(exec_verify_daemon, execveat_forms_run)
 	      "    match: { exec: [\"%s/bin/nothing\", \"%s/bin/nothing2\"] }\n"
 	      "    action: deny\n",
 	      dir, dir);
-	if (!exec_check_active())
-		cr_skip_test("the exec hook does not load on this kernel");
+	require_exec_check();
 	snprintf(helper, sizeof(helper), "%s/tests/helpers/exec_at", test_build_dir());
 	snprintf(bin, sizeof(bin), "%s/bin", dir);
 	r = test_airlock(&D, &out, &err, "run", "--", helper, bin, "evil", "x", NULL);
@@ -823,26 +862,17 @@ Test(exec_verify_daemon, env_shebang_is_decided_on_the_program_env_runs)
  * Returns the exit code (see test_wait_child). */
 static int exit_or_approve(pid_t pid, void (*swap)(void))
 {
-	char id[32], *err = NULL;
-	int status, r;
-	json_t *p;
+	char id[32];
+	int status;
 
 	for (int i = 0; i < 500; i++) {
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-		p = test_daemon_wait_pending(&D, 1, 0);
-		if (p && json_array_size(p) == 1) {
-			snprintf(id, sizeof(id), "%lld",
-				 (long long)json_integer_value(
-					 json_object_get(json_array_get(p, 0), "id")));
-			json_decref(p);
+		if (pending_ask_id(0, id, sizeof(id))) {
 			swap();
-			r = test_airlock(&D, NULL, &err, "approve", id, NULL);
-			cr_assert_eq(r, 0, "approve failed: %s", err ? err : "");
-			free(err);
+			approve(id);
 			return test_wait_child(pid, 10000);
 		}
-		json_decref(p);
 		usleep(10 * 1000);
 	}
 	return test_wait_child(pid, 0);
@@ -876,8 +906,7 @@ Test(exec_verify_daemon, a_path_that_is_no_file_when_decided_is_refused)
 	      "    match: { exec: [\"%s\"] }\n"
 	      "    action: deny\n",
 	      swap_path, evil);
-	if (!exec_check_active())
-		cr_skip_test("the exec hook does not load on this kernel");
+	require_exec_check();
 	cr_assert_eq(mkdir(swap_path, 0755), 0);
 	/* through sh, which calls execve as it is (airlock run's own search skips a
 	 * directory) */
@@ -925,8 +954,7 @@ Test(exec_verify_daemon, a_script_rewritten_while_asked_is_killed)
 	      "    match: { exec: [\"%s\"] }\n"
 	      "    action: deny\n",
 	      script_path, evil);
-	if (!exec_check_active())
-		cr_skip_test("the exec hook does not load on this kernel");
+	require_exec_check();
 	snprintf(text, sizeof(text), "#!/bin/sh\necho sh-ran >> %s\n", marker);
 	put(script_path, text, 0755);
 	pid = test_airlock_spawn(&D, NULL, "run", "--", script_path, NULL);
@@ -934,14 +962,7 @@ Test(exec_verify_daemon, a_script_rewritten_while_asked_is_killed)
 	r = exit_or_approve(pid, script_to_evil);
 	cr_assert_neq(r, 0, "the rewritten script ran");
 	cr_assert_null(slurp(marker), "the interpreter swapped in ran");
-	for (int i = 0; i < 50; i++) {
-		audit = slurp(D.audit_path);
-		if (audit && strstr(audit, "killed: exec mismatch"))
-			break;
-		free(audit);
-		audit = NULL;
-		usleep(100 * 1000);
-	}
+	audit = audit_with("killed: exec mismatch");
 	cr_assert_not_null(audit, "no alert in the audit log");
 	cr_assert(strstr(audit, "\"file\""), "audit log:\n%s", audit);
 	free(audit);
