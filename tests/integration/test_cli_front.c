@@ -17,22 +17,21 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "tmpdir.h"
 
 static char tmpdir[64];
 
 static void setup(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_cli_front.XXXXXX");
-	cr_assert_not_null(mkdtemp(tmpdir));
+	cr_assert_eq(test_tmpdir_make("test_cli_front.", tmpdir, sizeof(tmpdir)), 0);
 }
 
 static void teardown(void)
 {
-	char cmd[128];
+	int r = test_tmpdir_remove(tmpdir);
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		cr_log_warn("could not remove %s", tmpdir);
+	if (r < 0)
+		cr_log_warn("could not remove %s: %s", tmpdir, strerror(-r));
 }
 
 TestSuite(cli_front, .init = setup, .fini = teardown);

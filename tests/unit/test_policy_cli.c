@@ -18,23 +18,22 @@
 #include "cli.h"
 #include "policy.h"
 #include "request.h"
+#include "tmpdir.h"
 
 static char tmpdir[64];
 static char out[65536], err[65536];
 
 static void setup(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_policy_cli.XXXXXX");
-	cr_assert_not_null(mkdtemp(tmpdir));
+	cr_assert_eq(test_tmpdir_make("test_policy_cli.", tmpdir, sizeof(tmpdir)), 0);
 }
 
 static void teardown(void)
 {
-	char cmd[128];
+	int r = test_tmpdir_remove(tmpdir);
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		cr_log_warn("could not remove %s", tmpdir);
+	if (r < 0)
+		cr_log_warn("could not remove %s: %s", tmpdir, strerror(-r));
 }
 
 TestSuite(policy_cli, .init = setup, .fini = teardown);
