@@ -10,7 +10,6 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,25 +22,17 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "tmpdir.h"
 
 static struct test_daemon D;
 static bool up;
 static char dir[64];
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(p);
-}
-
 static void setup(void)
 {
 	char p[128];
 
-	snprintf(dir, sizeof(dir), "/tmp/airlock-askflood-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_eq(test_tmpdir_make("airlock-askflood-", dir, sizeof(dir)), 0);
 	cr_assert_eq(chmod(dir, 0755), 0);
 	snprintf(p, sizeof(p), "%s/ask", dir);
 	cr_assert_eq(mkdir(p, 0755), 0);
@@ -55,7 +46,7 @@ static void teardown(void)
 		test_daemon_stop(&D);
 	up = false;
 	if (dir[0])
-		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		test_tmpdir_remove(dir);
 }
 
 static char *slurp_audit(void)

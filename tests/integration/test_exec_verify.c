@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
 #include <jansson.h>
@@ -31,6 +30,7 @@
 #include "daemon.h"
 #include "execcheck.h"
 #include "test_cgroup.h"
+#include "tmpdir.h"
 
 static char dir[64], marker[128], evil[128], good[128];
 static struct test_daemon D;
@@ -93,8 +93,7 @@ static void setup(void)
 
 	if (geteuid() != 0)
 		cr_skip_test("needs root (BPF, cgroups, seccomp listeners)");
-	snprintf(dir, sizeof(dir), "/tmp/airlock-execverify-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_eq(test_tmpdir_make("airlock-execverify-", dir, sizeof(dir)), 0);
 	cr_assert_eq(chmod(dir, 0755), 0);
 	snprintf(p, sizeof(p), "%s/bin", dir);
 	cr_assert_eq(mkdir(p, 0755), 0);
@@ -105,14 +104,6 @@ static void setup(void)
 	copy(p, evil);
 	copy("/bin/true", good);
 	setenv("ESCAPE_MARKER", marker, 1);
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
 }
 
 static void teardown(void)
@@ -130,7 +121,7 @@ static void teardown(void)
 		daemon_up = false;
 	}
 	if (dir[0])
-		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		test_tmpdir_remove(dir);
 	dir[0] = '\0';
 }
 

@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -22,6 +21,7 @@
 
 #include "api_client.h"
 #include "cgroup.h"
+#include "tmpdir.h"
 
 #define MAX_ARGS 64
 
@@ -256,12 +256,6 @@ int test_daemon_restart(struct test_daemon *d, const char *const *env, const int
 	return spawn_daemon(d, NULL, env, fds, names, nfds, true);
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	remove(path); /* best effort: a leftover in /tmp fails no test */
-	return 0;
-}
-
 int test_wait_child(pid_t pid, int timeout_ms)
 {
 	long deadline = now_ms() + timeout_ms;
@@ -322,7 +316,7 @@ int test_daemon_stop(struct test_daemon *d)
 	}
 	remove_cgroups(d);
 	if (d->dir[0] && !getenv("AIRLOCK_TEST_KEEP"))
-		nftw(d->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		test_tmpdir_remove(d->dir); /* best effort: a leftover in /tmp fails no test */
 	return r;
 }
 
