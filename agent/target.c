@@ -250,6 +250,7 @@ static int read_creds(struct target *t)
 	r = parse_status(status, t);
 	if (status != sbuf)
 		free(status);
+	t->userns_own = false;
 	if (r == 0 && t->cap_eff) {
 		r = daemon_identity(&d);
 		if (r == 0)
@@ -706,14 +707,9 @@ static bool same_ids(const struct target *t, const struct daemon_creds *d)
  * namespace owns (the daemon's would count for the host's files).  read_creds() looked at the
  * namespace only for a target with some capability: most have none.
  */
-static int target_caps(const struct target *t, const struct daemon_creds *d, uint64_t *ret_caps)
+static uint64_t target_caps(const struct target *t, const struct daemon_creds *d)
 {
-	uint64_t caps = t->cap_eff & d->cap_eff;
-
-	if (caps && !t->userns_own)
-		caps = 0;
-	*ret_caps = caps;
-	return 0;
+	return t->userns_own ? t->cap_eff & d->cap_eff : 0;
 }
 
 /* Does the daemon act as itself for t: ids, groups and effective capabilities all its own? */
@@ -762,9 +758,7 @@ int target_creds_enter(const struct target *t, struct saved_creds *s, bool with_
 	s->groups = d->groups;
 	s->ngroups = d->ngroups;
 	s->cap_eff = d->cap_eff;
-	r = target_caps(t, d, &caps);
-	if (r < 0)
-		return r;
+	caps = target_caps(t, d);
 	if (same_identity(t, d, caps)) {
 		/* Every set*id and capset below would set what is already set: skip the
 		 * credential commits. */
