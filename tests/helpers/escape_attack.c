@@ -434,19 +434,17 @@ static void *flipper(void *arg)
 	return NULL;
 }
 
-/* The path buffer flips between DIR/targeu (allowed) and DIR/target while a thread opens. */
-static void attack_race_buf(void)
+/* Opens path with flags for up to 1.5 s (4000 tries at most) while flip runs in a thread,
+ * writes into whatever turns out to be the protected file, and prints what it got. */
+static void race_open(const char *what, const char *path, int flags, void *(*flip)(void *))
 {
-	static char buf[PATH_MAX + 16];
 	pthread_t th;
 	long end = now_ms() + 1500;
 	int i, got = 0;
 
-	snprintf(buf, sizeof(buf), "%s", U);
-	flip_at = buf + strlen(buf) - 1;
-	pthread_create(&th, NULL, flipper, NULL);
+	pthread_create(&th, NULL, flip, NULL);
 	for (i = 0; i < 4000 && now_ms() < end; i++) {
-		int fd = open(buf, O_WRONLY | O_CLOEXEC);
+		int fd = open(path, flags);
 
 		if (fd < 0)
 			continue;
@@ -460,7 +458,17 @@ static void attack_race_buf(void)
 	}
 	flip_stop = true;
 	pthread_join(th, NULL);
-	printf("race path buffer: %d tries, %d allowed opens\n", i, got);
+	printf("race %s: %d tries, %d allowed opens\n", what, i, got);
+}
+
+/* The path buffer flips between DIR/targeu (allowed) and DIR/target while a thread opens. */
+static void attack_race_buf(void)
+{
+	static char buf[PATH_MAX + 16];
+
+	snprintf(buf, sizeof(buf), "%s", U);
+	flip_at = buf + strlen(buf) - 1;
+	race_open("path buffer", buf, O_WRONLY | O_CLOEXEC, flipper);
 }
 
 static void *swapper(void *arg)
@@ -474,31 +482,11 @@ static void *swapper(void *arg)
 /* work/lnk swaps between a symlink to DIR/targeu and one to DIR/target. */
 static void attack_race_symlink(void)
 {
-	pthread_t th;
-	long end = now_ms() + 1500;
-	int i, got = 0;
-
 	if (symlink("../targeu", "lnk") < 0 || symlink("../target", "alt") < 0) {
 		say("race symlinks", -1);
 		return;
 	}
-	pthread_create(&th, NULL, swapper, NULL);
-	for (i = 0; i < 4000 && now_ms() < end; i++) {
-		int fd = open("lnk", O_WRONLY | O_CLOEXEC);
-
-		if (fd < 0)
-			continue;
-		got++;
-		if (fd_is(fd, T)) {
-			if (write(fd, "PWNED\n", 6) == 6)
-				escaped = true;
-			printf("race: opened the protected file on try %d\n", i);
-		}
-		close(fd);
-	}
-	flip_stop = true;
-	pthread_join(th, NULL);
-	printf("race symlink: %d tries, %d allowed opens\n", i, got);
+	race_open("symlink", "lnk", O_WRONLY | O_CLOEXEC, swapper);
 }
 
 /* A tracer turns an ungated syscall into a gated one after seccomp saw it: the child's
@@ -591,10 +579,6 @@ static void *fdswapper(void *arg)
  * /proc/self/fd/100 with O_TRUNC.  dup2 is never gated. */
 static void attack_race_reopen(void)
 {
-	pthread_t th;
-	long end = now_ms() + 1500;
-	int i, got = 0;
-
 	reopen_t = open(T, O_PATH | O_CLOEXEC);
 	if (put_file("del", "deleted\n") < 0 || (reopen_del = open("del", O_RDONLY)) < 0 ||
 	    unlink("del") < 0 || reopen_t < 0) {
@@ -602,23 +586,7 @@ static void attack_race_reopen(void)
 		return;
 	}
 	dup2(reopen_del, 100);
-	pthread_create(&th, NULL, fdswapper, NULL);
-	for (i = 0; i < 4000 && now_ms() < end; i++) {
-		int fd = open("/proc/self/fd/100", O_WRONLY | O_TRUNC | O_CLOEXEC);
-
-		if (fd < 0)
-			continue;
-		got++;
-		if (fd_is(fd, T)) {
-			if (write(fd, "PWNED\n", 6) == 6)
-				escaped = true;
-			printf("race: opened the protected file on try %d\n", i);
-		}
-		close(fd);
-	}
-	flip_stop = true;
-	pthread_join(th, NULL);
-	printf("race reopen: %d tries, %d allowed opens\n", i, got);
+	race_open("reopen", "/proc/self/fd/100", O_WRONLY | O_TRUNC | O_CLOEXEC, fdswapper);
 }
 
 /* A rule on a tree (DIR/prot and all below): rename the tree's root away, write inside it under the
