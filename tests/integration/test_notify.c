@@ -35,6 +35,19 @@
 
 /* ---- opens ------------------------------------------------------------------------ */
 
+/* Runs child(arg) under a filter on the opens with every open recorded into rec and
+ * allowed unless it is rec->deny_path; the test fails unless the child returns 0 (its
+ * other returns name the step that went wrong). */
+static void run_recorded(const struct gate_child_opts *opts, gate_child_fn child, void *arg,
+			 struct record *rec)
+{
+	struct gate_harness h;
+	int r;
+
+	r = run_gated(open_calls, 4, opts, child, arg, record_decide, rec, &h);
+	cr_assert_eq(r, 0, "child failed at step %d", r);
+}
+
 static int child_open_flags(void *arg)
 {
 	const char *path = arg;
@@ -226,10 +239,8 @@ static int child_resolve(void *arg)
 Test(notify, paths_resolved_as_the_target_sees_them, .init = setup, .fini = teardown)
 {
 	struct resolve_case *c = gate_shared(sizeof(*c));
-	struct gate_harness h;
 	struct record rec = { 0 };
 	char sub[128], deep[128], link[128], secret[128], want[128];
-	int r;
 
 	snprintf(c->dir, sizeof(c->dir), "%s", dir);
 	snprintf(sub, sizeof(sub), "%s/sub", dir);
@@ -244,8 +255,7 @@ Test(notify, paths_resolved_as_the_target_sees_them, .init = setup, .fini = tear
 	cr_assert_eq(symlink("secret", link), 0);
 	rec.deny_path = secret;
 
-	r = run_gated(open_calls, 4, NULL, child_resolve, c, record_decide, &rec, &h);
-	cr_assert_eq(r, 0, "child failed at step %d", r);
+	run_recorded(NULL, child_resolve, c, &rec);
 	/* the O_RDONLY open of "sub" is notified too (every open is, here) */
 	cr_assert_eq(rec.n, 7);
 	cr_assert_eq(rec.op[1], AL_OP_READ);
@@ -581,9 +591,8 @@ static int child_ctty(void *arg)
 Test(notify, dev_tty_is_the_target_terminal, .init = setup, .fini = teardown)
 {
 	struct record rec = { 0 };
-	struct gate_harness h;
 	char buf[64] = "", *slave;
-	int m, r;
+	int m;
 
 	m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	cr_assert_geq(m, 0);
@@ -591,8 +600,7 @@ Test(notify, dev_tty_is_the_target_terminal, .init = setup, .fini = teardown)
 	cr_assert_eq(unlockpt(m), 0);
 	slave = ptsname(m);
 	cr_assert_not_null(slave);
-	r = run_gated(open_calls, 4, NULL, child_ctty, slave, record_decide, &rec, &h);
-	cr_assert_eq(r, 0, "child failed at step %d", r);
+	run_recorded(NULL, child_ctty, slave, &rec);
 	cr_assert_eq(rec.n, 2);
 	cr_assert_str_eq(rec.path[1], "/dev/tty");
 	cr_assert_gt(read(m, buf, sizeof(buf) - 1), 0);
@@ -615,14 +623,11 @@ static int child_fifo(void *arg)
 Test(notify, fifo_open_does_not_block_the_daemon, .init = setup, .fini = teardown, .timeout = 30)
 {
 	struct record rec = { 0 };
-	struct gate_harness h;
 	char path[128];
-	int r;
 
 	snprintf(path, sizeof(path), "%s/fifo", dir);
 	cr_assert_eq(mkfifo(path, 0666), 0);
-	r = run_gated(open_calls, 4, NULL, child_fifo, path, record_decide, &rec, &h);
-	cr_assert_eq(r, 0, "child failed at step %d", r);
+	run_recorded(NULL, child_fifo, path, &rec);
 	cr_assert_eq(rec.n, 1);
 }
 
@@ -688,14 +693,11 @@ static int child_openat2(void *arg)
 Test(notify, openat2_resolve_flags_and_tmpfile, .init = setup, .fini = teardown)
 {
 	struct record rec = { 0 };
-	struct gate_harness h;
 	char want[160], sub[128];
-	int r;
 
 	snprintf(sub, sizeof(sub), "%s/sub", dir);
 	cr_assert_eq(mkdir(sub, 0755), 0);
-	r = run_gated(open_calls, 4, NULL, child_openat2, sub, record_decide, &rec, &h);
-	cr_assert_eq(r, 0, "child failed at step %d", r);
+	run_recorded(NULL, child_openat2, sub, &rec);
 	/* the O_PATH open of sub, then openat2 'in'; the escape fails in decoding; tmpfile */
 	cr_assert_eq(rec.n, 3);
 	snprintf(want, sizeof(want), "%s/in", sub);
@@ -722,13 +724,10 @@ static int child_chroot_open(void *arg)
 
 Test(notify, chrooted_target_paths_are_in_its_root, .init = setup, .fini = teardown)
 {
-	struct gate_harness h;
 	struct record rec = { 0 };
 	char p[128];
-	int r;
 
-	r = run_gated(open_calls, 4, NULL, child_chroot_open, dir, record_decide, &rec, &h);
-	cr_assert_eq(r, 0, "child failed at step %d", r);
+	run_recorded(NULL, child_chroot_open, dir, &rec);
 	cr_assert_eq(rec.n, 1);
 	cr_assert_str_eq(rec.path[0], "/inside");
 	snprintf(p, sizeof(p), "%s/inside", dir);
@@ -751,13 +750,9 @@ static int child_sysctl(void *arg)
 Test(notify, nonroot_target_gets_no_root_only_sysctl, .init = setup, .fini = teardown)
 {
 	struct gate_child_opts opts = { .uid = NOBODY, .gid = NOBODY, .umask = -1 };
-	struct gate_harness h;
 	struct record rec = { 0 };
-	int r;
 
-	r = run_gated(open_calls, 4, &opts, child_sysctl, "/proc/sys/kernel/domainname",
-		      record_decide, &rec, &h);
-	cr_assert_eq(r, 0, "child failed at step %d", r);
+	run_recorded(&opts, child_sysctl, "/proc/sys/kernel/domainname", &rec);
 	cr_assert_eq(rec.n, 1);
 	cr_assert_str_eq(rec.path[0], "/proc/sys/kernel/domainname");
 }
@@ -795,14 +790,11 @@ static int child_thread_cwd(void *arg)
 Test(notify, thread_cwd_is_the_thread_own, .init = setup, .fini = teardown)
 {
 	struct record rec = { 0 };
-	struct gate_harness h;
 	char sub[128], want[160];
-	int r;
 
 	snprintf(sub, sizeof(sub), "%s/sub", dir);
 	cr_assert_eq(mkdir(sub, 0755), 0);
-	r = run_gated(open_calls, 4, NULL, child_thread_cwd, dir, record_decide, &rec, &h);
-	cr_assert_eq(r, 0, "child failed at step %d", r);
+	run_recorded(NULL, child_thread_cwd, dir, &rec);
 	cr_assert_eq(rec.n, 1);
 	snprintf(want, sizeof(want), "%s/from-thread", sub);
 	cr_assert_str_eq(rec.path[0], want);
@@ -831,14 +823,11 @@ Test(notify, undecodable_calls_fail_as_the_kernel_would, .init = setup, .fini = 
 {
 	char *longpath = gate_shared(PATH_MAX + 64);
 	struct record rec = { 0 };
-	struct gate_harness h;
-	int r;
 
 	memset(longpath, 'a', PATH_MAX + 10);
 	longpath[0] = '/';
 	longpath[PATH_MAX + 10] = '\0';
-	r = run_gated(open_calls, 4, NULL, child_bad_args, longpath, record_decide, &rec, &h);
-	cr_assert_eq(r, 0, "child failed at step %d", r);
+	run_recorded(NULL, child_bad_args, longpath, &rec);
 	cr_assert_eq(rec.n, 0, "policy was asked about a call that could not be read");
 }
 
